@@ -1,0 +1,44 @@
+"""The `ganbench` command: one sub-command module per job, each adding its own parser."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ganbench import __version__
+from ganbench.errors import GanbenchError
+
+#: Modules under ganbench.cli that define `add_parser(subparsers)`; each parser sets `func(args) -> int`.
+COMMAND_MODULES = ("list_cmd", "features_cmd", "stats_cmd", "score_cmd")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="ganbench", description="Train, score and compare GANs under one protocol.")
+    parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(f"ganbench.cli.{module_name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except GanbenchError as error:
+        print(f"ganbench: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ganbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

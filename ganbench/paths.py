@@ -1,0 +1,28 @@
+"""Where ganbench keeps downloads and caches: never inside the installed package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir(override: str | os.PathLike | None = None) -> Path:
+    """The ganbench cache root: `override`, else $GANBENCH_CACHE, else $XDG_CACHE_HOME/ganbench, else ~/.cache/ganbench."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get("GANBENCH_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "ganbench"
+
+
+def data_dir(override: str | os.PathLike | None = None, cache_override: str | os.PathLike | None = None) -> Path:
+    """Root for downloaded datasets: `override`, else $GANBENCH_DATA, else <cache dir>/data."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get("GANBENCH_DATA")
+    if env:
+        return Path(env).expanduser()
+    return cache_dir(cache_override) / "data"
