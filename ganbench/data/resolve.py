@@ -1,0 +1,23 @@
+"""From a dataset name on the command line to a DatasetSpec: registered names and `folder:` / `npz:` paths."""
+
+from __future__ import annotations
+
+from ganbench.data.base import DATASETS, DataConfig, DatasetSpec
+from ganbench.data.local import LOCAL_PREFIXES, local_dataset
+from ganbench.errors import GanbenchError
+
+
+def resolve_dataset(name: str, config: DataConfig) -> DatasetSpec:
+    """The dataset called `name`: a registered one, or `folder:PATH` / `npz:PATH` read from disk.
+
+    Unknown names raise a GanbenchError listing every valid choice. `config` is
+    accepted so every caller resolves the same way; local sets do not need it.
+    """
+    if name.startswith(LOCAL_PREFIXES):
+        return local_dataset(name)
+    if name not in DATASETS:
+        raise GanbenchError(
+            f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS.names())}, "
+            f"or folder:PATH / npz:PATH for your own images"
+        )
+    return DATASETS.get(name)
