@@ -7,9 +7,9 @@ one-sentence GanbenchError.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -153,3 +153,32 @@ def load_images(path: str | Path) -> ArraySplit:
     if path.suffix.lower() == ".npz":
         return load_npz(path)
     raise GanbenchError(f"{path} is neither a folder of images nor an .npz file; pass one of those")
+
+
+@dataclass(frozen=True)
+class ArrayImages:
+    """Images already in memory (uint8 NCHW), read in batches like an ImageFolder."""
+
+    data: np.ndarray
+    labels_array: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def labels(self) -> np.ndarray | None:
+        return self.labels_array
+
+    def batches(self, batch_size: int) -> Iterator[np.ndarray]:
+        for start in range(0, len(self.data), batch_size):
+            yield self.data[start : start + batch_size]
+
+
+def open_images(path: str | Path) -> ImageFolder | ArrayImages:
+    """A batch reader over the images at `path` without loading a folder into memory (an `.npz` is loaded)."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise GanbenchError(f"no such file or folder: {path}")
+    if path.is_dir():
+        return scan_folder(path)
+    split = load_images(path)
+    return ArrayImages(split.data, split.labels)

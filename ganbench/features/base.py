@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -17,11 +17,14 @@ class ExtractorConfig:
 
     weights_path: an offline copy of the weights (else the extractor's own default:
     shipped in the package, or downloaded once into the cache dir and sha256-checked).
+    allow_custom_weights: accept weights that differ from the published file on purpose.
     """
 
     device: str = "cpu"
     weights_path: str | None = None
     cache_dir: str | None = None
+    #: accept weights whose sha256 differs from the published file (their sha256 is still recorded)
+    allow_custom_weights: bool = False
 
 
 class FeatureExtractor(abc.ABC):

@@ -1,0 +1,95 @@
+"""Argument groups shared by sub-commands, and turning parsed arguments into typed configs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ganbench.atomic import write_text_atomic
+from ganbench.config import ExtractorConfig, MetricConfig
+from ganbench.errors import GanbenchError
+
+
+def resolve_device(name: str) -> str:
+    """'auto' becomes 'cuda' when a GPU is visible, else 'cpu'; asking for cuda without one is an error."""
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise GanbenchError(f"--device {name} was asked for but no CUDA device is visible; use --device cpu")
+    if name != "cpu" and not name.startswith("cuda"):
+        raise GanbenchError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N")
+    return name
+
+
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", help="auto (default: cuda if present), cpu, cuda or cuda:N")
+
+
+def add_extractor_options(parser: argparse.ArgumentParser, default_extractor: str | None = "inception-v3-compat") -> None:
+    group = parser.add_argument_group("feature extractor")
+    group.add_argument("--extractor", default=default_extractor, help=f"feature extractor (default {default_extractor})")
+    group.add_argument(
+        "--inception-weights",
+        metavar="PATH",
+        help="offline copy of torch-fidelity's weights-inception-2015-12-05-6726825d.pth (or $GANBENCH_INCEPTION_WEIGHTS)",
+    )
+    group.add_argument(
+        "--allow-custom-weights",
+        action="store_true",
+        help="accept extractor weights that differ from the published file (their sha256 is recorded)",
+    )
+    group.add_argument("--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)")
+    group.add_argument("--batch-size", type=positive_int, default=50, help="images per extractor batch (default 50)")
+    add_device_option(parser)
+
+
+def extractor_config(args: argparse.Namespace) -> ExtractorConfig:
+    return ExtractorConfig(
+        device=resolve_device(args.device),
+        weights_path=args.inception_weights if args.extractor == "inception-v3-compat" else None,
+        cache_dir=args.cache_dir,
+        allow_custom_weights=args.allow_custom_weights,
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def add_metric_options(parser: argparse.ArgumentParser) -> None:
+    defaults = MetricConfig()
+    group = parser.add_argument_group("metric settings")
+    group.add_argument("--is-splits", type=positive_int, default=defaults.is_splits, help="Inception Score splits (default 10)")
+    group.add_argument("--kid-subsets", type=positive_int, default=defaults.kid_subsets, help="KID subsets (default 100)")
+    group.add_argument("--kid-subset-size", type=positive_int, default=defaults.kid_subset_size, help="KID subset size (default 1000)")
+    group.add_argument("--pr-k", type=positive_int, default=defaults.pr_k, help="k for precision/recall (default 3)")
+    group.add_argument("--dc-k", type=positive_int, default=defaults.dc_k, help="k for density/coverage (default 5)")
+
+
+def metric_config(args: argparse.Namespace, device: str) -> MetricConfig:
+    return MetricConfig(
+        is_splits=args.is_splits,
+        kid_subsets=args.kid_subsets,
+        kid_subset_size=args.kid_subset_size,
+        pr_k=args.pr_k,
+        dc_k=args.dc_k,
+        device=device,
+    )
+
+
+def write_json(path: str, payload: dict) -> None:
+    """Write JSON atomically, or to stdout when path is '-'."""
+    text = json.dumps(payload, indent=2, sort_keys=True) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(path, text)

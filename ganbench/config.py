@@ -1,0 +1,58 @@
+"""Typed configuration, built once by the CLI and passed explicitly: the one home of metric and scoring defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ganbench.features.base import ExtractorConfig
+
+__all__ = ["ExtractorConfig", "MetricConfig", "ScoreConfig"]
+
+
+@dataclass(frozen=True)
+class MetricConfig:
+    """Settings of the metric maths. Defaults are torch-fidelity's and the papers'."""
+
+    is_splits: int = 10
+    kid_subsets: int = 100
+    kid_subset_size: int = 1000
+    kid_degree: int = 3
+    kid_coef0: float = 1.0
+    pr_k: int = 3
+    dc_k: int = 5
+    #: seed of the sample shuffles inside IS and the subset draws of KID (torch-fidelity's default)
+    shuffle_seed: int = 2020
+    device: str = "cpu"
+
+    def fingerprint(self, metrics: tuple[str, ...]) -> dict:
+        """The settings that affect the named metrics, for the protocol fingerprint."""
+        settings: dict[str, object] = {}
+        if "is" in metrics:
+            settings.update(is_splits=self.is_splits, shuffle_seed=self.shuffle_seed)
+        if "kid" in metrics:
+            settings.update(
+                kid_subsets=self.kid_subsets,
+                kid_subset_size=self.kid_subset_size,
+                kid_kernel=f"poly(d={self.kid_degree}, gamma=1/D, c={self.kid_coef0})",
+                shuffle_seed=self.shuffle_seed,
+            )
+        if "pr" in metrics:
+            settings["pr_k"] = self.pr_k
+        if "dc" in metrics:
+            settings["dc_k"] = self.dc_k
+        return settings
+
+
+@dataclass(frozen=True)
+class ScoreConfig:
+    """One scoring job: generated samples against a reference, with the named metrics."""
+
+    samples: str
+    metrics: tuple[str, ...]
+    ref_samples: str | None = None
+    ref_stats: str | None = None
+    extractor: str = "inception-v3-compat"
+    batch_size: int = 50
+    extractor_config: ExtractorConfig = field(default_factory=ExtractorConfig)
+    metric_config: MetricConfig = field(default_factory=MetricConfig)
+    progress: bool = True
