@@ -73,7 +73,9 @@ def _missing(source: Source, root: Path, why: str) -> GanbenchError:
     )
 
 
-def _brief(error: Exception) -> str:
-    """The error's type and first line, so the user message stays one line."""
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+def _brief(error: Exception, limit: int = 200) -> str:
+    """The error's type and message squeezed onto one short line, so the user message stays one line."""
+    text = " ".join(str(error).split())
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
