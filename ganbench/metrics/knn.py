@@ -85,7 +85,10 @@ def exact_distances(x: torch.Tensor, x_rows: torch.Tensor, y: torch.Tensor, y_co
         part = slice(start, start + chunk)
         left = x[x_rows[part]].double()[:, None, :]
         right = y[y_cols[part]].double()
-        out[part] = torch.cdist(left, right).squeeze(1).square().float().sqrt()
+        squared32 = torch.cdist(left, right).squeeze(1).square().float()
+        # sqrt in float64 of the float32 square, rounded once: the correctly rounded float32 sqrt numpy takes
+        # (torch's own float32 sqrt on CPU can be 1 ulp off)
+        out[part] = squared32.double().sqrt().float()
     return out
 
 

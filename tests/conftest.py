@@ -1,0 +1,52 @@
+"""Shared fixtures: calibrated random InceptionV3 weights, small image sets, and the slow / gpu markers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow")
+    skip_gpu = pytest.mark.skip(reason="needs a CUDA device")
+    for item in items:
+        if "slow" in item.keywords and not config.getoption("--runslow"):
+            item.add_marker(skip_slow)
+        if "gpu" in item.keywords and not torch.cuda.is_available():
+            item.add_marker(skip_gpu)
+
+
+@pytest.fixture(scope="session")
+def random_inception_weights(tmp_path_factory, request) -> str:
+    """Path to calibrated random InceptionV3 weights (built once; reused across local runs via pytest's cache)."""
+    from ganbench.features.random_inception import write_random_inception_weights
+
+    cache = request.config.cache.mkdir("ganbench-random-inception")
+    path = cache / "random-inception-seed0.pth"
+    if not path.exists():
+        write_random_inception_weights(path, seed=0)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def image_sets(tmp_path_factory) -> dict[str, str]:
+    """Two clearly different small image sets as .npz files (smooth colour fields vs stripes), plus a second
+    draw of the smooth kind."""
+    from ganbench.features.random_inception import smooth_images, striped_images
+
+    root = tmp_path_factory.mktemp("images")
+    sets = {
+        "smooth": smooth_images(24, 32, seed=10),
+        "smooth2": smooth_images(24, 32, seed=11),
+        "stripes": striped_images(24, 32, seed=12),
+    }
+    paths = {}
+    for name, images in sets.items():
+        paths[name] = str(root / f"{name}.npz")
+        np.savez(paths[name], images=images)
+    return paths
