@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from ganbench import __version__
 from ganbench.errors import GanbenchError
@@ -23,8 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def show_warning_one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as `ganbench: warning: ...` on stderr, without the source line Python would print."""
+    print(f"ganbench: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    warnings.showwarning = show_warning_one_line
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
