@@ -22,17 +22,33 @@ Direction = Literal["lower", "higher", "spread"]
 
 @dataclass
 class MetricInputs:
-    """Everything metrics may read. Gaussian statistics are always present; raw arrays only when a metric asked."""
+    """Everything metrics may read. Image datasets always bring Gaussian statistics of the pool features;
+    every other field is filled only when a requested metric declares it in `needs`."""
 
-    gen_mean: np.ndarray
-    gen_cov: np.ndarray
-    ref_mean: np.ndarray
-    ref_cov: np.ndarray
+    gen_mean: np.ndarray | None
+    gen_cov: np.ndarray | None
+    ref_mean: np.ndarray | None
+    ref_cov: np.ndarray | None
     n_gen: int
     n_ref: int
     gen_features: np.ndarray | None = None
     ref_features: np.ndarray | None = None
     gen_logits: np.ndarray | None = None
+    #: 2-D datasets: generated points (N, 2), known mode centres (M, 2) and their std
+    gen_points: np.ndarray | None = None
+    modes: np.ndarray | None = None
+    mode_std: float | None = None
+    #: labelled datasets: the dataset classifier's logits for generated samples, reference labels, class count
+    gen_class_logits: np.ndarray | None = None
+    ref_labels: np.ndarray | None = None
+    num_classes: int | None = None
+    #: stacked MNIST: per-channel digit labels (N, 3) of generated samples
+    gen_channel_labels: np.ndarray | None = None
+    #: pool features of the held-out (test) split, for data-copying tests
+    heldout_features: np.ndarray | None = None
+    #: uint8 NCHW images, only for figures
+    gen_images: np.ndarray | None = None
+    ref_images: np.ndarray | None = None
     requested: tuple[str, ...] = ()
     _manifold: dict = field(default_factory=dict, repr=False)
 
