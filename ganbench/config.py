@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ganbench.data.base import DataConfig
 from ganbench.features.base import ExtractorConfig
 
-__all__ = ["ExtractorConfig", "MetricConfig", "ScoreConfig"]
+__all__ = ["DataConfig", "ExtractorConfig", "MetricConfig", "ScoreConfig"]
+
+#: torch-fidelity's default KID subset size
+KID_SUBSET_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,8 @@ class MetricConfig:
 
     is_splits: int = 10
     kid_subsets: int = 100
-    kid_subset_size: int = 1000
+    #: None: torch-fidelity's 1000, or the smaller sample count when a set is smaller (the value used is recorded)
+    kid_subset_size: int | None = None
     kid_degree: int = 3
     kid_coef0: float = 1.0
     pr_k: int = 3
@@ -23,6 +28,12 @@ class MetricConfig:
     #: seed of the sample shuffles inside IS and the subset draws of KID (torch-fidelity's default)
     shuffle_seed: int = 2020
     device: str = "cpu"
+
+    def resolved(self, n_generated: int, n_reference: int) -> MetricConfig:
+        """This config with the KID subset size fixed for the given sample counts."""
+        if self.kid_subset_size is not None:
+            return self
+        return replace(self, kid_subset_size=min(KID_SUBSET_SIZE, n_generated, n_reference))
 
     def fingerprint(self, metrics: tuple[str, ...]) -> dict:
         """The settings that affect the named metrics, for the protocol fingerprint."""
@@ -45,14 +56,23 @@ class MetricConfig:
 
 @dataclass(frozen=True)
 class ScoreConfig:
-    """One scoring job: generated samples against a reference, with the named metrics."""
+    """One scoring job: generated samples against a reference, with the named metrics.
 
-    samples: str
+    The reference is exactly one of: a dataset split (`dataset`, `split`, `n_reference`),
+    a folder / .npz of images (`ref_samples`), or saved statistics (`ref_stats`).
+    `extractor` None means the dataset's default extractor (inception-v3-compat otherwise).
+    """
+
+    samples: str | None
     metrics: tuple[str, ...]
     ref_samples: str | None = None
     ref_stats: str | None = None
-    extractor: str = "inception-v3-compat"
+    dataset: str | None = None
+    split: str | None = None
+    n_reference: int | None = None
+    extractor: str | None = None
     batch_size: int = 50
     extractor_config: ExtractorConfig = field(default_factory=ExtractorConfig)
     metric_config: MetricConfig = field(default_factory=MetricConfig)
+    data_config: DataConfig = field(default_factory=DataConfig)
     progress: bool = True

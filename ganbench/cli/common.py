@@ -7,7 +7,7 @@ import json
 import sys
 
 from ganbench.atomic import write_text_atomic
-from ganbench.config import ExtractorConfig, MetricConfig
+from ganbench.config import DataConfig, ExtractorConfig, MetricConfig
 from ganbench.errors import GanbenchError
 
 
@@ -28,9 +28,11 @@ def add_device_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto (default: cuda if present), cpu, cuda or cuda:N")
 
 
-def add_extractor_options(parser: argparse.ArgumentParser, default_extractor: str | None = "inception-v3-compat") -> None:
+def add_extractor_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("feature extractor")
-    group.add_argument("--extractor", default=default_extractor, help=f"feature extractor (default {default_extractor})")
+    group.add_argument(
+        "--extractor", default=None, help="feature extractor (default: the dataset's, else inception-v3-compat)"
+    )
     group.add_argument(
         "--inception-weights",
         metavar="PATH",
@@ -49,10 +51,20 @@ def add_extractor_options(parser: argparse.ArgumentParser, default_extractor: st
 def extractor_config(args: argparse.Namespace) -> ExtractorConfig:
     return ExtractorConfig(
         device=resolve_device(args.device),
-        weights_path=args.inception_weights if args.extractor == "inception-v3-compat" else None,
+        weights_path=args.inception_weights if args.extractor in (None, "inception-v3-compat") else None,
         cache_dir=args.cache_dir,
         allow_custom_weights=args.allow_custom_weights,
     )
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("datasets")
+    group.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live (default $GANBENCH_DATA or <cache>/data)")
+    group.add_argument("--no-download", action="store_true", help="never download a dataset; fail if it is not already there")
+
+
+def data_config(args: argparse.Namespace) -> DataConfig:
+    return DataConfig(data_dir=args.data_dir, cache_dir=args.cache_dir, download=not args.no_download)
 
 
 def positive_int(text: str) -> int:
@@ -70,7 +82,10 @@ def add_metric_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("metric settings")
     group.add_argument("--is-splits", type=positive_int, default=defaults.is_splits, help="Inception Score splits (default 10)")
     group.add_argument("--kid-subsets", type=positive_int, default=defaults.kid_subsets, help="KID subsets (default 100)")
-    group.add_argument("--kid-subset-size", type=positive_int, default=defaults.kid_subset_size, help="KID subset size (default 1000)")
+    group.add_argument(
+        "--kid-subset-size", type=positive_int, default=defaults.kid_subset_size,
+        help="KID subset size (default 1000, or the smaller sample count if a set is smaller; the value used is recorded)",
+    )
     group.add_argument("--pr-k", type=positive_int, default=defaults.pr_k, help="k for precision/recall (default 3)")
     group.add_argument("--dc-k", type=positive_int, default=defaults.dc_k, help="k for density/coverage (default 5)")
 

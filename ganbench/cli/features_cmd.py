@@ -10,7 +10,7 @@ from ganbench.atomic import atomic_path
 from ganbench.cli.common import add_extractor_options, extractor_config
 from ganbench.config import ScoreConfig
 from ganbench.features.base import build_extractor
-from ganbench.score import pool_features
+from ganbench.score import DEFAULT_EXTRACTOR, pool_features
 
 
 def add_parser(subparsers) -> None:
@@ -22,7 +22,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    extractor = build_extractor(args.extractor, extractor_config(args))
+    extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, extractor_config(args))
     config = ScoreConfig(samples=args.samples, metrics=(), extractor=args.extractor, batch_size=args.batch_size)
     features = pool_features(args.samples, extractor, config)
     with atomic_path(args.out) as tmp, open(tmp, "wb") as handle:

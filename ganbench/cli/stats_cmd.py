@@ -1,27 +1,105 @@
-"""`ganbench stats`: reference statistics (mean, covariance, n, protocol) of a folder / .npz of images."""
+"""`ganbench stats`: reference statistics of a folder / .npz, of a dataset split (cached), or a dataset's floor."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
-from ganbench.cli.common import add_extractor_options, extractor_config
+from ganbench.cli.common import (
+    add_data_options,
+    add_extractor_options,
+    add_metric_options,
+    data_config,
+    extractor_config,
+    metric_config,
+    positive_int,
+    write_json,
+)
 from ganbench.config import ScoreConfig
+from ganbench.errors import GanbenchError
 from ganbench.features.base import build_extractor
-from ganbench.score import reference_stats
+from ganbench.metrics.presets import METRICS
+from ganbench.score import DEFAULT_EXTRACTOR, dataset_spec, extractor_name, reference_stats
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("stats", help="compute reference statistics (mean, cov, n, protocol) into an .npz")
-    parser.add_argument("--samples", required=True, help="folder of images or .npz with a uint8 'images' array")
-    parser.add_argument("--out", required=True, help="output .npz file")
+    parser = subparsers.add_parser(
+        "stats", help="reference statistics of images or a dataset split (cached), or a dataset's real-vs-real floor"
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--samples", help="folder of images or .npz with a uint8 'images' array")
+    source.add_argument("--dataset", help="a dataset name (see `ganbench list datasets`)")
+    parser.add_argument("--split", help="dataset split (default: the protocol's reference split)")
+    parser.add_argument("--n", type=positive_int, help="number of reference images (default: the protocol's)")
+    parser.add_argument("--out", help="write the statistics .npz here (required with --samples)")
+    parser.add_argument("--floor", action="store_true", help="score the held-out split against the reference split")
+    parser.add_argument("--metrics", default="", help="metrics for --floor (default: the dataset protocol's)")
+    parser.add_argument("--json", metavar="OUT", help="with --floor: also write the result as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
     add_extractor_options(parser)
+    add_metric_options(parser)
+    add_data_options(parser)
     parser.set_defaults(func=run)
 
 
+def config_from(args: argparse.Namespace) -> ScoreConfig:
+    extractor_cfg = extractor_config(args)
+    return ScoreConfig(
+        samples=args.samples,
+        metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics.strip() else (),
+        dataset=args.dataset,
+        split=args.split,
+        n_reference=args.n,
+        extractor=args.extractor,
+        batch_size=args.batch_size,
+        extractor_config=extractor_cfg,
+        metric_config=metric_config(args, extractor_cfg.device),
+        data_config=data_config(args),
+        progress=not args.quiet,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    extractor = build_extractor(args.extractor, extractor_config(args))
-    config = ScoreConfig(samples=args.samples, metrics=(), extractor=args.extractor, batch_size=args.batch_size)
-    stats = reference_stats(args.samples, extractor, config)
-    stats.save(args.out)
-    print(f"wrote statistics of {stats.n} images ({extractor.name}, {len(stats.mean)}-d) to {args.out}")
+    config = config_from(args)
+    if args.floor:
+        return run_floor(args, config)
+    if args.samples:
+        if not args.out:
+            raise GanbenchError("--samples needs --out FILE.npz for the statistics")
+        extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, config.extractor_config)
+        stats = reference_stats(args.samples, extractor, config)
+        stats.save(args.out)
+        print(f"wrote statistics of {stats.n} images ({extractor.name}, {len(stats.mean)}-d) to {args.out}")
+        return 0
+    return run_dataset_stats(args, config)
+
+
+def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
+    from ganbench.reference import cache_key, cache_path, reference_features
+    from ganbench.stats import ReferenceStats
+
+    spec = dataset_spec(config)
+    extractor = build_extractor(extractor_name(config, spec), config.extractor_config)
+    split = config.split or spec.info.protocol.reference_split
+    reference = reference_features(spec, split, config.n_reference, extractor, config.data_config, False, config.batch_size, config.progress)
+    where = cache_path(cache_key(spec.info.name, split, reference.n, extractor), config.data_config.cache_dir)
+    print(f"statistics of {spec.info.name}/{split}: {reference.n} images, {extractor.name} {len(reference.mean)}-d")
+    print(f"cached at {where}" if where.exists() else "from the statistics shipped with ganbench")
+    if args.out:
+        ReferenceStats(reference.mean, reference.cov, reference.n, reference.protocol).save(args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def run_floor(args: argparse.Namespace, config: ScoreConfig) -> int:
+    from ganbench.cli.score_cmd import format_table
+    from ganbench.floor import floor
+
+    if not args.dataset:
+        raise GanbenchError("--floor needs --dataset NAME")
+    result = floor(replace(config, samples=None))
+    print(f"real-vs-real floor of {args.dataset} (held-out split scored as if generated):")
+    print(format_table(result))
+    if args.json:
+        write_json(args.json, result.to_json())
     return 0
