@@ -75,3 +75,15 @@ def test_collapsed_generator_has_low_recall_and_coverage():
     assert good_scores.recall > 0.7 and good_scores.coverage > 0.9
     assert collapsed_scores.recall < 0.3 and collapsed_scores.coverage < 0.3
     assert collapsed_scores.precision > 0.8  # what it makes is realistic, it just makes too little variety
+
+
+def test_equal_to_prdc_when_every_distance_ties():
+    # scaled basis vectors: all pairwise distances equal, so every candidate list is ambiguous and the
+    # full-row fallback must decide
+    real = (np.eye(40) * 3).astype(np.float32)
+    fake = np.concatenate([np.eye(40)[:25] * 3, np.eye(40)[:15] * 3.0001]).astype(np.float32)
+    for k in (3, 5):
+        ours = manifold_scores(real, fake, pr_k=k, dc_k=k)
+        ref = prdc(real, fake, k)
+        assert (ours.precision, ours.recall, ours.coverage) == (ref["precision"], ref["recall"], ref["coverage"])
+        assert ours.density == pytest.approx(ref["density"], abs=1e-12)

@@ -60,10 +60,12 @@ def block_rows(n_cols: int, block_bytes: int = DEFAULT_BLOCK_BYTES) -> int:
     return max(1, block_bytes // (4 * max(n_cols, 1)))
 
 
-def fast_squared_distances(x: FeatureSet, rows: slice, y: FeatureSet) -> torch.Tensor:
-    """||x_i - y_j||^2 for the rows `rows` of x against all of y, from one float32 product."""
+def fast_squared_distances(x: FeatureSet, rows: slice | torch.Tensor, y: FeatureSet, cols: slice = slice(None)) -> torch.Tensor:
+    """||x_i - y_j||^2 for rows `rows` of x against columns `cols` of y, from one float32 product."""
     with strict_float32():
-        d2 = torch.addmm(x.centred_sq[rows, None] + y.centred_sq[None, :], x.centred[rows], y.centred.T, alpha=-2.0)
+        d2 = torch.addmm(
+            x.centred_sq[rows, None] + y.centred_sq[None, cols], x.centred[rows], y.centred[cols].T, alpha=-2.0
+        )
     return d2.clamp_min_(0)
 
 
@@ -151,39 +153,65 @@ def order_statistics(
     return values, safe
 
 
+def merge_candidates(values: torch.Tensor, index: torch.Tensor, new_values: torch.Tensor, new_index: torch.Tensor) -> None:
+    """Keep, in place, the smallest `values.shape[1]` of the union of two candidate lists per row."""
+    joined_values = torch.cat([values, new_values], dim=1)
+    joined_index = torch.cat([index, new_index], dim=1)
+    kept_values, where = torch.topk(joined_values, values.shape[1], dim=1, largest=False, sorted=True)
+    values.copy_(kept_values)
+    index.copy_(joined_index.gather(1, where))
+
+
+def nearest_candidates(x: FeatureSet, count: int, block_bytes: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The `count` smallest fast squared distances of every row of x to the rows of x (itself at 0), sorted.
+
+    The distance matrix is symmetric, so only blocks on and above the diagonal are
+    multiplied: each block gives candidates to its rows and, transposed, to its columns.
+    """
+    n = len(x)
+    device = x.raw.device
+    values = torch.full((n, count), float("inf"), device=device)
+    index = torch.zeros((n, count), dtype=torch.int64, device=device)
+    rows_per_block = block_rows(n, block_bytes)
+    for start in range(0, n, rows_per_block):
+        stop = min(n, start + rows_per_block)
+        d2 = fast_squared_distances(x, slice(start, stop), x, slice(start, None))
+        local = torch.arange(stop - start, device=device)
+        d2[local, local] = 0.0
+        block_values, block_index = torch.topk(d2, min(count, d2.shape[1]), dim=1, largest=False)
+        merge_candidates(values[start:stop], index[start:stop], block_values, block_index + start)
+        if stop < n:
+            below = d2[:, stop - start :]
+            column_values, column_index = torch.topk(below, min(count, below.shape[0]), dim=0, largest=False)
+            merge_candidates(values[stop:], index[stop:], column_values.T, column_index.T + start)
+    return values, index
+
+
 def knn_radii(x: FeatureSet, ks: tuple[int, ...], block_bytes: int = DEFAULT_BLOCK_BYTES) -> dict[int, torch.Tensor]:
     """For each k in `ks`, the distance from every row of x to its k-th nearest other row (prdc's radii).
 
     Like prdc, a point's own zero distance counts as its first neighbour, so the
     radius is the (k + 1)-th smallest distance in the row. Candidates come from a
-    float32 top-k with a margin and only the ambiguous ones are measured exactly
-    (see `order_statistics`); a row whose margin could hide a nearer point is
-    re-measured over every column the error bound cannot exclude.
+    float32 top-k with a margin (`nearest_candidates`) and only the ambiguous ones
+    are measured exactly (`order_statistics`); a row whose margin could hide a
+    nearer point is re-measured over every column the error bound cannot exclude.
     """
     n = len(x)
     ks = tuple(sorted(set(ks)))
     if n <= max(ks):
         raise ValueError(f"need more than {max(ks)} samples for {max(ks)}-nearest-neighbour radii, got {n}")
     candidates = min(n, max(ks) + 1 + 8)
-    radii = torch.empty((n, len(ks)), dtype=torch.float32, device=x.raw.device)
-    rows_per_block = block_rows(n, block_bytes)
-    for start in range(0, n, rows_per_block):
-        rows = slice(start, min(n, start + rows_per_block))
-        d2 = fast_squared_distances(x, rows, x)
-        local = torch.arange(d2.shape[0], device=d2.device)
-        d2[local, local + start] = 0.0
-        fast_values, index = torch.topk(d2, candidates, dim=1, largest=False, sorted=True)
-        row_tol = tolerance(x, rows, x)
-        values, safe = order_statistics(fast_values, index, row_tol, x, local + start, ks)
-        unsafe = (~safe).nonzero(as_tuple=True)[0] if candidates < n else unsafe_none(d2)
-        if len(unsafe):
-            limit = fast_values[unsafe, max(ks)] + 2 * row_tol[unsafe] * (1 + 1e-3) + 16 * UNIT_ROUNDOFF * fast_values[unsafe, max(ks)]
-            full = smallest_exact(d2[unsafe], unsafe + start, limit, x, max(ks) + 1)
-            values[unsafe] = full[:, list(ks)]
-        radii[rows] = values
-    return {k: radii[:, column].clone() for column, k in enumerate(ks)}
+    fast_values, index = nearest_candidates(x, candidates, block_bytes)
+    everyone = slice(0, n)
+    row_tol = tolerance(x, everyone, x)
+    rows = torch.arange(n, device=x.raw.device)
+    values, safe = order_statistics(fast_values, index, row_tol, x, rows, ks)
+    unsafe = (~safe).nonzero(as_tuple=True)[0] if candidates < n else rows[:0]
+    for part in torch.split(unsafe, block_rows(n, block_bytes)) if len(unsafe) else ():
+        d2 = fast_squared_distances(x, part, x)
+        d2[torch.arange(len(part), device=d2.device), part] = 0.0
+        centre = fast_values[part, max(ks)]
+        limit = centre + 2 * row_tol[part] * (1 + 1e-3) + 16 * UNIT_ROUNDOFF * centre
+        values[part] = smallest_exact(d2, part, limit, x, max(ks) + 1)[:, list(ks)]
+    return {k: values[:, column].clone() for column, k in enumerate(ks)}
 
-
-def unsafe_none(d2: torch.Tensor) -> torch.Tensor:
-    """No unsafe rows: every column was a candidate."""
-    return torch.empty(0, dtype=torch.int64, device=d2.device)

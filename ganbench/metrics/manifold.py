@@ -63,10 +63,14 @@ def manifold_scores(
         d2 = fast_squared_distances(real, rows, fake)
         row_tol = tolerance(real, rows, fake)
         if pr_k is not None:
-            fake_in_real_ball |= strictly_within(d2, real_radii[pr_k][rows, None], row_tol, real, rows, fake).any(0)
+            within_real = strictly_within(d2, real_radii[pr_k][rows, None], row_tol, real, rows, fake)
+            fake_in_real_ball |= within_real.any(0)
             real_in_fake_ball[rows] = strictly_within(d2, fake_radius[None, :], row_tol, real, rows, fake).any(1)
         if dc_k is not None:
-            within = strictly_within(d2, real_radii[dc_k][rows, None], row_tol, real, rows, fake)
+            if dc_k == pr_k:
+                within = within_real  # the same balls: no need to compare twice
+            else:
+                within = strictly_within(d2, real_radii[dc_k][rows, None], row_tol, real, rows, fake)
             fake_ball_count += within.sum(0)
             real_covered[rows] = within.any(1)
     return ManifoldScores(
