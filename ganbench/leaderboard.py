@@ -1,0 +1,527 @@
+"""Leaderboards across training seeds: mean, std, bootstrap CI and Welch's t-test per model.
+
+Only rows measured under the same protocol are ranked together: rows are grouped by
+(dataset, protocol_key) and each group gets its own ranking, with the fields that differ named.
+Each model's number is a summary over seeds, never its best seed.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ganbench.atomic import write_text_atomic
+from ganbench.errors import GanbenchError
+from ganbench.results import ALL_METRICS
+from ganbench.stats_tests import (
+    ALPHA,
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    CONFIDENCE,
+    TEST_NAME,
+    bootstrap_ci,
+    mean_std,
+    welch_test,
+)
+
+#: The CSV columns, in order, and what each one means. The CSV is the publishable artefact.
+LEADERBOARD_COLUMNS: dict[str, str] = {
+    "dataset": "dataset name",
+    "protocol_key": "12 hex digits identifying the comparable protocol fields (ganbench.protocol.COMPARABLE_KEYS); "
+    "a model is ranked only against models with the same dataset and protocol_key",
+    "metric": "metric key, e.g. fid, is_mean, precision",
+    "direction": "lower or higher: which values are better",
+    "step_rule": "last: each seed's value at its final evaluated step; "
+    "best: each seed's best value over all evaluated steps (optimistic: it selects on the test metric)",
+    "rank": "1 = best within (metric, dataset, protocol_key); ties share a rank; empty when no seed is usable",
+    "model": "model name",
+    "mean": "mean of the per-seed values",
+    "std": "sample standard deviation (ddof=1) of the per-seed values; empty with 1 seed",
+    "ci95_low": "lower end of the 95% confidence interval of the mean (percentile bootstrap, 10,000 resamples, "
+    "seed 0); empty with 1 seed",
+    "ci95_high": "upper end of that interval",
+    "n_seeds": "number of seeds in the statistics (status ok)",
+    "n_excluded": "number of seeds left out of the statistics because they failed or diverged",
+    "status": "ok when at least one seed is usable, else failed or diverged",
+    "vs_next_model": "the model ranked directly below this one (empty for the last)",
+    "vs_next_p": "two-sided p-value of Welch's t-test (unequal variances) between this model's and vs_next_model's "
+    "per-seed values; empty when either has fewer than 2 seeds",
+    "vs_next_significant": "True when vs_next_p < 0.05 (not corrected for multiple comparisons); empty when untestable",
+    "steps": "training step the values come from: one number, or 'min-max' when seeds ended at different steps",
+    "seed_values": "the per-seed values used, as 'seed:value' separated by ';'",
+    "excluded": "seeds left out, as 'seed N: status at step S (reason)' separated by ';'",
+    "note": "remarks such as 'interval unknown (1 seed)'",
+    "best_seed_value": "the single best seed's value; NOT the model's score (optimistic), for reference only",
+}
+
+DIRECTION_WORDS = {"lower": "lower is better", "higher": "higher is better"}
+ARROWS = {"lower": "↓", "higher": "↑"}
+#: How metric keys are written in tables and figures.
+METRIC_LABELS = {
+    "fid": "FID",
+    "is_mean": "IS",
+    "kid_mean": "KID",
+    "precision": "precision",
+    "recall": "recall",
+    "density": "density",
+    "coverage": "coverage",
+}
+
+
+def metric_direction(key: str) -> str:
+    """ "lower" or "higher" for a metric key that can be ranked; a GanbenchError otherwise."""
+    from ganbench.metrics.presets import direction_of
+
+    try:
+        direction = direction_of(key)
+    except KeyError:
+        raise GanbenchError(
+            f"no registered metric reports {key!r}, so it is unknown which direction is better; "
+            "pass a metric key such as fid, is_mean, kid_mean, precision or recall"
+        ) from None
+    if direction == "spread":
+        raise GanbenchError(f"{key} is a spread (a standard deviation), not a quality score; rank by its mean instead")
+    return direction
+
+
+def metric_label(key: str, direction: str | None = None) -> str:
+    """Display name with a direction arrow, e.g. 'FID ↓'."""
+    label = METRIC_LABELS.get(key, key)
+    return f"{label} {ARROWS[direction]}" if direction in ARROWS else label
+
+
+def parse_metrics(metric: str | Sequence[str]) -> list[str]:
+    """'fid,precision' or ['fid', 'precision'] as a list of keys (order kept, duplicates dropped)."""
+    parts = metric.split(",") if isinstance(metric, str) else list(metric)
+    keys = [part.strip() for part in parts if part and part.strip()]
+    if not keys:
+        raise GanbenchError("no metric named; pass e.g. --metric fid or --metric fid,precision")
+    return list(dict.fromkeys(keys))
+
+
+def methods_text(
+    step: str, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED, alpha: float = ALPHA
+) -> str:
+    """The caption that says how every number in the table was made."""
+    if step == "last":
+        values = "each seed's value at its final evaluated step"
+    else:
+        values = "each seed's best value over all evaluated steps (optimistic: it selects on the test metric)"
+    return (
+        f"Per-seed values: {values}. mean and std (ddof=1) are across seeds; 95% CI: percentile bootstrap of the "
+        f"mean ({resamples:,} resamples, seed {seed}; with few seeds it understates the uncertainty). "
+        f"vs next: {TEST_NAME} of the per-seed values against the next model down, alpha {alpha:g}, "
+        "not corrected for multiple comparisons. Failed and diverged seeds are listed and excluded from all statistics."
+    )
+
+
+@dataclass
+class Cell:
+    """One (model, seed) of a ranking group: its per-seed value or why it was left out."""
+
+    model: str
+    seed: int
+    status: str
+    value: float = math.nan
+    step: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class LeaderboardTable:
+    """Rankings per (metric, dataset, protocol_key); `table` has the columns of LEADERBOARD_COLUMNS.
+
+    `notes` says what the reader must know: separate rankings and why, excluded seeds, duplicates.
+    """
+
+    table: pd.DataFrame
+    metrics: list[str]
+    step: str
+    notes: list[str] = field(default_factory=list)
+    methods: str = ""
+    group_notes: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+    #: why rankings of the same metric and dataset are separate (the protocol fields that differ)
+    protocol_notes: list[str] = field(default_factory=list)
+
+    def groups(self) -> list[tuple[tuple[str, str, str], pd.DataFrame]]:
+        """(metric, dataset, protocol_key) and that ranking's rows, in table order."""
+        keys = list(
+            dict.fromkeys(zip(self.table["metric"], self.table["dataset"], self.table["protocol_key"], strict=True))
+        )
+        out = []
+        for key in keys:
+            mask = (
+                (self.table["metric"] == key[0])
+                & (self.table["dataset"] == key[1])
+                & (self.table["protocol_key"] == key[2])
+            )
+            out.append((key, self.table[mask]))
+        return out
+
+    def title(self, key: tuple[str, str, str], direction: str) -> str:
+        metric, dataset, pkey = key
+        protocol = f"protocol {pkey}" if pkey else "unknown protocol"
+        return (
+            f"{metric_label(metric, direction)} ({DIRECTION_WORDS[direction]}) on {dataset}, {protocol}, "
+            f"step: {self.step}"
+        )
+
+    def _display_rows(self, rows: pd.DataFrame) -> list[list[str]]:
+        decimals = _decimals(rows["mean"])
+        fmt = functools.partial(_fmt, decimals=decimals)
+        out = []
+        for _, row in rows.iterrows():
+            mean = fmt(row["mean"])
+            if row["n_seeds"] > 1:
+                mean = f"{mean} ± {fmt(row['std'])}"
+                ci = f"[{fmt(row['ci95_low'])}, {fmt(row['ci95_high'])}]"
+            elif row["n_seeds"] == 1:
+                ci = "interval unknown (1 seed)"
+            else:
+                ci = ""
+            if pd.isna(row["vs_next_p"]):
+                vs_next = "n/a (needs 2+ seeds each)" if row["vs_next_model"] else ""
+            else:
+                verdict = "significant" if row["vs_next_significant"] else "not significant"
+                vs_next = f"p{_fmt_p(row['vs_next_p'])} {verdict}"
+            remarks = "; ".join(part for part in (row["excluded"],) if part)
+            out.append(
+                [
+                    "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+                    row["model"],
+                    mean if row["n_seeds"] else f"({row['status']})",
+                    ci,
+                    f"{row['n_seeds']}" + (f" (+{row['n_excluded']} excluded)" if row["n_excluded"] else ""),
+                    row["steps"],
+                    vs_next,
+                    remarks,
+                ]
+            )
+        return out
+
+    HEADERS = ["rank", "model", "mean ± std", "95% CI", "seeds", "step", "vs next (Welch)", "notes"]
+
+    def to_text(self) -> str:
+        """A readable plain-text rendering: one table per ranking, then the notes and the methods."""
+        blocks = []
+        for key, rows in self.groups():
+            direction = rows["direction"].iloc[0]
+            body = self._display_rows(rows)
+            widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(self.HEADERS)]
+            lines = [self.title(key, direction)]
+            lines.append("  ".join(h.ljust(w) for h, w in zip(self.HEADERS, widths, strict=True)).rstrip())
+            lines.append("  ".join("-" * w for w in widths))
+            lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
+            lines += [f"  * {note}" for note in self.group_notes.get(key, [])]
+            blocks.append("\n".join(lines))
+        head = "".join(f"* {note}\n" for note in self.notes)
+        return (head + "\n" if head else "") + "\n\n".join(blocks) + "\n\n" + self.methods + "\n"
+
+    def to_markdown(self) -> str:
+        """Markdown: a heading and a pipe table per ranking, then the notes and the methods caption."""
+        parts = [f"# Leaderboard ({', '.join(self.metrics)}; step: {self.step})", ""]
+        for key, rows in self.groups():
+            parts += [f"## {self.title(key, rows['direction'].iloc[0])}", ""]
+            parts.append("| " + " | ".join(self.HEADERS) + " |")
+            parts.append("|" + "|".join("---:" if h in ("rank", "seeds") else "---" for h in self.HEADERS) + "|")
+            for row in self._display_rows(rows):
+                parts.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+            parts.append("")
+            parts += [f"- {note}" for note in self.group_notes.get(key, [])]
+            if self.group_notes.get(key):
+                parts.append("")
+        parts += [f"- {note}" for note in self.notes]
+        parts += ["", f"*{self.methods}*", ""]
+        return "\n".join(parts)
+
+    def to_html(self) -> str:
+        """A standalone HTML page: one <table> per ranking with the methods in its caption."""
+        esc = html.escape
+        parts = [
+            "<!DOCTYPE html>",
+            '<html><head><meta charset="utf-8"><title>ganbench leaderboard</title>',
+            "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin:1em 0}"
+            "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}caption{text-align:left;max-width:60em}"
+            "</style></head><body>",
+            f"<h1>Leaderboard ({esc(', '.join(self.metrics))}; step: {esc(self.step)})</h1>",
+        ]
+        for key, rows in self.groups():
+            caption = f"<b>{esc(self.title(key, rows['direction'].iloc[0]))}</b><br><small>{esc(self.methods)}</small>"
+            parts.append(f"<table><caption>{caption}</caption>")
+            parts.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in self.HEADERS) + "</tr>")
+            for row in self._display_rows(rows):
+                parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
+            parts.append("</table>")
+            if self.group_notes.get(key):
+                parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in self.group_notes[key]) + "</ul>")
+        if self.notes:
+            parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in self.notes) + "</ul>")
+        parts.append("</body></html>\n")
+        return "\n".join(parts)
+
+    def to_csv(self) -> str:
+        """The publishable CSV (columns of LEADERBOARD_COLUMNS, full precision)."""
+        buffer = io.StringIO()
+        self.table.to_csv(buffer, index=False, lineterminator="\n")
+        return buffer.getvalue()
+
+    def write(self, path: str | os.PathLike) -> Path:
+        """Write .csv, .md or .html (chosen by the suffix) atomically; returns the path."""
+        path = Path(path)
+        render = {".csv": self.to_csv, ".md": self.to_markdown, ".html": self.to_html, ".htm": self.to_html}
+        if path.suffix.lower() not in render:
+            raise GanbenchError(f"cannot write a leaderboard to {path.name}; use a .csv, .md or .html file name")
+        write_text_atomic(path, render[path.suffix.lower()]())
+        return path
+
+
+def _decimals(means: pd.Series) -> int:
+    """Decimals that show about 4 significant digits of the largest mean (0 to 6)."""
+    finite = [abs(m) for m in means if pd.notna(m) and m != 0]
+    if not finite:
+        return 2
+    return int(min(6, max(0, 3 - math.floor(math.log10(max(finite))))))
+
+
+def _fmt(value: float, decimals: int = 2) -> str:
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{value:.{decimals}f}"
+
+
+def _fmt_p(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"={p:.3f}"
+
+
+def _step_text(steps: Iterable[int]) -> str:
+    steps = sorted(set(steps))
+    if not steps:
+        return ""
+    return str(steps[0]) if len(steps) == 1 else f"{steps[0]}-{steps[-1]}"
+
+
+def _relevant(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Rows that matter for ranking `metric`: its own rows, whole-cell rows ('*'), and any divergence."""
+    return frame[frame["metric"].isin([metric, ALL_METRICS]) | (frame["status"] == "diverged")]
+
+
+def _cells_for_group(relevant: pd.DataFrame, metric: str, key: str, direction: str, step: str) -> list[Cell]:
+    """The (model, seed) cells of one ranking group (rows of one dataset) with their values or exclusion.
+
+    A cell whose rows carry a protocol joins only the groups of those protocols; a cell with no protocol
+    at all (e.g. it crashed before anything was scored) is listed in every group of its dataset.
+    """
+    cells = []
+    for (model, seed), rows in relevant.groupby(["model", "seed"], sort=True):
+        cell_keys = set(rows["protocol_key"]) - {""}
+        if cell_keys and key not in cell_keys:
+            continue
+        rows = rows[rows["protocol_key"].isin([key, ""])]
+        ok = rows[(rows["status"] == "ok") & (rows["metric"] == metric) & (rows["protocol_key"] == key)]
+        bad = rows[rows["status"] != "ok"]
+        if ok.empty and bad.empty:
+            continue
+        diverged = bad[bad["status"] == "diverged"]
+        if not diverged.empty:
+            first = diverged.sort_values("step", kind="stable").iloc[0]
+            cells.append(Cell(model, int(seed), "diverged", step=int(first["step"]), reason=first["reason"]))
+            continue
+        if not bad.empty:
+            latest_bad = bad.sort_values("step", kind="stable").iloc[-1]
+            if ok.empty or latest_bad["step"] >= ok["step"].max():
+                cells.append(
+                    Cell(model, int(seed), "failed", step=int(latest_bad["step"]), reason=latest_bad["reason"])
+                )
+                continue
+        per_step = ok.drop_duplicates("step", keep="last").set_index("step")["value"].sort_index()
+        if step == "last":
+            chosen = int(per_step.index[-1])
+        else:
+            chosen = int(per_step.idxmin() if direction == "lower" else per_step.idxmax())
+        cells.append(Cell(model, int(seed), "ok", value=float(per_step[chosen]), step=chosen))
+    return cells
+
+
+def _rank_group(cells: list[Cell], direction: str, alpha: float, resamples: int, seed: int) -> list[dict]:
+    """One output row per model of a group, sorted by rank (models without a usable seed last)."""
+    models = sorted({cell.model for cell in cells})
+    summaries = []
+    for model in models:
+        mine = [c for c in cells if c.model == model]
+        good = sorted((c for c in mine if c.status == "ok"), key=lambda c: c.seed)
+        bad = sorted((c for c in mine if c.status != "ok"), key=lambda c: c.seed)
+        values = np.array([c.value for c in good])
+        mean, std = mean_std(values)
+        low, high = bootstrap_ci(values, CONFIDENCE, resamples, seed)
+        statuses = sorted({c.status for c in bad})
+        note = "interval unknown (1 seed)" if len(good) == 1 else ""
+        if good:
+            best = float(values.min() if direction == "lower" else values.max())
+        else:
+            best = math.nan
+        summaries.append(
+            {
+                "model": model,
+                "mean": mean,
+                "std": std,
+                "ci95_low": low,
+                "ci95_high": high,
+                "n_seeds": len(good),
+                "n_excluded": len(bad),
+                "status": "ok" if good else "/".join(statuses),
+                "steps": _step_text(c.step for c in good),
+                "seed_values": ";".join(f"{c.seed}:{c.value:.10g}" for c in good),
+                "excluded": ";".join(
+                    f"seed {c.seed}: {c.status} at step {c.step}" + (f" ({c.reason})" if c.reason else "") for c in bad
+                ),
+                "note": note,
+                "best_seed_value": best,
+                "_values": values,
+            }
+        )
+    sign = 1.0 if direction == "lower" else -1.0
+    ranked = sorted((s for s in summaries if s["n_seeds"]), key=lambda s: (sign * s["mean"], s["model"]))
+    unranked = [s for s in summaries if not s["n_seeds"]]
+    previous_mean, previous_rank = None, 0
+    for position, summary in enumerate(ranked, start=1):
+        summary["rank"] = previous_rank if summary["mean"] == previous_mean else position
+        previous_mean, previous_rank = summary["mean"], summary["rank"]
+        nxt = ranked[position] if position < len(ranked) else None
+        summary["vs_next_model"] = nxt["model"] if nxt else ""
+        p = welch_test(summary["_values"], nxt["_values"]).p if nxt else math.nan
+        summary["vs_next_p"] = p
+        summary["vs_next_significant"] = None if math.isnan(p) else bool(p < alpha)
+    for summary in unranked:
+        summary.update(rank=None, vs_next_model="", vs_next_p=math.nan, vs_next_significant=None)
+    return ranked + unranked
+
+
+def leaderboard(
+    frame: pd.DataFrame,
+    metric: str | Sequence[str] = "fid",
+    step: str = "last",
+    *,
+    alpha: float = ALPHA,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> LeaderboardTable:
+    """Rank models per metric from result rows (a frame from `ganbench.results.load`).
+
+    `metric`: a key or several ("fid,precision"); `step`: "last" (each seed's value at its final step)
+    or "best" (each seed's best value over steps; optimistic). One ranking per (metric, dataset,
+    protocol_key): rows under different protocols are never ranked together, and `notes` says which
+    protocol fields differ. Failed and diverged seeds are listed and excluded from the statistics; a seed
+    counts as diverged when any of its rows under that protocol says so, and as failed when its latest row
+    for the metric (or for '*', the whole cell) failed.
+    """
+    from ganbench.protocol import differences
+
+    if step not in ("last", "best"):
+        raise GanbenchError(f"unknown step rule {step!r}; use last or best")
+    metrics = parse_metrics(metric)
+    directions = {key: metric_direction(key) for key in metrics}
+    present = sorted(set(frame["metric"]) - {ALL_METRICS}) if len(frame) else []
+    missing = [key for key in metrics if key not in present]
+    if len(missing) == len(metrics):
+        raise GanbenchError(
+            f"no rows for {', '.join(missing)} in these results; metrics present: {', '.join(present) or 'none'}"
+        )
+    notes: list[str] = []
+    if missing:
+        notes.append(f"no rows for {', '.join(missing)}; left out")
+    if step == "best":
+        notes.append(
+            "step: best picks each seed's best value over training steps, which is optimistic "
+            "(the checkpoint is chosen on the test metric); step: last is the fair comparison."
+        )
+
+    dup_mask = frame[frame["status"] == "ok"].duplicated(
+        ["dataset", "protocol_key", "model", "seed", "step", "metric"], keep="last"
+    )
+    if dup_mask.any():
+        notes.append(
+            f"{int(dup_mask.sum())} duplicate measurement(s) of the same model, seed, step and metric; "
+            "used the one written last"
+        )
+
+    output_rows: list[dict] = []
+    protocol_notes: list[str] = []
+    group_notes: dict[tuple[str, str, str], list[str]] = {}
+    for key in metrics:
+        if key in missing:
+            continue
+        direction = directions[key]
+        relevant = _relevant(frame, key)
+        named = relevant["metric"].isin([key, ALL_METRICS])
+        for dataset in list(dict.fromkeys(relevant.loc[named, "dataset"])):
+            rows_here = relevant[relevant["dataset"] == dataset]
+            keys = list(dict.fromkeys(k for k in rows_here["protocol_key"] if k))
+            unknown_ok = (
+                (rows_here["protocol_key"] == "") & (rows_here["status"] == "ok") & (rows_here["metric"] == key)
+            )
+            if not keys or unknown_ok.any():
+                keys.append("")
+            if len(keys) > 1:
+                protocols = {k: rows_here[rows_here["protocol_key"] == k]["protocol"].iloc[0] for k in keys}
+                first = keys[0]
+                why = []
+                for other in keys[1:]:
+                    diff = differences(protocols[first], protocols[other]) if other else ["no protocol recorded"]
+                    why.append(f"{first} vs {other or 'unknown'}: {'; '.join(diff)}")
+                protocol_notes.append(
+                    f"{key} on {dataset}: {len(keys)} different protocols, ranked separately (never compare across "
+                    f"them) because they differ in {' | '.join(why)}"
+                )
+            for pkey in keys:
+                cells = _cells_for_group(rows_here, key, pkey, direction, step)
+                if not cells:
+                    continue
+                group = (key, dataset, pkey)
+                bad = [c for c in cells if c.status != "ok"]
+                if bad:
+                    group_notes.setdefault(group, []).append(
+                        f"{len(bad)} failed/diverged seed(s) excluded from the statistics: "
+                        + "; ".join(f"{c.model} seed {c.seed} {c.status}" for c in bad)
+                    )
+                for summary in _rank_group(cells, direction, alpha, resamples, seed):
+                    summary.pop("_values")
+                    output_rows.append(
+                        {
+                            "dataset": dataset,
+                            "protocol_key": pkey,
+                            "metric": key,
+                            "direction": direction,
+                            "step_rule": step,
+                            **summary,
+                        }
+                    )
+                ended = {
+                    s["steps"]
+                    for s in output_rows
+                    if (s["metric"], s["dataset"], s["protocol_key"]) == group and s["steps"]
+                }
+                if step == "last" and len(ended) > 1:
+                    group_notes.setdefault(group, []).append(
+                        "the values come from different training steps (see the step column)"
+                    )
+
+    table = pd.DataFrame.from_records(output_rows, columns=list(LEADERBOARD_COLUMNS))
+    table = table.astype({"rank": "Int64", "n_seeds": "int64", "n_excluded": "int64", "vs_next_significant": "boolean"})
+    return LeaderboardTable(
+        table=table,
+        metrics=[k for k in metrics if k not in missing],
+        step=step,
+        notes=protocol_notes + notes,
+        methods=methods_text(step, resamples, seed, alpha),
+        group_notes=group_notes,
+        protocol_notes=protocol_notes,
+    )
