@@ -15,57 +15,60 @@ from ganbench.errors import GanbenchError
 
 @dataclass
 class FeatureStats:
-    """Running sums for mean and covariance, accumulated batch by batch in float64.
+    """Running sums for mean and covariance, accumulated batch by batch in float64 on the features' device.
 
     Sums are taken around a shift (the first batch's mean) so the covariance does not
-    lose digits to cancellation when features have a large mean. Raw features are
-    kept only when `keep_raw` is set (KID, precision/recall need them; FID does not).
+    lose digits to cancellation when features have a large mean. Nothing is copied
+    to the host until a result is asked for, so a GPU pipeline never waits on it.
+    Raw features are kept only when `keep_raw` is set (KID, precision/recall need
+    them; FID does not).
     """
 
     dim: int
     keep_raw: bool = False
     n: int = 0
-    shift: np.ndarray | None = None
-    total: np.ndarray | None = None
-    total_outer: np.ndarray | None = None
-    raw: list[np.ndarray] = field(default_factory=list)
+    shift: torch.Tensor | None = None
+    total: torch.Tensor | None = None
+    total_outer: torch.Tensor | None = None
+    raw: list[torch.Tensor] = field(default_factory=list)
 
     def update(self, features: torch.Tensor | np.ndarray) -> None:
         """Add a batch of features (N, dim)."""
-        batch = features.detach().to("cpu", torch.float64) if isinstance(features, torch.Tensor) else torch.from_numpy(
-            np.asarray(features, dtype=np.float64)
-        )
+        batch = torch.as_tensor(features)
         if batch.ndim != 2 or batch.shape[1] != self.dim:
             raise ValueError(f"expected features of shape (N, {self.dim}), got {tuple(batch.shape)}")
         if len(batch) == 0:
             return
+        wide = batch.to(torch.float64)
         if self.shift is None:
-            self.shift = batch.mean(0).numpy()
-            self.total = np.zeros(self.dim)
-            self.total_outer = np.zeros((self.dim, self.dim))
-        centred = batch - torch.from_numpy(self.shift)
-        self.total += centred.sum(0).numpy()
-        self.total_outer += (centred.T @ centred).numpy()
+            self.shift = wide.mean(0)
+            self.total = torch.zeros_like(self.shift)
+            self.total_outer = torch.zeros((self.dim, self.dim), dtype=torch.float64, device=wide.device)
+        centred = wide.to(self.shift.device) - self.shift
+        self.total += centred.sum(0)
+        self.total_outer.addmm_(centred.T, centred)
         self.n += len(batch)
         if self.keep_raw:
-            self.raw.append(batch.to(torch.float32).numpy() if isinstance(features, torch.Tensor) else np.asarray(features, np.float32))
+            self.raw.append(batch.detach().to(torch.float32).clone())
 
     def mean(self) -> np.ndarray:
         """The float64 mean of all features seen."""
         self._need(1)
-        return self.shift + self.total / self.n
+        return (self.shift + self.total / self.n).cpu().numpy()
 
     def cov(self) -> np.ndarray:
         """The unbiased (n - 1) float64 covariance of all features seen."""
         self._need(2)
         centred_mean = self.total / self.n
-        return (self.total_outer - self.n * np.outer(centred_mean, centred_mean)) / (self.n - 1)
+        return ((self.total_outer - self.n * torch.outer(centred_mean, centred_mean)) / (self.n - 1)).cpu().numpy()
 
     def features(self) -> np.ndarray:
         """All raw features (N, dim) float32, in the order seen; only with keep_raw."""
         if not self.keep_raw:
             raise RuntimeError("raw features were not kept; build FeatureStats with keep_raw=True")
-        return np.concatenate(self.raw) if self.raw else np.zeros((0, self.dim), np.float32)
+        if not self.raw:
+            return np.zeros((0, self.dim), np.float32)
+        return torch.cat([part.cpu() for part in self.raw]).numpy()
 
     def _need(self, count: int) -> None:
         if self.n < count:
