@@ -127,6 +127,10 @@ class Family:
     #: True when the step differentiates through gradients (gradient penalty), which torch.compile cannot.
     double_backward: bool = False
 
+    def __post_init__(self) -> None:
+        # Listings show an object's docstring; a family's most useful one-liner is its paper.
+        object.__setattr__(self, "__doc__", self.paper)
+
     def default_config(self, shape: DataShape) -> ModelConfig:
         """The family's paper defaults, adapted to `shape`."""
         return self.config_type().for_shape(shape)

@@ -1,0 +1,119 @@
+"""`ganbench train`: train a reference GAN on a dataset under a fixed seed, resumably."""
+
+from __future__ import annotations
+
+import argparse
+
+from ganbench.errors import GanbenchError
+
+#: Named flags that are shortcuts for `--set key=value` (the flag's dest -> the config key).
+NAMED_SETTINGS = {
+    "steps": "steps",
+    "batch_size": "batch_size",
+    "lr": "lr",
+    "width": "width",
+    "z_dim": "z_dim",
+    "n_critic": "n_critic",
+    "ema": "ema",
+}
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a reference GAN (gan, dcgan, wgan, wgan_gp, lsgan, sngan, cgan) with fixed seeds",
+        description="Train a reference GAN. Re-running with the same --out resumes from its newest checkpoint.",
+    )
+    parser.add_argument("--model", required=True, help="GAN family (see `ganbench list models`)")
+    parser.add_argument("--dataset", required=True, help="dataset name, or folder:PATH / npz:PATH")
+    parser.add_argument("--out", required=True, metavar="DIR", help="run directory (resumed when it has checkpoints)")
+    parser.add_argument("--split", default="train", help="dataset split to train on (default train)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for init, data order and noise (default 0)")
+
+    model = parser.add_argument_group("model settings (default: the family's paper settings)")
+    model.add_argument("--steps", help="generator steps")
+    model.add_argument("--batch-size", help="real samples per discriminator step")
+    model.add_argument("--lr", help="learning rate of both networks")
+    model.add_argument("--width", help="multiplier on every hidden width")
+    model.add_argument("--z-dim", help="noise dimension")
+    model.add_argument("--n-critic", help="discriminator steps per generator step")
+    model.add_argument("--ema", help="generator weight-average decay, e.g. 0.999 (0 = off, the default)")
+    model.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any model setting, e.g. --set gp_weight=5 (repeatable)",
+    )
+
+    runtime = parser.add_argument_group("execution")
+    runtime.add_argument("--device", default="auto", help="auto (default: cuda if present), cpu, cuda or cuda:N")
+    runtime.add_argument("--amp", choices=("none", "bf16"), default="none", help="bf16 autocast on CUDA (default none)")
+    runtime.add_argument("--deterministic", action="store_true", help="deterministic cuDNN/torch kernels (slower)")
+    runtime.add_argument("--no-compile", action="store_true", help="do not torch.compile the networks on CUDA")
+    runtime.add_argument("--checkpoint-every", type=int, default=1000, help="steps between checkpoints (default 1000)")
+    runtime.add_argument("--keep-checkpoints", type=int, default=2, help="checkpoints kept (default 2)")
+    runtime.add_argument("--log-every", type=int, default=50, help="steps between loss logs (default 50)")
+    runtime.add_argument(
+        "--sample-every", type=int, default=1000, help="steps between TensorBoard grids (default 1000)"
+    )
+    runtime.add_argument("--no-tensorboard", action="store_true", help="do not write TensorBoard events")
+    runtime.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    data = parser.add_argument_group("datasets")
+    data.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
+    data.add_argument("--cache-dir", metavar="DIR", help="ganbench cache directory")
+    data.add_argument("--no-download", action="store_true", help="never download a dataset")
+    parser.set_defaults(func=run)
+
+
+def model_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """Named flags first, then --set assignments (which win)."""
+    from ganbench.train_config import parse_assignments
+
+    overrides = {key: getattr(args, dest) for dest, key in NAMED_SETTINGS.items() if getattr(args, dest) is not None}
+    overrides.update(parse_assignments(args.set))
+    return overrides
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganbench.data import DataConfig, resolve_dataset
+    from ganbench.models import MODELS, DataShape
+    from ganbench.train import train
+    from ganbench.train_config import RunConfig, apply_overrides
+
+    family = MODELS.get(args.model)
+    data_config = DataConfig(data_dir=args.data_dir, cache_dir=args.cache_dir, download=not args.no_download)
+    spec = resolve_dataset(args.dataset, data_config)
+    if args.split not in spec.info.splits:
+        raise GanbenchError(
+            f"dataset {args.dataset!r} has no split {args.split!r}; choose one of: {', '.join(spec.info.splits)}"
+        )
+    split = spec.load(args.split, data_config)
+    num_classes = (spec.info.num_classes or None) if split.labels is not None else 0
+    shape = DataShape.of(split.data, split.labels, num_classes)
+    config = apply_overrides(family.default_config(shape), model_overrides(args))
+    run_config = RunConfig(
+        seed=args.seed,
+        device=args.device,
+        amp=args.amp,
+        deterministic=args.deterministic,
+        compile=not args.no_compile,
+        checkpoint_every=args.checkpoint_every,
+        keep_checkpoints=args.keep_checkpoints,
+        log_every=args.log_every,
+        sample_every=args.sample_every,
+        dataset=args.dataset,
+        progress=not args.quiet,
+        tensorboard=not args.no_tensorboard,
+    )
+    what = "x".join(map(str, shape.sample_shape)) + (f", {shape.num_classes} classes" if shape.num_classes else "")
+    print(
+        f"training {args.model} on {args.dataset} ({len(split)} samples of {what}) for {config.steps} steps into {args.out}"
+    )
+    result = train(args.model, config, run_config, split, args.out, shape=shape, modes=spec.info.modes)
+    if result.status == "diverged":
+        print(f"diverged: {result.reason}; last good checkpoint: {result.checkpoint or 'none'}")
+        return 1
+    print(f"done: {result.step} steps; checkpoint {result.checkpoint}; samples {result.run_dir / 'samples.png'}")
+    return 0
