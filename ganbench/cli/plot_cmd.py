@@ -1,0 +1,28 @@
+"""`ganbench plot`: remake a run's figures from its result rows and saved samples."""
+
+from __future__ import annotations
+
+import argparse
+
+from ganbench.plots import FIGURES_DIR, make_all
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "plot",
+        help="remake a run's figures (training curves, leaderboard bars, precision/recall, samples)",
+        description="Remake a run's figures as PNG and SVG from RUN_DIR/results.jsonl and the sample grids "
+        f"under RUN_DIR/cells/, into RUN_DIR/{FIGURES_DIR}/ unless --out is given.",
+    )
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="the run directory")
+    parser.add_argument("--out", metavar="DIR", help=f"where the figures go (default RUN_DIR/{FIGURES_DIR})")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = make_all(args.run_dir, args.out)
+    for path in paths:
+        print(path)
+    if not paths:
+        print("no figures made")
+    return 0

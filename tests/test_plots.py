@@ -1,0 +1,126 @@
+"""Figures: made from a results frame alone (PNG + SVG, non-empty), sample grids read when present."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from ganbench.cli import main
+from ganbench.plots import find_sample_files, make_all, plot_frame, plot_samples
+from ganbench.results import ResultRow, append_rows, rows_to_frame
+
+PROTOCOL = {
+    "extractor": "inception-v3-compat",
+    "extractor_weights_sha256": "ab" * 32,
+    "preprocessing": "resize-299",
+    "feature_dtype": "float32",
+    "n_generated": 2500,
+    "n_reference": 10000,
+    "reference": "cifar10",
+    "reference_split": "train",
+    "metric_settings": {"pr_k": 3},
+}
+FINAL_FID = {"dcgan": 40.0, "wgan-gp": 30.0, "sngan": 25.0}
+
+
+def fake_rows() -> list[ResultRow]:
+    """3 models x 3 seeds x 6 steps of FID, precision and recall; dcgan seed 2 diverges at step 3000."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for model, final in FINAL_FID.items():
+        for seed in range(3):
+            for step in range(0, 5001, 1000):
+                if model == "dcgan" and seed == 2 and step == 3000:
+                    rows.append(
+                        ResultRow(
+                            model, "cifar10", seed, step, "*", math.nan, PROTOCOL, 9.0, {}, "diverged", "loss is NaN"
+                        )
+                    )
+                    break
+                frac = step / 5000
+                values = {
+                    "fid": final + (300 - final) * math.exp(-5 * frac) + rng.normal(0, 2),
+                    "precision": 0.3 + 0.4 * frac * 25 / final + rng.normal(0, 0.02),
+                    "recall": 0.1 + 0.5 * frac * final / 40 + rng.normal(0, 0.02),
+                }
+                rows += [
+                    ResultRow(model, "cifar10", seed, step, k, v, PROTOCOL, step / 100, {}) for k, v in values.items()
+                ]
+    return rows
+
+
+def assert_figure_files(paths, stems):
+    names = sorted(p.name for p in paths)
+    assert names == sorted(f"{stem}.{fmt}" for stem in stems for fmt in ("png", "svg"))
+    for path in paths:
+        data = path.read_bytes()
+        assert len(data) > 1000, path
+        if path.suffix == ".png":
+            assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        else:
+            assert b"<svg" in data[:2000]
+
+
+def test_figures_from_a_frame_only(tmp_path):
+    frame = rows_to_frame(fake_rows())  # never written to disk
+    out = tmp_path / "figures"
+    paths = plot_frame(frame, out)
+    stems = [f"curve_{k}" for k in ("fid", "precision", "recall")]
+    stems += [f"leaderboard_{k}" for k in ("fid", "precision", "recall")] + ["precision_recall"]
+    assert_figure_files(paths, stems)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temporary files left
+    again = {p.name: p for p in plot_frame(frame, tmp_path / "again")}
+    assert (out / "curve_fid.svg").read_bytes() == again["curve_fid.svg"].read_bytes()  # reproducible SVG
+
+
+def test_make_all_without_samples_skips_with_a_note(tmp_path):
+    append_rows(tmp_path, fake_rows())
+    with pytest.warns(UserWarning, match="no sample grids"):
+        paths = make_all(tmp_path)
+    assert all(p.parent == tmp_path / "figures" for p in paths)
+    assert not (tmp_path / "figures" / "samples.png").exists()
+    assert len(paths) == 14
+
+
+def test_sample_grids_images_and_2d_points(tmp_path):
+    from PIL import Image
+
+    from ganbench.data import DATASETS
+
+    rng = np.random.default_rng(1)
+    for model in ("dcgan", "sngan"):
+        for seed in (0, 1):
+            folder = tmp_path / "cells" / model / f"seed{seed}"
+            folder.mkdir(parents=True)
+            for step in (1000, 2000):
+                Image.fromarray(rng.integers(0, 255, (66, 66, 3), dtype=np.uint8)).save(
+                    folder / f"samples_step{step}.png"
+                )
+    modes = DATASETS.get("ring8").info.modes
+    folder = tmp_path / "cells" / "gan" / "seed0"
+    folder.mkdir(parents=True)
+    points = modes[rng.integers(0, 3, 500)] + rng.normal(0, 0.05, (500, 2))
+    np.savez(folder / "samples_step500.npz", points=points.astype(np.float32))  # modes looked up by dataset name
+    frame = rows_to_frame([ResultRow("gan", "ring8", 0, 500, "precision", 0.9, {}, 1.0, {})])
+
+    found = find_sample_files(tmp_path)
+    assert {m: (s, st) for m, (s, st, _) in found.items()} == {"dcgan": (0, 2000), "sngan": (0, 2000), "gan": (0, 500)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = plot_samples(tmp_path, frame=frame)
+    assert_figure_files(paths, ["samples"])
+    assert paths[0].parent == tmp_path / "figures"
+
+
+def test_plot_cli(tmp_path, capsys):
+    append_rows(tmp_path / "run", fake_rows())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["plot", str(tmp_path / "run"), "--out", str(tmp_path / "figs")]) == 0
+    out = capsys.readouterr().out
+    assert "leaderboard_fid.png" in out and (tmp_path / "figs" / "precision_recall.svg").exists()
+    assert main(["plot", str(tmp_path / "missing")]) == 2
+    assert "no such run directory" in capsys.readouterr().err
