@@ -1,0 +1,480 @@
+"""Memorization and data-copying tests on extractor features: generated samples against the training set.
+
+Four measures, all on pool features (Euclidean unless said otherwise), each a pure function here:
+
+* `ratio_test` -- the nearest-neighbour ratio test in the spirit of Carlini et al. 2023 ("Extracting
+  training data from diffusion models"): a generated sample is flagged as memorized when its distance to
+  its nearest training sample, d1, is small against its distances to the next nearest ones,
+  ratio = d1 / mean(d2 .. d_{k+1}) < threshold. Defaults (`MemorizationConfig`): k = 50, Carlini et al.'s
+  neighbourhood of 50 nearest training images, and threshold 1/3, their threshold (Gu et al. 2023, "On
+  memorization in diffusion models", use the same 1/3 with k = 1). Carlini et al. compare pixels; here the
+  distances are between extractor features, so the test is about semantic near-copies, and its
+  normalisation is ours: the ratio is in [0, 1], 0 for an exact copy, and for independent samples of a
+  smooth distribution in high dimension it is close to 1. When d1 and the mean are both 0 (a copy of a
+  training point repeated k + 1 times) the ratio is 0.
+* `memorization_distance` -- MiFID's memorization distance (Bai et al. 2021, "On training sample
+  memorization: lessons from benchmarking generative modeling with a large-scale competition"): the mean
+  over generated samples of min over training samples of 1 - |cos(g, t)|, with the absolute cosine and
+  all-zero feature rows dropped on both sides, as in the competition's code. 0 means every sample points
+  in the direction of some training sample.
+* `authenticity` -- AuthPct (Alaa et al. 2022, "How faithful is your synthetic data?"), computed as the
+  dgm-eval code of Stein et al. 2023 does: a generated sample g with nearest training sample t is authentic
+  when d(g, t) > d(t, t'), t' the nearest other training sample of t (strictly greater, so exact copies are
+  never authentic); authpct = 100 x the authentic fraction, in percent.
+* `ct_test` -- the C_T data-copying test (Meehan, Chaudhuri and Dasgupta 2020), as in the authors' code:
+  k-means on the training features (fixed seed) cuts the space into cells; in each cell the distances of
+  generated and of held-out samples to their nearest training sample in that cell are compared with a
+  Mann-Whitney U test, Z-scored under the null with the authors' continuity correction,
+  Z = (U - (m n / 2 - 0.5)) / sqrt(m n (m + n + 1) / 12) (U counts generated-above-held-out pairs, ties
+  half); C_T is the mean of the cell Z scores weighted by each cell's share of held-out samples, over
+  the cells holding more than `ct_min_generated` generated samples (the authors' tau = 20 / m). Strongly
+  negative: generated samples sit closer to the training data than fresh data does (copying); about 0:
+  fine; positive: farther (underfitting). Without a usable partition (one cell asked for, fewer training
+  samples than cells, or no cell with enough generated samples) the single-cell test over all samples
+  is returned. Unlike dgm-eval there is no PCA to 64 dimensions first (that is only for speed there), and
+  k-means is fitted on a seeded subsample of at most 10,000 training samples (`MemorizationConfig`).
+
+All nearest-neighbour work goes through `cross_nearest`, which reuses the chunked engine of
+`ganbench.metrics.knn`: float32 distance blocks of bounded size (on the GPU when `device` is one), a
+top-k with a margin, and exact (float64) re-measurement of the candidates, with a worst-case float32 error
+bound deciding when a row must be re-measured over more columns. Memory is O((N + M) D) plus one block,
+never N x M.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy.stats import rankdata
+
+from ganbench.metrics.knn import (
+    DEFAULT_BLOCK_BYTES,
+    UNIT_ROUNDOFF,
+    FeatureSet,
+    block_rows,
+    common_centre,
+    exact_distances,
+    fast_squared_distances,
+    knn_radii,
+    tolerance,
+)
+from ganbench.precision import strict_float32
+
+#: extra candidates taken by the float32 top-k beyond the k needed, so that rounding rarely forces a re-measure
+CANDIDATE_MARGIN = 8
+
+
+@dataclass(frozen=True)
+class MemorizationConfig:
+    """Settings of the memorization metrics; every default is documented where it comes from."""
+
+    #: ratio test: d1 is divided by the mean distance to the next `ratio_neighbours` nearest training samples
+    #: (d2 .. d_{k+1}); Carlini et al. 2023 measure against the 50 nearest training images
+    ratio_neighbours: int = 50
+    #: ratio test: a generated sample is flagged as memorized when d1 / mean(d2 .. d_{k+1}) < this
+    #: (Carlini et al. 2023 and Gu et al. 2023 use 1/3)
+    ratio_threshold: float = 1 / 3
+    #: C_T: number of k-means cells over the training features. The authors' code takes the partition as
+    #: an input and dgm-eval uses 3; 5 keeps dozens of held-out samples per cell even for small test splits
+    ct_cells: int = 5
+    #: C_T: a cell enters the statistic only when it holds MORE than this many generated samples
+    #: (the authors' tau = 20 / m with a strict `>`)
+    ct_min_generated: int = 20
+    #: C_T: seed of k-means (scikit-learn's KMeans, k-means++ init) and of its training subsample
+    ct_seed: int = 0
+    #: C_T: k-means restarts; 1 is scikit-learn's default for k-means++ (any fixed partition of the space
+    #: fitted without the test samples keeps the test valid; a better one only sharpens it)
+    ct_kmeans_init: int = 1
+    #: C_T: k-means is fitted on at most this many training samples drawn at random (then all samples are
+    #: assigned to the nearest centre), which keeps it to seconds for 50k x 2048 features
+    ct_kmeans_fit_samples: int = 10_000
+    #: bytes of one float32 distance block in the chunked nearest-neighbour passes
+    block_bytes: int = DEFAULT_BLOCK_BYTES
+
+    def settings(self, metrics: tuple[str, ...]) -> dict:
+        """The settings that affect the named metrics, for a protocol fingerprint."""
+        settings: dict[str, object] = {}
+        if "memorization" in metrics:
+            settings.update(ratio_neighbours=self.ratio_neighbours, ratio_threshold=self.ratio_threshold)
+        if "ct" in metrics:
+            settings.update(
+                ct_cells=self.ct_cells,
+                ct_min_generated=self.ct_min_generated,
+                ct_seed=self.ct_seed,
+                ct_kmeans_init=self.ct_kmeans_init,
+                ct_kmeans_fit_samples=self.ct_kmeans_fit_samples,
+            )
+        return settings
+
+
+# --------------------------------------------------------------------------------------------------------
+# chunked nearest neighbours between two sets
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The k nearest reference rows of each query row: distances (N, k) float32, indices (N, k) int64.
+
+    Column 0 is the true nearest neighbour and its distance is exact (as `knn.exact_distances` measures:
+    float64 squared distance rounded to float32, correctly rounded square root). Columns 1 .. k-1 are the
+    next nearest by the fast float32 product, with their fast distances: their squared values are within
+    the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones (u = 2^-24, centred features),
+    so near-ties there may be ordered or chosen differently from an exact search, which does not matter
+    for averages over them.
+    """
+
+    distances: np.ndarray
+    indices: np.ndarray
+
+
+def _as_features(array, name: str) -> torch.Tensor:
+    tensor = torch.as_tensor(array)
+    if tensor.ndim != 2:
+        raise ValueError(f"{name}: expected features (N, D), got shape {tuple(tensor.shape)}")
+    return tensor
+
+
+def cross_nearest(
+    queries, reference, k: int, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> Neighbours:
+    """The `k` nearest rows of `reference` (M, D) for every row of `queries` (N, D), Euclidean (see
+    `Neighbours` for what is exact). Memory: the features plus one float32 block of `block_bytes`."""
+    q, r = _as_features(queries, "queries"), _as_features(reference, "reference")
+    if q.shape[1] != r.shape[1]:
+        raise ValueError(f"feature dimensions differ: {q.shape[1]} and {r.shape[1]}")
+    if not 1 <= k <= len(r):
+        raise ValueError(f"need 1 <= k <= {len(r)} (the reference size), got k={k}")
+    centre = common_centre(q, r).to(device)
+    return _cross_nearest(FeatureSet.build(q, centre, device), FeatureSet.build(r, centre, device), k, block_bytes)
+
+
+def _cross_nearest(q: FeatureSet, r: FeatureSet, k: int, block_bytes: int) -> Neighbours:
+    n, m = len(q), len(r)
+    device = q.raw.device
+    distances = torch.empty((n, k), dtype=torch.float32, device=device)
+    indices = torch.empty((n, k), dtype=torch.int64, device=device)
+    candidates = min(m, k + CANDIDATE_MARGIN)
+    positions = torch.arange(candidates, device=device)
+    rows_per_block = block_rows(m, block_bytes)
+    for start in range(0, n, rows_per_block):
+        rows = slice(start, min(n, start + rows_per_block))
+        global_rows = torch.arange(rows.start, rows.stop, device=device)
+        d2 = fast_squared_distances(q, rows, r)
+        fast_values, index = torch.topk(d2, candidates, dim=1, largest=False, sorted=True)
+        # True squared distances lie within T = row_tol of the fast ones, so only candidates within 2T of the
+        # fast nearest can be the true nearest: measure those exactly (usually just the first one).
+        row_tol = tolerance(q, rows, r) * (1 + 1e-3)
+        band = fast_values[:, 0] + 2 * row_tol + 16 * UNIT_ROUNDOFF * fast_values[:, 0]
+        inside = fast_values <= band[:, None]
+        i, j = inside.nonzero(as_tuple=True)
+        exact = torch.full(fast_values.shape, float("inf"), device=device)
+        exact[i, j] = exact_distances(q.raw, global_rows[i], r.raw, index[i, j][:, None])[:, 0]
+        nearest, where = exact.min(dim=1)
+        best = index.gather(1, where[:, None]).squeeze(1)
+        # a row whose band reaches its last candidate may have its true nearest among the other columns
+        unsafe = inside[:, -1].nonzero(as_tuple=True)[0] if candidates < m else positions[:0]
+        if len(unsafe):
+            values, columns = _smallest_exact_cross(d2[unsafe], band[unsafe], q, r, global_rows[unsafe], 1)
+            nearest[unsafe], best[unsafe] = values[:, 0], columns[:, 0]
+        # the nearest first, then the other candidates in fast order
+        is_best = index == best[:, None]
+        order = torch.where(is_best, -1, positions).argsort(dim=1, stable=True)
+        index, fast_values = index.gather(1, order), fast_values.gather(1, order)
+        found = is_best.any(dim=1, keepdim=True)
+        index = torch.where(found, index[:, :k], torch.cat([best[:, None], index[:, : k - 1]], dim=1))
+        rest = fast_values.sqrt()
+        rest = torch.where(found, rest[:, :k], torch.cat([rest[:, :1], rest[:, : k - 1]], dim=1))
+        rest[:, 0] = nearest
+        distances[rows], indices[rows] = rest, index
+    return Neighbours(distances.cpu().numpy(), indices.cpu().numpy())
+
+
+def _smallest_exact_cross(
+    d2: torch.Tensor, limit: torch.Tensor, q: FeatureSet, r: FeatureSet, global_rows: torch.Tensor, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The k smallest exact distances (and their columns) per row among the columns with fast d2 <= limit."""
+    i, j = (d2 <= limit[:, None]).nonzero(as_tuple=True)
+    exact = exact_distances(q.raw, global_rows[i], r.raw, j[:, None])[:, 0]
+    counts = torch.bincount(i, minlength=len(d2))
+    width = max(int(counts.max()), k)
+    values = torch.full((len(d2), width), float("inf"), device=d2.device)
+    columns = torch.zeros((len(d2), width), dtype=torch.int64, device=d2.device)
+    position = torch.arange(len(i), device=d2.device) - (torch.cumsum(counts, 0) - counts)[i]
+    values[i, position], columns[i, position] = exact, j
+    values, order = values.sort(dim=1, stable=True)
+    return values[:, :k], columns.gather(1, order[:, :k])
+
+
+# --------------------------------------------------------------------------------------------------------
+# the ratio test
+
+
+@dataclass(frozen=True)
+class RatioTest:
+    """Per generated sample: ratio d1 / mean(d2 .. d_{k+1}), whether it is flagged, and its k + 1 nearest
+    training samples (`neighbours.indices[:, 0]` is the nearest)."""
+
+    ratios: np.ndarray
+    flagged: np.ndarray
+    neighbours: Neighbours
+    threshold: float
+
+    @property
+    def memorized_fraction(self) -> float:
+        return float(self.flagged.mean()) if len(self.flagged) else 0.0
+
+    @property
+    def nearest_index(self) -> np.ndarray:
+        return self.neighbours.indices[:, 0]
+
+    def flagged_indices(self) -> np.ndarray:
+        """Indices of the flagged generated samples, most copy-like (smallest ratio) first."""
+        flagged = np.flatnonzero(self.flagged)
+        return flagged[np.argsort(self.ratios[flagged], kind="stable")]
+
+
+def ratios_from_neighbours(neighbours: Neighbours, threshold: float) -> RatioTest:
+    """The ratio test from precomputed neighbours (N, k + 1), k >= 1."""
+    distances = neighbours.distances.astype(np.float64)
+    if distances.shape[1] < 2:
+        raise ValueError("the ratio test needs at least the 2 nearest training samples per generated sample")
+    nearest, rest = distances[:, 0], distances[:, 1:].mean(axis=1)
+    ratios = np.divide(nearest, rest, out=np.zeros_like(nearest), where=rest > 0)
+    return RatioTest(ratios, ratios < threshold, neighbours, threshold)
+
+
+def ratio_test(
+    gen,
+    train,
+    neighbours: int = 50,
+    threshold: float = 1 / 3,
+    device: str | torch.device = "cpu",
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+) -> RatioTest:
+    """Nearest-neighbour ratio test of generated features `gen` (N, D) against training features `train`
+    (M, D), M > `neighbours`: flagged when d1 / mean(d2 .. d_{neighbours+1}) < `threshold`."""
+    found = cross_nearest(gen, train, neighbours + 1, device, block_bytes)
+    return ratios_from_neighbours(found, threshold)
+
+
+# --------------------------------------------------------------------------------------------------------
+# MiFID's memorization distance
+
+
+@dataclass(frozen=True)
+class CosineNearest:
+    """Per (non-zero) generated row: min over training rows of 1 - |cos|, the row it came from, and which
+    training row attains it (indices into the arrays as passed, zero rows included)."""
+
+    distances: np.ndarray
+    gen_rows: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        return float(self.distances.mean()) if len(self.distances) else float("nan")
+
+
+def _row_norms(x: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
+    """float64 Euclidean norms of the rows of x, a chunk at a time (no full float64 copy)."""
+    return torch.cat([x[start : start + chunk].double().norm(dim=1) for start in range(0, len(x), chunk)])
+
+
+def _unit_rows(x: torch.Tensor, norms: torch.Tensor, device) -> torch.Tensor:
+    return (
+        x.to(device=device, dtype=torch.float32) / norms.to(device=device, dtype=torch.float32)[:, None]
+    ).contiguous()
+
+
+def cosine_nearest(
+    gen, train, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> CosineNearest:
+    """Min cosine distance 1 - |cos| of every non-zero row of `gen` to the non-zero rows of `train`.
+
+    The search runs on float32 unit vectors in blocks; the winner's distance is then recomputed in float64
+    from the raw features, so a copy reads as 0 up to float64 rounding rather than float32 noise.
+    """
+    g, t = _as_features(gen, "gen").cpu(), _as_features(train, "train").cpu()
+    if g.shape[1] != t.shape[1]:
+        raise ValueError(f"feature dimensions differ: {g.shape[1]} and {t.shape[1]}")
+    g_norm, t_norm = _row_norms(g), _row_norms(t)
+    g_rows, t_rows = torch.nonzero(g_norm > 0).squeeze(1), torch.nonzero(t_norm > 0).squeeze(1)
+    if len(t_rows) == 0:
+        raise ValueError("every training feature row is zero: cosine distances are undefined")
+    if len(g_rows) < len(g):
+        g, g_norm = g[g_rows], g_norm[g_rows]
+    if len(t_rows) < len(t):
+        t, t_norm = t[t_rows], t_norm[t_rows]
+    g_unit, t_unit = _unit_rows(g, g_norm, device), _unit_rows(t, t_norm, device)
+    best = torch.empty(len(g), dtype=torch.int64)
+    rows_per_block = block_rows(len(t), block_bytes)
+    for start in range(0, len(g), rows_per_block):
+        block = slice(start, start + rows_per_block)
+        with strict_float32():
+            similarity = g_unit[block] @ t_unit.T
+        best[block] = similarity.abs_().argmax(dim=1).cpu()
+    del g_unit, t_unit
+    # the winners' cosines again, in float64 from the raw features
+    dots = torch.zeros(len(g), dtype=torch.float64)
+    for start in range(0, len(g), 8192):
+        part = slice(start, start + 8192)
+        dots[part] = (g[part].double() * t[best[part]].double()).sum(1)
+    distances = (1 - (dots / (g_norm * t_norm[best])).abs()).clamp_(0, 1)
+    return CosineNearest(distances.numpy(), g_rows.numpy(), t_rows[best].numpy())
+
+
+def memorization_distance(
+    gen, train, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> float:
+    """MiFID's memorization distance: mean over generated samples of min over training samples of 1 - |cos|."""
+    return cosine_nearest(gen, train, device, block_bytes).mean
+
+
+# --------------------------------------------------------------------------------------------------------
+# AuthPct
+
+
+@dataclass(frozen=True)
+class Authenticity:
+    """Per generated sample: authentic or not, with the two distances compared; `authpct` in percent."""
+
+    authentic: np.ndarray
+    gen_distance: np.ndarray
+    train_radius: np.ndarray
+
+    @property
+    def authpct(self) -> float:
+        return 100.0 * float(self.authentic.mean()) if len(self.authentic) else float("nan")
+
+
+def train_nearest_other(
+    train, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> np.ndarray:
+    """For each training row, the distance to its nearest other training row (a duplicate gives 0)."""
+    t = _as_features(train, "train")
+    if len(t) < 2:
+        raise ValueError("need at least 2 training samples for nearest-other distances")
+    features = FeatureSet.build(t, common_centre(t).to(device), device)
+    return knn_radii(features, (1,), block_bytes)[1].cpu().numpy()
+
+
+def authenticity(
+    gen,
+    train,
+    device: str | torch.device = "cpu",
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    nearest: Neighbours | None = None,
+) -> Authenticity:
+    """AuthPct of generated features `gen` against training features `train` (at least 2 rows).
+
+    `nearest` may pass precomputed neighbours of `gen` in `train` (first column = nearest), e.g. those of
+    the ratio test, to skip that pass.
+    """
+    if nearest is None:
+        nearest = cross_nearest(gen, train, 1, device, block_bytes)
+    radius = train_nearest_other(train, device, block_bytes)
+    gen_distance = nearest.distances[:, 0]
+    train_radius = radius[nearest.indices[:, 0]]
+    return Authenticity(gen_distance > train_radius, gen_distance, train_radius)
+
+
+# --------------------------------------------------------------------------------------------------------
+# C_T
+
+
+def mann_whitney_z(gen_distances, heldout_distances) -> float:
+    """Meehan et al.'s Z-scored Mann-Whitney U of generated vs held-out nearest-training distances.
+
+    U = #(gen > held-out) + #(ties) / 2 over all pairs (scipy's U for the first sample); under the null
+    it has mean m n / 2 and variance m n (m + n + 1) / 12 (no tie correction), and the authors subtract
+    0.5 from the mean as a continuity correction.
+    """
+    gen_distances = np.asarray(gen_distances, dtype=np.float64).ravel()
+    heldout_distances = np.asarray(heldout_distances, dtype=np.float64).ravel()
+    m, n = len(gen_distances), len(heldout_distances)
+    if m == 0 or n == 0:
+        raise ValueError("the Mann-Whitney test needs at least one generated and one held-out distance")
+    ranks = rankdata(np.concatenate([gen_distances, heldout_distances]))
+    u = ranks[:m].sum() - m * (m + 1) / 2
+    return float((u - (m * n / 2 - 0.5)) / math.sqrt(m * n * (m + n + 1) / 12))
+
+
+@dataclass(frozen=True)
+class CTResult:
+    """C_T and its parts: per-cell Z (NaN for unused cells), held-out share per cell, which cells were used.
+
+    `partitioned` is False when the single-cell fallback was used (then there is one "cell": everything).
+    """
+
+    score: float
+    cell_z: np.ndarray
+    cell_weights: np.ndarray
+    used: np.ndarray
+    gen_counts: np.ndarray
+    partitioned: bool
+
+
+def _nearest_distance(queries: np.ndarray, reference: np.ndarray, device, block_bytes) -> np.ndarray:
+    return cross_nearest(queries, reference, 1, device, block_bytes).distances[:, 0]
+
+
+def _single_cell(train, heldout, gen, device, block_bytes) -> CTResult:
+    distances = _nearest_distance(np.concatenate([gen, heldout]), train, device, block_bytes)
+    z = mann_whitney_z(distances[: len(gen)], distances[len(gen) :])
+    return CTResult(z, np.array([z]), np.array([1.0]), np.array([True]), np.array([len(gen)]), partitioned=False)
+
+
+def ct_test(
+    train,
+    heldout,
+    gen,
+    cells: int = 5,
+    min_generated: int = 20,
+    seed: int = 0,
+    kmeans_init: int = 1,
+    kmeans_fit_samples: int = 10_000,
+    device: str | torch.device = "cpu",
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+) -> CTResult:
+    """The C_T statistic of generated features `gen` against training features `train`, with held-out
+    features `heldout` from the same distribution as `train` as the yardstick (see the module docstring)."""
+    train = np.asarray(_as_features(train, "train").float())
+    heldout = np.asarray(_as_features(heldout, "heldout").float())
+    gen = np.asarray(_as_features(gen, "gen").float())
+    if not (train.shape[1] == heldout.shape[1] == gen.shape[1]):
+        raise ValueError(f"feature dimensions differ: {train.shape[1]}, {heldout.shape[1]}, {gen.shape[1]}")
+    if min(len(train), len(heldout), len(gen)) == 0:
+        raise ValueError("C_T needs at least one training, one held-out and one generated sample")
+    if cells <= 1 or len(train) < cells:
+        return _single_cell(train, heldout, gen, device, block_bytes)
+
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(seed)
+    fit_rows = (
+        np.sort(rng.choice(len(train), kmeans_fit_samples, replace=False))
+        if len(train) > kmeans_fit_samples
+        else slice(None)
+    )
+    kmeans = KMeans(n_clusters=cells, n_init=kmeans_init, random_state=seed).fit(train[fit_rows])
+    train_cells = kmeans.predict(train)
+    heldout_cells, gen_cells = kmeans.predict(heldout), kmeans.predict(gen)
+    heldout_counts = np.bincount(heldout_cells, minlength=cells)
+    gen_counts = np.bincount(gen_cells, minlength=cells)
+    train_counts = np.bincount(train_cells, minlength=cells)
+    used = (gen_counts > min_generated) & (heldout_counts > 0) & (train_counts > 0)
+    if not used.any():
+        return _single_cell(train, heldout, gen, device, block_bytes)
+    weights = heldout_counts / len(heldout)
+    cell_z = np.full(cells, np.nan)
+    for cell in np.flatnonzero(used):
+        cell_gen, cell_heldout = gen[gen_cells == cell], heldout[heldout_cells == cell]
+        distances = _nearest_distance(
+            np.concatenate([cell_gen, cell_heldout]), train[train_cells == cell], device, block_bytes
+        )
+        cell_z[cell] = mann_whitney_z(distances[: len(cell_gen)], distances[len(cell_gen) :])
+    score = float((weights[used] * cell_z[used]).sum() / weights[used].sum())
+    return CTResult(score, cell_z, weights, used, gen_counts, partitioned=True)
