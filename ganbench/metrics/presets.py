@@ -172,3 +172,5 @@ def direction_of(key: str) -> Direction:
         if key in spec.directions:
             return spec.directions[key]
     raise KeyError(key)
+
+from ganbench.metrics import presets_extra  # noqa: E402,F401
