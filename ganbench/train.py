@@ -6,11 +6,13 @@ A run directory holds checkpoints/, losses.csv, run.json (what was asked), resul
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +53,7 @@ class TrainResult:
     status "ok": `step` == config.steps; "diverged": `step` is the first generator step
     with a non-finite loss (or weights) and `reason` says which. `checkpoint` is the last
     good checkpoint's sidecar (None if none was written). `seconds` is the loop's wall time
-    after its first step, over `timed_steps` steps (0 when nothing ran).
+    after its first step, without checkpoint writing, over `timed_steps` steps (0 when nothing ran).
     """
 
     status: Literal["ok", "diverged"]
@@ -147,41 +149,66 @@ def train(
 
     logger = RunLogger(run_dir, start, config.steps, run.progress, run.tensorboard)
     pending: list[tuple[int, dict[str, torch.Tensor]]] = []
-    timer: tuple[int, float] | None = None
+    clock = _Clock(device)
     try:
         for step in range(start + 1, config.steps + 1):
             batches = [sampler.next() for _ in range(config.n_critic)]
             pending.append((step, family.train_step(fast, batches, noise, config, amp)))
             if ema is not None:
                 ema.update(generator)
-            if timer is None:
-                timer = (step, _now(device))
+            clock.first_step_done(step)
             due = step % run.checkpoint_every == 0 or step == config.steps
             if step % run.log_every == 0 or due:
                 bad = _flush(pending, logger)
                 if bad is not None:
-                    return _finish(run_dir, "diverged", *bad, last_good, timer, device)
+                    return _finish(run_dir, "diverged", *bad, last_good, clock)
             if step % run.sample_every == 0:
                 logger.images(_samples(generator, ema, run), step)
             if due:
                 if not _finite_weights(modules):
-                    return _finish(
-                        run_dir, "diverged", step, f"non-finite weights after step {step}", last_good, timer, device
-                    )
-                last_good = _save(run_dir, step, meta, modules, ema, sampler, noise)
-                prune_checkpoints(run_dir, run.keep_checkpoints)
-                _write_samples(run_dir, _samples(generator, ema, run), data, modes)
+                    reason = f"non-finite weights after step {step}"
+                    return _finish(run_dir, "diverged", step, reason, last_good, clock)
+                with clock.paused():
+                    last_good = _save(run_dir, step, meta, modules, ema, sampler, noise)
+                    prune_checkpoints(run_dir, run.keep_checkpoints)
+                    _write_samples(run_dir, _samples(generator, ema, run), data, modes)
     finally:
         logger.close()
     if last_good is not None and not (run_dir / SAMPLES_FILE).exists():
         _write_samples(run_dir, _samples(generator, ema, run), data, modes)
-    return _finish(run_dir, "ok", config.steps, "", last_good, timer, device)
+    return _finish(run_dir, "ok", config.steps, "", last_good, clock)
 
 
-def _now(device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter()
+class _Clock:
+    """Loop wall time from the end of the first step (compilation, warm-up), minus checkpoint writing."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.first: tuple[int, float] | None = None
+        self.excluded = 0.0
+
+    def now(self) -> float:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter()
+
+    def first_step_done(self, step: int) -> None:
+        if self.first is None:
+            self.first = (step, self.now())
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        start = self.now()
+        try:
+            yield
+        finally:
+            self.excluded += self.now() - start
+
+    def elapsed(self, step: int) -> tuple[float, int]:
+        """(seconds, steps) timed up to the end of `step`."""
+        if self.first is None:
+            return 0.0, 0
+        return self.now() - self.first[1] - self.excluded, max(step - self.first[0], 0)
 
 
 def _run_meta(
@@ -312,12 +339,10 @@ def _finish(
     step: int,
     reason: str,
     checkpoint: Path | None,
-    timer: tuple[int, float] | None,
-    device: torch.device,
+    clock: _Clock,
 ) -> TrainResult:
     """Build the result and record it as result.json."""
-    seconds, timed = (0.0, 0) if timer is None else (_now(device) - timer[1], step - timer[0])
-    result = TrainResult(status, step, reason, run_dir, checkpoint, seconds, max(timed, 0))
+    result = TrainResult(status, step, reason, run_dir, checkpoint, *clock.elapsed(step))
     record = {"status": status, "step": step, "reason": reason, "checkpoint": str(checkpoint) if checkpoint else None}
     write_text_atomic(run_dir / "result.json", json.dumps(record, indent=1))
     return result
