@@ -23,7 +23,12 @@ ARROWS = {"lower": "(lower is better)", "higher": "(higher is better)", "spread"
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("score", help="score generated samples (FID, IS, KID, precision/recall, density/coverage, ...)")
-    parser.add_argument("--samples", required=True, help="generated images (folder or .npz with a uint8 'images' array), or points .npz for 2-D sets")
+    generated = parser.add_mutually_exclusive_group(required=True)
+    generated.add_argument("--samples", help="generated images (folder or .npz with a uint8 'images' array), or points .npz for 2-D sets")
+    generated.add_argument(
+        "--generator",
+        help="a generator: TorchScript file, ONNX file, ganbench checkpoint (run dir or step_*.json), or package.module:factory",
+    )
     reference = parser.add_mutually_exclusive_group(required=True)
     reference.add_argument("--dataset", help="reference dataset (see `ganbench list datasets`); its protocol sets the defaults")
     reference.add_argument("--ref-samples", help="reference images: folder or .npz")
@@ -32,6 +37,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--n-reference", type=positive_int, help="reference images from --dataset (default: the protocol's)")
     parser.add_argument("--metrics", default="", help="comma-separated metric names (default: the dataset protocol's, else fid,is,kid,pr,dc)")
     parser.add_argument("--json", metavar="OUT", help="also write {metrics, protocol} as JSON (- for stdout)")
+    parser.add_argument("--append", metavar="RESULTS.jsonl", help="append the scores as result rows (see `ganbench leaderboard`)")
+    parser.add_argument("--name", help="model name for --append rows (default: the generator or samples path)")
+    group = parser.add_argument_group("generator sampling (with --generator)")
+    group.add_argument("--checkpoint", help="weights for package.module:factory (safetensors or a torch state dict)")
+    group.add_argument("--trust-checkpoint", action="store_true", help="allow checkpoints that need full unpickling (runs their code)")
+    group.add_argument("--n", type=positive_int, help="samples to draw (default: the dataset protocol's)")
+    group.add_argument("--seed", type=int, default=0, help="evaluation noise seed (default 0)")
+    group.add_argument("--z-dim", type=positive_int, help="noise size when the generator has no z_dim attribute")
+    group.add_argument("--output-range", choices=["auto", "-1,1", "0,1", "uint8"], default="auto", help="generator output range (default: detected)")
+    group.add_argument("--sample-batch-size", type=positive_int, default=250, help="samples per generator batch (default 250)")
+    group.add_argument("--save-samples", metavar="DIR", help="also write the generated images as PNGs (points as points.npz)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     add_extractor_options(parser)
     add_metric_options(parser)
@@ -74,8 +90,37 @@ def score_config(args: argparse.Namespace) -> ScoreConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = score(score_config(args))
+    config = score_config(args)
+    if args.generator:
+        from ganbench.generator_loading import GeneratorSource
+        from ganbench.sampling import SamplingConfig
+        from ganbench.score_generator import score_generator
+
+        source = GeneratorSource(args.generator, args.checkpoint, args.trust_checkpoint, config.extractor_config.device)
+        sampling = SamplingConfig(
+            n=args.n, seed=args.seed, batch_size=args.sample_batch_size, z_dim=args.z_dim, output_range=args.output_range
+        )
+        result = score_generator(config, source, sampling, args.save_samples)
+    else:
+        result = score(config)
     print(format_table(result))
     if args.json:
         write_json(args.json, result.to_json())
+    if args.append:
+        append_result(args, result)
     return 0
+
+
+def append_result(args: argparse.Namespace, result: ScoreResult) -> None:
+    """Append one result row per metric key so the scored generator joins `ganbench leaderboard`."""
+    from ganbench.results import ResultRow, append_rows
+
+    name = args.name or args.generator or args.samples
+    dataset = args.dataset or result.protocol.get("reference", "custom")
+    seed = args.seed if args.generator else 0
+    rows = [
+        ResultRow(model=name, dataset=dataset, seed=seed, step=0, metric=key, value=value, protocol=result.protocol, run_name=name)
+        for key, value in result.metrics.items()
+    ]
+    path = append_rows(args.append, rows)
+    print(f"appended {len(rows)} rows to {path}")
