@@ -43,7 +43,16 @@ def add_extractor_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept extractor weights that differ from the published file (their sha256 is recorded)",
     )
-    group.add_argument("--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)")
+    group.add_argument(
+        "--precision",
+        choices=("strict", "tf32", "bf16"),
+        default="strict",
+        help="InceptionV3 arithmetic: strict float32 (default, matches torch-fidelity) or a fast GPU mode "
+        "(tf32, bf16); fast-mode scores carry their own protocol fingerprint",
+    )
+    group.add_argument(
+        "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
+    )
     group.add_argument("--batch-size", type=positive_int, default=50, help="images per extractor batch (default 50)")
     add_device_option(parser)
 
@@ -54,13 +63,18 @@ def extractor_config(args: argparse.Namespace) -> ExtractorConfig:
         weights_path=args.inception_weights if args.extractor in (None, "inception-v3-compat") else None,
         cache_dir=args.cache_dir,
         allow_custom_weights=args.allow_custom_weights,
+        precision=args.precision,
     )
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("datasets")
-    group.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live (default $GANBENCH_DATA or <cache>/data)")
-    group.add_argument("--no-download", action="store_true", help="never download a dataset; fail if it is not already there")
+    group.add_argument(
+        "--data-dir", metavar="DIR", help="where downloaded datasets live (default $GANBENCH_DATA or <cache>/data)"
+    )
+    group.add_argument(
+        "--no-download", action="store_true", help="never download a dataset; fail if it is not already there"
+    )
 
 
 def data_config(args: argparse.Namespace) -> DataConfig:
@@ -80,10 +94,16 @@ def positive_int(text: str) -> int:
 def add_metric_options(parser: argparse.ArgumentParser) -> None:
     defaults = MetricConfig()
     group = parser.add_argument_group("metric settings")
-    group.add_argument("--is-splits", type=positive_int, default=defaults.is_splits, help="Inception Score splits (default 10)")
-    group.add_argument("--kid-subsets", type=positive_int, default=defaults.kid_subsets, help="KID subsets (default 100)")
     group.add_argument(
-        "--kid-subset-size", type=positive_int, default=defaults.kid_subset_size,
+        "--is-splits", type=positive_int, default=defaults.is_splits, help="Inception Score splits (default 10)"
+    )
+    group.add_argument(
+        "--kid-subsets", type=positive_int, default=defaults.kid_subsets, help="KID subsets (default 100)"
+    )
+    group.add_argument(
+        "--kid-subset-size",
+        type=positive_int,
+        default=defaults.kid_subset_size,
         help="KID subset size (default 1000, or the smaller sample count if a set is smaller; the value used is recorded)",
     )
     group.add_argument("--pr-k", type=positive_int, default=defaults.pr_k, help="k for precision/recall (default 3)")

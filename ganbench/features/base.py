@@ -25,6 +25,8 @@ class ExtractorConfig:
     cache_dir: str | None = None
     #: accept weights whose sha256 differs from the published file (their sha256 is still recorded)
     allow_custom_weights: bool = False
+    #: "strict" float32 (the published protocol), or a fast mode "tf32" / "bf16" (recorded in the fingerprint)
+    precision: str = "strict"
 
 
 class FeatureExtractor(abc.ABC):

@@ -17,9 +17,11 @@ import torch
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS, ExtractorConfig, FeatureExtractor
 from ganbench.features.weights import resolve_weights, sha256_of
-from ganbench.precision import strict_float32
+from ganbench.precision import PRECISION_MODES, extractor_precision
 
-WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+WEIGHTS_URL = (
+    "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+)
 WEIGHTS_FILENAME = "weights-inception-2015-12-05-6726825d.pth"
 WEIGHTS_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2"
 WEIGHTS_ENV = "GANBENCH_INCEPTION_WEIGHTS"
@@ -64,7 +66,15 @@ class InceptionV3Compat(FeatureExtractor):
     output_dims = {"pool": 2048, "logits": 1008}
     preprocessing = "gray->rgb repeat; tf1-bilinear resize to 299x299; (x-128)/128; float32, tf32 off"
 
-    def __init__(self, weights_path: Path, device: str, allow_custom_weights: bool) -> None:
+    def __init__(self, weights_path: Path, device: str, allow_custom_weights: bool, precision: str = "strict") -> None:
+        if precision not in PRECISION_MODES:
+            raise GanbenchError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISION_MODES)}")
+        self.precision = precision
+        if precision != "strict":
+            # A fast mode is another protocol: its scores must never be ranked beside strict ones.
+            self.preprocessing = (
+                f"{InceptionV3Compat.preprocessing}; FAST MODE {precision} (not the published protocol)"
+            )
         self._sha256 = sha256_of(weights_path)
         if self._sha256 != WEIGHTS_SHA256:
             if not allow_custom_weights:
@@ -103,9 +113,9 @@ class InceptionV3Compat(FeatureExtractor):
         images = images.to(self._device, non_blocking=True)
         if images.shape[1] == 1:
             images = images.expand(-1, 3, -1, -1)
-        with strict_float32():
+        with extractor_precision(self.precision, self._device):
             pool, logits = self.network(images)
-        found = {"pool": pool, "logits": logits}
+        found = {"pool": pool.float(), "logits": logits.float()}
         return {name: found[name] for name in outputs}
 
 
@@ -122,4 +132,4 @@ def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
         what="the InceptionV3 weights",
         option=WEIGHTS_OPTION,
     )
-    return InceptionV3Compat(path, config.device, config.allow_custom_weights)
+    return InceptionV3Compat(path, config.device, config.allow_custom_weights, config.precision)
