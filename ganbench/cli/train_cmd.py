@@ -30,21 +30,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--split", default="train", help="dataset split to train on (default train)")
     parser.add_argument("--seed", type=int, default=0, help="seed for init, data order and noise (default 0)")
 
-    model = parser.add_argument_group("model settings (default: the family's paper settings)")
-    model.add_argument("--steps", help="generator steps")
-    model.add_argument("--batch-size", help="real samples per discriminator step")
-    model.add_argument("--lr", help="learning rate of both networks")
-    model.add_argument("--width", help="multiplier on every hidden width")
-    model.add_argument("--z-dim", help="noise dimension")
-    model.add_argument("--n-critic", help="discriminator steps per generator step")
-    model.add_argument("--ema", help="generator weight-average decay, e.g. 0.999 (0 = off, the default)")
-    model.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="any model setting, e.g. --set gp_weight=5 (repeatable)",
-    )
+    add_model_arguments(parser)
 
     runtime = parser.add_argument_group("execution")
     runtime.add_argument("--device", default="auto", help="auto (default: cuda if present), cpu, cuda or cuda:N")
@@ -65,6 +51,25 @@ def add_parser(subparsers) -> None:
     data.add_argument("--cache-dir", metavar="DIR", help="ganbench cache directory")
     data.add_argument("--no-download", action="store_true", help="never download a dataset")
     parser.set_defaults(func=run)
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The model-setting flags (--steps, --batch-size, --lr, ..., --set KEY=VALUE) read by `model_overrides`."""
+    model = parser.add_argument_group("model settings (default: the family's paper settings)")
+    model.add_argument("--steps", help="generator steps")
+    model.add_argument("--batch-size", help="real samples per discriminator step")
+    model.add_argument("--lr", help="learning rate of both networks")
+    model.add_argument("--width", help="multiplier on every hidden width")
+    model.add_argument("--z-dim", help="noise dimension")
+    model.add_argument("--n-critic", help="discriminator steps per generator step")
+    model.add_argument("--ema", help="generator weight-average decay, e.g. 0.999 (0 = off, the default)")
+    model.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any model setting, e.g. --set gp_weight=5 (repeatable)",
+    )
 
 
 def model_overrides(args: argparse.Namespace) -> dict[str, str]:

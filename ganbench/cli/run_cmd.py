@@ -1,0 +1,133 @@
+"""`ganbench run`: train a grid of models x seeds on a dataset, evaluate under its protocol, rank and plot."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ganbench.cli.common import add_metric_options, positive_int
+from ganbench.cli.train_cmd import add_model_arguments, model_overrides
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="benchmark: train models x seeds on a dataset, evaluate, write results, leaderboard and figures",
+        description="Train every (model, seed) cell, evaluate it every --eval-every steps and at the end under the "
+        "dataset's protocol, append one row per metric to OUT/results.jsonl, then write OUT/leaderboard.csv/.md "
+        "and OUT/figures/. Running the same command again skips finished cells and resumes the others from "
+        "their last checkpoint.",
+    )
+    parser.add_argument("--models", required=True, help="comma-separated GAN families (see `ganbench list models`)")
+    parser.add_argument(
+        "--dataset", required=True, help="dataset name (see `ganbench list datasets`), folder:PATH or npz:PATH"
+    )
+    parser.add_argument("--seeds", default="0", help="training seeds, e.g. 0,1,2 or 0-4 (default 0)")
+    parser.add_argument("--out", metavar="DIR", help="run directory (default runs/DATASET); resumed when it exists")
+    parser.add_argument(
+        "--eval-every", type=positive_int, help="steps between evaluations (default: 5 evaluations per cell)"
+    )
+    parser.add_argument(
+        "--metrics", help="comma-separated metric names (default: the dataset protocol's, see `ganbench list metrics`)"
+    )
+    parser.add_argument(
+        "--n-generated", type=positive_int, help="generated samples per evaluation (default: the protocol's)"
+    )
+    parser.add_argument("--n-reference", type=positive_int, help="reference samples (default: the protocol's)")
+    add_model_arguments(parser)
+
+    runtime = parser.add_argument_group("execution")
+    runtime.add_argument(
+        "--device", default="auto", help="auto (default: every visible GPU, else cpu), cpu, cuda or cuda:N"
+    )
+    runtime.add_argument(
+        "--jobs", type=positive_int, help="cells run at once (default: 1 on CPU, --jobs-per-gpu per GPU)"
+    )
+    runtime.add_argument("--jobs-per-gpu", type=positive_int, default=1, help="cells sharing each GPU (default 1)")
+    runtime.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        default=1000,
+        help="steps between checkpoints (default 1000; one is always written at each evaluation)",
+    )
+    runtime.add_argument(
+        "--amp", choices=("none", "bf16"), default="none", help="bf16 autocast for training on CUDA (default none)"
+    )
+    runtime.add_argument("--no-compile", action="store_true", help="do not torch.compile the networks on CUDA")
+    runtime.add_argument("--no-plots", action="store_true", help="do not make the figures at the end")
+
+    extra = parser.add_argument_group("evaluation and data")
+    extra.add_argument("--extractor", help="feature extractor (default: the dataset's)")
+    extra.add_argument("--inception-weights", metavar="PATH", help="offline copy of the InceptionV3 weights")
+    extra.add_argument(
+        "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
+    )
+    extra.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
+    extra.add_argument("--no-download", action="store_true", help="never download a dataset")
+    add_metric_options(parser)
+    parser.set_defaults(func=run)
+
+
+def grid_config(args: argparse.Namespace):
+    """The GridConfig the parsed arguments describe (names are checked later, by plan_grid)."""
+    from ganbench.config import DataConfig, ExtractorConfig, MetricConfig
+    from ganbench.runner import GridConfig, parse_names, parse_seeds
+
+    return GridConfig(
+        models=parse_names(args.models, "models"),
+        dataset=args.dataset,
+        out=Path(args.out or Path("runs") / args.dataset.replace(":", "_").replace("/", "_")),
+        seeds=parse_seeds(args.seeds),
+        overrides=model_overrides(args),
+        eval_every=args.eval_every,
+        metrics=parse_names(args.metrics, "metrics") if args.metrics else None,
+        n_generated=args.n_generated,
+        n_reference=args.n_reference,
+        device=args.device,
+        jobs=args.jobs,
+        jobs_per_gpu=args.jobs_per_gpu,
+        checkpoint_every=args.checkpoint_every,
+        amp=args.amp,
+        compile=not args.no_compile,
+        extractor=args.extractor,
+        extractor_config=ExtractorConfig(weights_path=args.inception_weights, cache_dir=args.cache_dir),
+        metric_config=MetricConfig(
+            is_splits=args.is_splits,
+            kid_subsets=args.kid_subsets,
+            kid_subset_size=args.kid_subset_size,
+            pr_k=args.pr_k,
+            dc_k=args.dc_k,
+        ),
+        data_config=DataConfig(data_dir=args.data_dir, cache_dir=args.cache_dir, download=not args.no_download),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganbench.runner import run_grid
+    from ganbench.runner_report import report
+
+    config = grid_config(args)
+    start = time.perf_counter()
+    plan, outcomes = run_grid(config)
+    result = report(config.out, plan.eval.score.metrics, figures=not args.no_plots)
+    print()
+    if result.text:
+        print(result.text, end="")
+    else:
+        print("no successful evaluations yet: nothing to rank")
+    failed = [o for o in outcomes if o.status == "failed"]
+    diverged = [o for o in outcomes if o.status == "diverged"]
+    print(
+        f"\n{len(outcomes)} cell(s) run, {len(plan.finished)} already finished, {len(diverged)} diverged, "
+        f"{len(failed)} failed; {time.perf_counter() - start:.0f} s"
+    )
+    for outcome in failed:
+        print(f"  failed: {outcome.model} seed {outcome.seed} at step {outcome.step}: {outcome.reason}")
+    print(f"results:     {config.out / 'results.jsonl'}")
+    for path in result.files:
+        print(f"leaderboard: {path}")
+    if result.figures:
+        shown = sorted({p.with_suffix("").name for p in result.figures})
+        print(f"figures:     {config.out / 'figures'}/ ({', '.join(shown)}; .png and .svg)")
+    return 1 if failed else 0
