@@ -337,7 +337,12 @@ def _cells_for_group(relevant: pd.DataFrame, metric: str, key: str, direction: s
             continue
         if not bad.empty:
             latest_bad = bad.sort_values("step", kind="stable").iloc[-1]
-            if ok.empty or latest_bad["step"] >= ok["step"].max():
+            # a failure is superseded by a value at a later step, or at the same step measured after it
+            # (a failed cell that a rerun retried); rows keep their file order in the frame's index
+            later = (ok["step"] > latest_bad["step"]) | (
+                (ok["step"] == latest_bad["step"]) & (ok.index > latest_bad.name)
+            )
+            if not later.any():
                 cells.append(
                     Cell(model, int(seed), "failed", step=int(latest_bad["step"]), reason=latest_bad["reason"])
                 )
