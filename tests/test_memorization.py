@@ -112,6 +112,68 @@ def test_half_copies_in_between(planted):
     assert np.all(np.diff(test.ratios[test.flagged_indices()]) >= 0)  # most copy-like first
 
 
+# -------------------------------------------------------------------- planted cases on real images (mnist5k)
+
+
+@pytest.fixture(scope="module")
+def mnist_pool():
+    """mnist-classifier pool features of mnist5k: the train split, the test split cut in two (one half scored as
+    generated, the other held out for C_T), and training images copied with +-2 grey levels of noise."""
+    import torch
+
+    from ganbench.data import DATASETS, DataConfig
+    from ganbench.features.base import ExtractorConfig
+    from ganbench.features.mnist_classifier import build_mnist_classifier
+
+    train = DATASETS.get("mnist5k").load("train", DataConfig()).data
+    test = DATASETS.get("mnist5k").load("test", DataConfig()).data
+    rng = np.random.default_rng(0)
+    sources = rng.integers(0, len(train), 500)
+    noise = rng.integers(-2, 3, (500, *train.shape[1:]))
+    copies = np.clip(train[sources].astype(np.int16) + noise, 0, 255).astype(np.uint8)
+    extractor = build_mnist_classifier(ExtractorConfig())
+
+    def pool(images):
+        return extractor.extract(torch.as_tensor(images), ("pool",))["pool"].numpy().astype(np.float32)
+
+    return {"train": pool(train), "real": pool(test[:500]), "heldout": pool(test[500:]), "copies": pool(copies)}
+
+
+def test_copied_training_digits_are_flagged(mnist_pool):
+    scores = score_all(mnist_pool["copies"], mnist_pool["train"], mnist_pool["heldout"])
+    assert scores["memorized_fraction"] >= 0.9
+    assert scores["ct_score"] < -3
+    assert scores["authpct"] < 5
+
+
+def test_held_out_real_digits_are_not_flagged(mnist_pool):
+    scores = score_all(mnist_pool["real"], mnist_pool["train"], mnist_pool["heldout"])
+    assert scores["memorized_fraction"] < 0.05
+    assert abs(scores["ct_score"]) < 3
+    assert scores["authpct"] > 40
+
+
+def test_score_cli_reports_the_memorization_and_coverage_keys(tmp_path):
+    """`ganbench score --json` on images of one digit copied from the training split: every key of the five
+    presets is in the JSON, with the planted answers (copies flagged, one class covered)."""
+    import json
+
+    from ganbench.cli import main
+    from ganbench.data import DATASETS, DataConfig
+
+    train = DATASETS.get("mnist5k").load("train", DataConfig())
+    np.savez(tmp_path / "sevens.npz", images=train.data[train.labels == 7][:200])
+    out = tmp_path / "scores.json"
+    args = ["score", "--samples", str(tmp_path / "sevens.npz"), "--dataset", "mnist5k", "--json", str(out)]
+    args += ["--metrics", "memorization,authpct,ct,class_coverage", "--cache-dir", str(tmp_path / "cache"), "--quiet"]
+    assert main(args) == 0
+    metrics = json.loads(out.read_text())["metrics"]
+    keys = {"memorized_fraction", "memorization_distance", "authpct", "ct_score", "classes_covered", "class_kl"}
+    assert keys <= set(metrics)
+    assert metrics["memorized_fraction"] == 1.0 and metrics["ct_score"] < -3
+    assert metrics["classes_covered"] == 1
+
+
 # -------------------------------------------------------------------- definitions on small cases
 
 
