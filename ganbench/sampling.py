@@ -7,6 +7,7 @@ every batch is checked against it and against the dataset's shape.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -39,22 +40,31 @@ def generator_z_dim(generator: nn.Module, config: SamplingConfig) -> int:
     return z_dim
 
 
-def detect_range(batch: torch.Tensor) -> OutputRange:
+def value_range(batch: torch.Tensor) -> tuple[float, float]:
+    """(min, max) of a float batch in one host synchronisation; NaN anywhere makes both NaN."""
+    low, high = torch.stack([batch.min(), batch.max()]).float().tolist()
+    return low, high
+
+
+def detect_range(batch: torch.Tensor, seen: tuple[float, float] | None = None) -> OutputRange:
     """[-1, 1] when any value is negative, else [0, 1]; uint8 tensors are uint8."""
     if batch.dtype == torch.uint8:
         return "uint8"
-    return "-1,1" if bool((batch < 0).any()) else "0,1"
+    return "-1,1" if (seen or value_range(batch))[0] < 0 else "0,1"
 
 
-def to_uint8(batch: torch.Tensor, output_range: OutputRange) -> torch.Tensor:
-    """Generated images in `output_range` as uint8 0..255, rounding as PIL does when saving a PNG."""
+def to_uint8(batch: torch.Tensor, output_range: OutputRange, seen: tuple[float, float] | None = None) -> torch.Tensor:
+    """Generated images in `output_range` as uint8 0..255, rounding as PIL does when saving a PNG.
+
+    `seen` is the batch's (min, max) when the caller has it already (saves a device round trip).
+    """
     if output_range == "uint8":
         if batch.dtype != torch.uint8:
             raise GanbenchError(f"--output-range uint8 was given but the generator returned {batch.dtype}")
         return batch
     low, high = (-1.0, 1.0) if output_range == "-1,1" else (0.0, 1.0)
     batch = batch.float()
-    seen_low, seen_high = float(batch.min()), float(batch.max())
+    seen_low, seen_high = seen or value_range(batch)
     if seen_low < low - RANGE_SLACK or seen_high > high + RANGE_SLACK:
         raise GanbenchError(
             f"generator output spans [{seen_low:.3g}, {seen_high:.3g}], outside [{low:g}, {high:g}]; end the generator "
@@ -64,12 +74,14 @@ def to_uint8(batch: torch.Tensor, output_range: OutputRange) -> torch.Tensor:
     return scaled.round_().clamp_(0, 255).to(torch.uint8)
 
 
-def check_batch(batch: torch.Tensor, info: DatasetInfo | None, expected_rows: int) -> None:
+def check_batch(batch: torch.Tensor, info: DatasetInfo | None, expected_rows: int) -> tuple[float, float] | None:
+    """Raise a one-line GanbenchError unless `batch` fits `info`; return its (min, max) for float batches."""
     if not isinstance(batch, torch.Tensor):
         raise GanbenchError(f"the generator returned {type(batch).__name__}, not a torch.Tensor")
     if len(batch) != expected_rows:
         raise GanbenchError(f"the generator returned {len(batch)} samples for {expected_rows} noise rows")
-    if batch.is_floating_point() and not bool(torch.isfinite(batch).all()):
+    seen = value_range(batch) if batch.is_floating_point() else None  # the only host sync per batch
+    if seen is not None and not all(math.isfinite(v) for v in seen):
         raise GanbenchError("the generator returned NaN or inf values; check the weights (a diverged checkpoint?)")
     if info is None:
         return
@@ -84,6 +96,7 @@ def check_batch(batch: torch.Tensor, info: DatasetInfo | None, expected_rows: in
         raise GanbenchError(
             f"{info.name} expects images of shape {expected} (C, H, W); the generator returned {tuple(batch.shape[1:])}"
         )
+    return seen
 
 
 @torch.no_grad()
@@ -106,10 +119,10 @@ def sample_batches(
                 f"the generator failed on noise of shape {tuple(z.shape)} ({type(error).__name__}: {first_line}); "
                 "check --z-dim and the generator's forward(z[, labels])"
             ) from None
-        check_batch(batch, info, size)
+        seen = check_batch(batch, info, size)
         if info is not None and info.kind == "points":
             yield batch.float()
             continue
         if output_range == "auto":
-            output_range = detect_range(batch)
-        yield to_uint8(batch, output_range)
+            output_range = detect_range(batch, seen)
+        yield to_uint8(batch, output_range, seen)

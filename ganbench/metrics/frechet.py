@@ -14,19 +14,26 @@ def trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
     matrix, so the trace is the sum of square roots of its (real, non-negative)
     eigenvalues: one Cholesky, two triangular products and one symmetric
     eigenvalue solve, about 4x less work than sqrtm's Schur route. A singular
-    sigma1 (fewer samples than dimensions) has no Cholesky factor; then L is its
-    symmetric square root from an eigendecomposition, which exists for any PSD matrix.
+    matrix (fewer samples than dimensions) has no Cholesky factor: then the other
+    one is factored, and when both are singular sigma1's eigendecomposition gives
+    a low-rank factor and the eigenvalue solve shrinks to its rank.
     """
     sigma1 = np.asarray(sigma1, dtype=np.float64)
     sigma2 = np.asarray(sigma2, dtype=np.float64)
-    factor, info = lapack.dpotrf(sigma1, lower=1, clean=1, overwrite_a=0)
-    if info == 0:
-        right = blas.dtrmm(1.0, factor, sigma2, side=1, lower=1)  # sigma2 @ L
-        middle = blas.dtrmm(1.0, factor, right, side=0, lower=1, trans_a=1, overwrite_b=1)  # L^T @ (sigma2 @ L)
+    # tr sqrt(S1 S2) = tr sqrt(S2 S1): factor whichever is positive definite (often the large reference side).
+    for first, second in ((sigma1, sigma2), (sigma2, sigma1)):
+        factor, info = lapack.dpotrf(first, lower=1, clean=1, overwrite_a=0)
+        if info == 0:
+            right = blas.dtrmm(1.0, factor, second, side=1, lower=1)  # second @ L
+            middle = blas.dtrmm(1.0, factor, right, side=0, lower=1, trans_a=1, overwrite_b=1)  # L^T @ second @ L
+            break
     else:
-        values, vectors = np.linalg.eigh(sigma1)
-        factor = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
-        middle = factor @ sigma2 @ factor
+        # Both singular: sigma1 = A A^T with A = V_r sqrt(L_r) over its r numerically non-zero eigenvalues, and
+        # the non-zero eigenvalues of sqrt(S1) S2 sqrt(S1) are those of the small r x r matrix A^T S2 A.
+        values, vectors = scipy.linalg.eigh(sigma1, check_finite=False, driver="evd")
+        keep = values > max(values[-1], 0.0) * len(values) * np.finfo(np.float64).eps
+        root = vectors[:, keep] * np.sqrt(values[keep])
+        middle = root.T @ sigma2 @ root
     eigenvalues = scipy.linalg.eigvalsh(middle, check_finite=False, overwrite_a=True, driver="evd")
     return float(np.sqrt(np.clip(eigenvalues, 0, None)).sum())
 
@@ -43,7 +50,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
         raise ValueError(f"means must be vectors of one length, got {mu1.shape} and {mu2.shape}")
     if sigma1.shape != (len(mu1), len(mu1)) or sigma2.shape != sigma1.shape:
         raise ValueError(f"covariances must be {len(mu1)} x {len(mu1)}, got {sigma1.shape} and {sigma2.shape}")
-    if not (np.isfinite(sigma1).all() and np.isfinite(sigma2).all() and np.isfinite(mu1).all() and np.isfinite(mu2).all()):
+    if not (
+        np.isfinite(sigma1).all() and np.isfinite(sigma2).all() and np.isfinite(mu1).all() and np.isfinite(mu2).all()
+    ):
         raise ValueError("means and covariances must be finite")
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * trace_sqrt_product(sigma1, sigma2))
