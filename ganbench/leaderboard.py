@@ -74,6 +74,9 @@ METRIC_LABELS = {
     "recall": "recall",
     "density": "density",
     "coverage": "coverage",
+    "modes_covered": "modes covered",
+    "high_quality_fraction": "high-quality fraction",
+    "mode_kl": "mode KL",
 }
 
 
@@ -178,6 +181,7 @@ class LeaderboardTable:
     def _display_rows(self, rows: pd.DataFrame) -> list[list[str]]:
         decimals = _decimals(rows["mean"])
         fmt = functools.partial(_fmt, decimals=decimals)
+        seeds = dict(zip(rows["model"], rows["n_seeds"], strict=True))
         out = []
         for _, row in rows.iterrows():
             mean = fmt(row["mean"])
@@ -189,7 +193,9 @@ class LeaderboardTable:
             else:
                 ci = ""
             if pd.isna(row["vs_next_p"]):
-                vs_next = "n/a (needs 2+ seeds each)" if row["vs_next_model"] else ""
+                testable = row["n_seeds"] > 1 and seeds.get(row["vs_next_model"], 0) > 1
+                why = "n/a (no spread across seeds)" if testable else "n/a (needs 2+ seeds each)"
+                vs_next = why if row["vs_next_model"] else ""
             else:
                 verdict = "significant" if row["vs_next_significant"] else "not significant"
                 vs_next = f"p{_fmt_p(row['vs_next_p'])} {verdict}"
