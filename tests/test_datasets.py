@@ -219,6 +219,23 @@ def test_offline_download_backed_fails_cleanly(name: str, download: bool, tmp_pa
     assert ("could not be downloaded" if download else "downloading is turned off") in message
 
 
+@pytest.mark.parametrize("name", ["mnist", "cifar10"])
+def test_cli_offline_dataset_request_is_one_line_and_exit_2(
+    name: str, tmp_path: Path, no_network, capsys, random_inception_weights
+) -> None:
+    """What a user sees: `ganbench stats --dataset NAME` with an empty data dir and no network (cifar10 with
+    InceptionV3 weights at hand, so the dataset is what is missing)."""
+    from ganbench.cli import main
+
+    args = ["stats", "--dataset", name, "--data-dir", str(tmp_path / "data"), "--cache-dir", str(tmp_path / "c")]
+    if name == "cifar10":
+        args += ["--inception-weights", random_inception_weights, "--allow-custom-weights"]
+    assert main([*args, "--quiet"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("ganbench: warning:")]
+    assert len(err) == 1 and err[0].startswith(f"ganbench: error: dataset {name!r} is missing")
+    assert "Traceback" not in err[0] and str(tmp_path / "data" / SOURCES[name].folder) in err[0]
+
+
 def test_downloads_run_under_a_socket_timeout(tmp_path: Path) -> None:
     seen: list[float | None] = []
 
