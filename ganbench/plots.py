@@ -128,15 +128,17 @@ def _use_log(values: np.ndarray) -> bool:
 
 
 def plot_curves(frame: pd.DataFrame, out_dir: str | os.PathLike, formats: Sequence[str] = FORMATS) -> list[Path]:
-    """One figure per metric: its value against training step, per model the mean over seeds (line)
-    and the min-max range across seeds (band); a cross marks where a seed diverged or failed."""
+    """One figure per metric (spreads such as kid_std left out): its value against training step, per model
+    the mean over seeds (line) and the min-max range across seeds (band); a cross marks where a seed diverged
+    or failed."""
     out_dir = Path(out_dir)
     ok = frame[frame["status"] == "ok"]
     colours = model_colours(frame["model"])
     groups = _groups(frame)
     several_protocols = len(groups) > len({d for d, _ in groups})
     paths = []
-    for key in sorted(set(ok["metric"])):
+    # a spread (kid_std, is_std) is the uncertainty of another key's value, not a score to follow over training
+    for key in sorted(k for k in set(ok["metric"]) if _direction(k) != "spread"):
         of_key = ok[ok["metric"] == key]
         panels = [g for g in groups if ((of_key["dataset"] == g[0]) & (of_key["protocol_key"] == g[1])).any()]
         with rc_context(STYLE):
