@@ -51,6 +51,12 @@ class MetricConfig:
             settings["pr_k"] = self.pr_k
         if "dc" in metrics:
             settings["dc_k"] = self.dc_k
+        # the mode / coverage / memorization presets read these settings (their defaults unless carried here)
+        from ganbench.metrics.memorization import MemorizationConfig
+        from ganbench.metrics.modes import ModeMetricConfig
+
+        settings.update((getattr(self, "mode_metrics", None) or ModeMetricConfig()).settings(metrics))
+        settings.update((getattr(self, "memorization", None) or MemorizationConfig()).settings(metrics))
         return settings
 
 

@@ -221,3 +221,10 @@ def test_class_coverage_preset_refuses_missing_or_mismatched_inputs(mnist_test_l
         score("class_coverage", gen_class_logits=logits)
     with pytest.raises(GanbenchError, match="11"):
         score("class_coverage", gen_class_logits=logits, ref_labels=train_labels, num_classes=11)
+
+
+def test_protocol_records_the_mode_and_memorization_settings():
+    settings = MetricConfig().fingerprint(("modes", "class_coverage", "memorization"))
+    assert settings["mode_quality_stds"] == 3.0 and settings["mode_min_count"] == 1
+    assert settings["class_min_share_ratio"] == 0.5 and settings["ratio_neighbours"] == 50
+    assert MetricConfig().fingerprint(("fid",)) == {}
