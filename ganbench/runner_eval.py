@@ -36,22 +36,19 @@ class EvalSettings:
     n_generated: int
 
 
-def _to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """Generator output in [-1, 1] as uint8 0..255, rounded as PIL does when saving a PNG."""
-    if not bool(torch.isfinite(images).all()):
-        raise GanbenchError("the generator produced NaN or inf values; the checkpoint's weights are broken")
-    return ((images.float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+def _image_batches(
+    generator: torch.nn.Module, n: int, seed: int, info: DatasetInfo, keep: list[torch.Tensor]
+) -> Iterator[torch.Tensor]:
+    """uint8 NCHW batches of samples 0 .. n-1 of evaluation seed `seed` (checked as any scored generator's
+    output is: shape, NaN, range [-1, 1]); the first GRID_IMAGES are kept in [-1, 1] for the grid."""
+    from ganbench.sampling import SamplingConfig, sample_batches
 
-
-def _image_batches(generator: torch.nn.Module, n: int, seed: int, keep: list[torch.Tensor]) -> Iterator[torch.Tensor]:
-    """uint8 NCHW batches of samples 0 .. n-1 of evaluation seed `seed`; the first GRID_IMAGES are kept."""
-    from ganbench.models import generate
-
-    for first in range(0, n, EVAL_BATCH):
-        batch = generate(generator, min(EVAL_BATCH, n - first), seed, batch_size=EVAL_BATCH, start=first)
+    device = next(generator.parameters()).device
+    sampling = SamplingConfig(n=n, seed=seed, batch_size=EVAL_BATCH, output_range="-1,1")
+    for batch in sample_batches(generator, sampling, info, device):
         if sum(len(k) for k in keep) < GRID_IMAGES:
-            keep.append(batch[: GRID_IMAGES - sum(len(k) for k in keep)].detach().cpu())
-        yield _to_uint8(batch)
+            keep.append(batch[: GRID_IMAGES - sum(len(k) for k in keep)].cpu().float() / 127.5 - 1.0)
+        yield batch
 
 
 def evaluate_checkpoint(
@@ -86,7 +83,7 @@ def evaluate_checkpoint(
         from ganbench.train_log import save_image_grid
 
         kept: list[torch.Tensor] = []
-        result = score_batches(config, _image_batches(generator, n, seed, kept), n, extractor=extractor)
+        result = score_batches(config, _image_batches(generator, n, seed, info, kept), n, extractor=extractor)
         save_image_grid(torch.cat(kept), samples_stem.with_suffix(".png"))
     sampling = {"seed": seed, "noise": f"ganbench.seeding eval_noise, standard normal, chunks of {NOISE_CHUNK}"}
     return ScoreResult(result.metrics, {**result.protocol, "sampling": sampling})

@@ -61,6 +61,17 @@ def add_parser(subparsers) -> None:
     extra.add_argument("--extractor", help="feature extractor (default: the dataset's)")
     extra.add_argument("--inception-weights", metavar="PATH", help="offline copy of the InceptionV3 weights")
     extra.add_argument(
+        "--allow-custom-weights",
+        action="store_true",
+        help="accept extractor weights that differ from the published file",
+    )
+    extra.add_argument(
+        "--precision",
+        choices=("strict", "tf32", "bf16"),
+        default="strict",
+        help="InceptionV3 arithmetic (default strict)",
+    )
+    extra.add_argument(
         "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
     )
     extra.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
@@ -91,7 +102,12 @@ def grid_config(args: argparse.Namespace):
         amp=args.amp,
         compile=not args.no_compile,
         extractor=args.extractor,
-        extractor_config=ExtractorConfig(weights_path=args.inception_weights, cache_dir=args.cache_dir),
+        extractor_config=ExtractorConfig(
+            weights_path=args.inception_weights,
+            cache_dir=args.cache_dir,
+            allow_custom_weights=args.allow_custom_weights,
+            precision=args.precision,
+        ),
         metric_config=MetricConfig(
             is_splits=args.is_splits,
             kid_subsets=args.kid_subsets,
