@@ -193,3 +193,29 @@ def test_onnx_generator(capsys, tmp_path):
     torch.save(generator.state_dict(), tmp_path / "g.pt")
     plain = scores(capsys, tmp_path, "--generator", "tiny_generators:tiny", "--checkpoint", tmp_path / "g.pt")
     assert onnx_scores["metrics"] == pytest.approx(plain["metrics"], rel=1e-4)
+
+
+def test_scored_checkpoint_joins_the_runs_leaderboard(capsys, tmp_path):
+    """A generator scored with --append sits on the leaderboard beside the run's models, under the same protocol."""
+    out = tmp_path / "run"
+    protocol = ["--n-reference", "120", "--kid-subsets", "10", "--device", "cpu"]
+    code, printed, err = run_cli(
+        capsys, "run", "--models", "gan", "--dataset", "digits", "--seeds", "0", "--steps", "2", "--eval-every", "2",
+        "--batch-size", "16", "--width", "0.25", "--n-generated", "60", "--no-plots", "--out", out, *protocol,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run_cli(
+        capsys, "score", "--generator", out / "cells" / "gan" / "seed0", "--dataset", "digits", "--n", "60",
+        "--seed", "0", "--quiet", "--append", out / "results.jsonl", "--name", "mine", *protocol,
+    )  # fmt: skip
+    assert code == 0, err
+    board = tmp_path / "board.csv"
+    code, _, err = run_cli(capsys, "leaderboard", out, "--metric", "fid", "--out", board)
+    assert code == 0, err
+    import csv
+
+    with open(board, newline="") as handle:
+        fid = {row["model"]: row for row in csv.DictReader(handle)}
+    assert set(fid) == {"gan", "mine"}
+    # The same checkpoint and evaluation seed: the same samples, so the same FID, ranked in one table.
+    assert float(fid["mine"]["mean"]) == pytest.approx(float(fid["gan"]["mean"]), rel=1e-12)
