@@ -214,21 +214,27 @@ def test_cli_trains_ring8_and_reports_errors_in_one_line(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_wgan_gp_covers_most_ring8_modes(tmp_path):
+def test_gan_covers_most_ring8_modes(tmp_path):
+    """2,000 steps of `gan` (lr 1e-3, as the README's ring8 run) cover most ring8 modes under VEEGAN/PacGAN's
+    3-std rule. Measured on a 2-core CPU: seeds 0 and 1 both cover 8/8 modes with 40% / 37% high-quality
+    samples (~2 min each); lsgan covers 8 and 6. wgan_gp at its paper settings (lr 1e-4, 5 critic steps) does
+    not get there in 5,000 steps on this tight ring (std 0.02): 2-5 modes, under 1% high-quality samples, the
+    same as a from-scratch plain PyTorch WGAN-GP, so it is not used for this demo."""
     from ganbench.data import DATASETS, DataConfig
     from ganbench.models import generate
 
     spec = DATASETS.get("ring8")
     data = spec.load("train", DataConfig())
-    config = dataclasses.replace(MODELS.get("wgan_gp").default_config(DataShape("points", 2, 0, 8)), steps=3000)
+    config = MODELS.get("gan").default_config(DataShape("points", 2, 0, 8))
+    config = dataclasses.replace(config, steps=2000, lr_g=1e-3, lr_d=1e-3)
     result = train(
-        "wgan_gp", config, dataclasses.replace(RUN, seed=0, log_every=100, checkpoint_every=1000), data, tmp_path
+        "gan", config, dataclasses.replace(RUN, seed=0, log_every=100, checkpoint_every=1000), data, tmp_path
     )
     assert result.status == "ok"
     samples = generate(load_generator(tmp_path), 2500, seed=0).numpy()
     distances = np.linalg.norm(samples[:, None, :] - spec.info.modes[None], axis=2)
     nearest, good = distances.argmin(1), distances.min(1) < 3 * spec.info.mode_std
-    assert len(set(nearest[good])) >= 6
+    assert len(set(nearest[good])) >= 6 and good.mean() > 0.2
 
 
 @pytest.mark.slow
