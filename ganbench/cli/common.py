@@ -28,11 +28,9 @@ def add_device_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto (default: cuda if present), cpu, cuda or cuda:N")
 
 
-def add_extractor_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("feature extractor")
-    group.add_argument(
-        "--extractor", default=None, help="feature extractor (default: the dataset's, else inception-v3-compat)"
-    )
+def add_weights_options(group) -> None:
+    """--inception-weights, --allow-custom-weights, --precision and --cache-dir, shared by every command that
+    builds an extractor (read back by `extractor_config`)."""
     group.add_argument(
         "--inception-weights",
         metavar="PATH",
@@ -53,6 +51,14 @@ def add_extractor_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
     )
+
+
+def add_extractor_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("feature extractor")
+    group.add_argument(
+        "--extractor", default=None, help="feature extractor (default: the dataset's, else inception-v3-compat)"
+    )
+    add_weights_options(group)
     group.add_argument("--batch-size", type=positive_int, default=50, help="images per extractor batch (default 50)")
     add_device_option(parser)
 

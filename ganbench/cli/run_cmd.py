@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from ganbench.cli.common import add_metric_options, positive_int
+from ganbench.cli.common import add_metric_options, add_weights_options, positive_int
 from ganbench.cli.train_cmd import add_model_arguments, model_overrides
 
 
@@ -59,21 +59,7 @@ def add_parser(subparsers) -> None:
 
     extra = parser.add_argument_group("evaluation and data")
     extra.add_argument("--extractor", help="feature extractor (default: the dataset's)")
-    extra.add_argument("--inception-weights", metavar="PATH", help="offline copy of the InceptionV3 weights")
-    extra.add_argument(
-        "--allow-custom-weights",
-        action="store_true",
-        help="accept extractor weights that differ from the published file",
-    )
-    extra.add_argument(
-        "--precision",
-        choices=("strict", "tf32", "bf16"),
-        default="strict",
-        help="InceptionV3 arithmetic (default strict)",
-    )
-    extra.add_argument(
-        "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
-    )
+    add_weights_options(extra)
     extra.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
     extra.add_argument("--no-download", action="store_true", help="never download a dataset")
     add_metric_options(parser)
