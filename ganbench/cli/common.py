@@ -7,7 +7,7 @@ import json
 import sys
 
 from ganbench.atomic import write_text_atomic
-from ganbench.config import DataConfig, ExtractorConfig, MetricConfig
+from ganbench.config import DataConfig, ExtractorConfig, MetricConfig, ScoreConfig
 from ganbench.errors import GanbenchError
 
 
@@ -124,6 +124,27 @@ def metric_config(args: argparse.Namespace, device: str) -> MetricConfig:
         pr_k=args.pr_k,
         dc_k=args.dc_k,
         device=device,
+    )
+
+
+def score_config_from(args: argparse.Namespace, **reference) -> ScoreConfig:
+    """The ScoreConfig of a command with the extractor, metric and data options; `reference` sets the
+    reference fields the command has (ref_samples, ref_stats, n_reference)."""
+    from ganbench.metrics.presets import METRICS
+
+    extractor_cfg = extractor_config(args)
+    return ScoreConfig(
+        samples=args.samples,
+        metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics.strip() else (),
+        dataset=args.dataset,
+        split=args.split,
+        extractor=args.extractor,
+        batch_size=args.batch_size,
+        extractor_config=extractor_cfg,
+        metric_config=metric_config(args, extractor_cfg.device),
+        data_config=data_config(args),
+        progress=not args.quiet,
+        **reference,
     )
 
 

@@ -8,46 +8,71 @@ from ganbench.cli.common import (
     add_data_options,
     add_extractor_options,
     add_metric_options,
-    data_config,
-    extractor_config,
-    metric_config,
     positive_int,
+    score_config_from,
     write_json,
 )
 from ganbench.config import ScoreConfig
-from ganbench.metrics.presets import METRICS, direction_of
+from ganbench.metrics.presets import direction_of
 from ganbench.score import ScoreResult, score
 
 ARROWS = {"lower": "(lower is better)", "higher": "(higher is better)", "spread": ""}
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("score", help="score generated samples (FID, IS, KID, precision/recall, density/coverage, ...)")
+    parser = subparsers.add_parser(
+        "score", help="score generated samples (FID, IS, KID, precision/recall, density/coverage, ...)"
+    )
     generated = parser.add_mutually_exclusive_group(required=True)
-    generated.add_argument("--samples", help="generated images (folder or .npz with a uint8 'images' array), or points .npz for 2-D sets")
+    generated.add_argument(
+        "--samples", help="generated images (folder or .npz with a uint8 'images' array), or points .npz for 2-D sets"
+    )
     generated.add_argument(
         "--generator",
         help="a generator: TorchScript file, ONNX file, ganbench checkpoint (run dir or step_*.json), or package.module:factory",
     )
     reference = parser.add_mutually_exclusive_group(required=True)
-    reference.add_argument("--dataset", help="reference dataset (see `ganbench list datasets`); its protocol sets the defaults")
+    reference.add_argument(
+        "--dataset", help="reference dataset (see `ganbench list datasets`); its protocol sets the defaults"
+    )
     reference.add_argument("--ref-samples", help="reference images: folder or .npz")
-    reference.add_argument("--ref-stats", help="reference statistics .npz from `ganbench stats` (enough for fid and is)")
+    reference.add_argument(
+        "--ref-stats", help="reference statistics .npz from `ganbench stats` (enough for fid and is)"
+    )
     parser.add_argument("--split", help="reference split of --dataset (default: the protocol's, usually train)")
-    parser.add_argument("--n-reference", type=positive_int, help="reference images from --dataset (default: the protocol's)")
-    parser.add_argument("--metrics", default="", help="comma-separated metric names (default: the dataset protocol's, else fid,is,kid,pr,dc)")
+    parser.add_argument(
+        "--n-reference", type=positive_int, help="reference images from --dataset (default: the protocol's)"
+    )
+    parser.add_argument(
+        "--metrics",
+        default="",
+        help="comma-separated metric names (default: the dataset protocol's, else fid,is,kid,pr,dc)",
+    )
     parser.add_argument("--json", metavar="OUT", help="also write {metrics, protocol} as JSON (- for stdout)")
-    parser.add_argument("--append", metavar="RESULTS.jsonl", help="append the scores as result rows (see `ganbench leaderboard`)")
+    parser.add_argument(
+        "--append", metavar="RESULTS.jsonl", help="append the scores as result rows (see `ganbench leaderboard`)"
+    )
     parser.add_argument("--name", help="model name for --append rows (default: the generator or samples path)")
     group = parser.add_argument_group("generator sampling (with --generator)")
     group.add_argument("--checkpoint", help="weights for package.module:factory (safetensors or a torch state dict)")
-    group.add_argument("--trust-checkpoint", action="store_true", help="allow checkpoints that need full unpickling (runs their code)")
+    group.add_argument(
+        "--trust-checkpoint", action="store_true", help="allow checkpoints that need full unpickling (runs their code)"
+    )
     group.add_argument("--n", type=positive_int, help="samples to draw (default: the dataset protocol's)")
     group.add_argument("--seed", type=int, default=0, help="evaluation noise seed (default 0)")
     group.add_argument("--z-dim", type=positive_int, help="noise size when the generator has no z_dim attribute")
-    group.add_argument("--output-range", choices=["auto", "-1,1", "0,1", "uint8"], default="auto", help="generator output range (default: detected)")
-    group.add_argument("--sample-batch-size", type=positive_int, default=250, help="samples per generator batch (default 250)")
-    group.add_argument("--save-samples", metavar="DIR", help="also write the generated images as PNGs (points as points.npz)")
+    group.add_argument(
+        "--output-range",
+        choices=["auto", "-1,1", "0,1", "uint8"],
+        default="auto",
+        help="generator output range (default: detected)",
+    )
+    group.add_argument(
+        "--sample-batch-size", type=positive_int, default=250, help="samples per generator batch (default 250)"
+    )
+    group.add_argument(
+        "--save-samples", metavar="DIR", help="also write the generated images as PNGs (points as points.npz)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     add_extractor_options(parser)
     add_metric_options(parser)
@@ -70,23 +95,7 @@ def format_table(result: ScoreResult) -> str:
 
 
 def score_config(args: argparse.Namespace) -> ScoreConfig:
-    names = tuple(METRICS.parse_list(args.metrics)) if args.metrics.strip() else ()
-    extractor_cfg = extractor_config(args)
-    return ScoreConfig(
-        samples=args.samples,
-        metrics=names,
-        ref_samples=args.ref_samples,
-        ref_stats=args.ref_stats,
-        dataset=args.dataset,
-        split=args.split,
-        n_reference=args.n_reference,
-        extractor=args.extractor,
-        batch_size=args.batch_size,
-        extractor_config=extractor_cfg,
-        metric_config=metric_config(args, extractor_cfg.device),
-        data_config=data_config(args),
-        progress=not args.quiet,
-    )
+    return score_config_from(args, ref_samples=args.ref_samples, ref_stats=args.ref_stats, n_reference=args.n_reference)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
 
         source = GeneratorSource(args.generator, args.checkpoint, args.trust_checkpoint, config.extractor_config.device)
         sampling = SamplingConfig(
-            n=args.n, seed=args.seed, batch_size=args.sample_batch_size, z_dim=args.z_dim, output_range=args.output_range
+            n=args.n,
+            seed=args.seed,
+            batch_size=args.sample_batch_size,
+            z_dim=args.z_dim,
+            output_range=args.output_range,
         )
         result = score_generator(config, source, sampling, args.save_samples)
     else:
@@ -119,7 +132,16 @@ def append_result(args: argparse.Namespace, result: ScoreResult) -> None:
     dataset = args.dataset or result.protocol.get("reference", "custom")
     seed = args.seed if args.generator else 0
     rows = [
-        ResultRow(model=name, dataset=dataset, seed=seed, step=0, metric=key, value=value, protocol=result.protocol, run_name=name)
+        ResultRow(
+            model=name,
+            dataset=dataset,
+            seed=seed,
+            step=0,
+            metric=key,
+            value=value,
+            protocol=result.protocol,
+            run_name=name,
+        )
         for key, value in result.metrics.items()
     ]
     path = append_rows(args.append, rows)

@@ -9,16 +9,13 @@ from ganbench.cli.common import (
     add_data_options,
     add_extractor_options,
     add_metric_options,
-    data_config,
-    extractor_config,
-    metric_config,
     positive_int,
+    score_config_from,
     write_json,
 )
 from ganbench.config import ScoreConfig
 from ganbench.errors import GanbenchError
 from ganbench.features.base import build_extractor
-from ganbench.metrics.presets import METRICS
 from ganbench.score import DEFAULT_EXTRACTOR, dataset_spec, extractor_name, reference_stats
 
 
@@ -43,20 +40,7 @@ def add_parser(subparsers) -> None:
 
 
 def config_from(args: argparse.Namespace) -> ScoreConfig:
-    extractor_cfg = extractor_config(args)
-    return ScoreConfig(
-        samples=args.samples,
-        metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics.strip() else (),
-        dataset=args.dataset,
-        split=args.split,
-        n_reference=args.n,
-        extractor=args.extractor,
-        batch_size=args.batch_size,
-        extractor_config=extractor_cfg,
-        metric_config=metric_config(args, extractor_cfg.device),
-        data_config=data_config(args),
-        progress=not args.quiet,
-    )
+    return score_config_from(args, n_reference=args.n)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,7 +65,9 @@ def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
     spec = dataset_spec(config)
     extractor = build_extractor(extractor_name(config, spec), config.extractor_config)
     split = config.split or spec.info.protocol.reference_split
-    reference = reference_features(spec, split, config.n_reference, extractor, config.data_config, False, config.batch_size, config.progress)
+    reference = reference_features(
+        spec, split, config.n_reference, extractor, config.data_config, False, config.batch_size, config.progress
+    )
     where = cache_path(cache_key(spec.info.name, split, reference.n, extractor), config.data_config.cache_dir)
     print(f"statistics of {spec.info.name}/{split}: {reference.n} images, {extractor.name} {len(reference.mean)}-d")
     print(f"cached at {where}" if where.exists() else "from the statistics shipped with ganbench")
