@@ -10,7 +10,6 @@ sha256 of its tensor file. Tensor names are prefixed by what they belong to:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import random
 import re
@@ -25,6 +24,7 @@ from torch import nn
 
 from ganbench.atomic import atomic_path, write_text_atomic
 from ganbench.errors import GanbenchError
+from ganbench.hashing import sha256_of
 
 FORMAT_VERSION = 1
 CHECKPOINT_DIR = "checkpoints"
@@ -54,15 +54,6 @@ class Checkpoint:
                 for name, value in entries.items()
             }
         return {"state": state, "param_groups": layout["param_groups"]}
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def module_tensors(prefix: str, module: nn.Module) -> dict[str, torch.Tensor]:
@@ -126,7 +117,7 @@ def save_checkpoint(run_dir: str | Path, step: int, tensors: dict[str, torch.Ten
     tensor_file = sidecar.with_suffix(".safetensors")
     with atomic_path(tensor_file) as tmp:
         save_file(tensors, str(tmp))
-        digest = sha256_file(tmp)
+        digest = sha256_of(tmp)
     record = {
         "format": FORMAT_VERSION,
         **meta,
@@ -201,26 +192,6 @@ def read_checkpoint(path: str | Path, verify: bool = True) -> Checkpoint:
     tensor_file = sidecar.parent / meta["tensors_file"]
     if not tensor_file.is_file():
         raise GanbenchError(f"checkpoint tensors {tensor_file} are missing; use another checkpoint of the run")
-    if verify and sha256_file(tensor_file) != meta["tensors_sha256"]:
+    if verify and sha256_of(tensor_file) != meta["tensors_sha256"]:
         raise GanbenchError(f"checkpoint tensors {tensor_file} do not match their recorded sha256; the file is damaged")
     return Checkpoint(sidecar, meta, load_file(str(tensor_file)))
-
-
-def load_generator(checkpoint_path: str | Path, device: str | torch.device = "cpu", ema: bool = True) -> nn.Module:
-    """The generator of a checkpoint, in eval mode on `device`, its weights' gradients off.
-
-    Uses the EMA weights when the run kept them and `ema` is True. The result has
-    `z_dim` and `num_classes` and maps (z, labels) to samples in the data's range.
-    """
-    from ganbench.models import MODELS, DataShape
-    from ganbench.train_config import config_from_dict
-
-    checkpoint = read_checkpoint(checkpoint_path)
-    meta = checkpoint.meta
-    family = MODELS.get(meta["family"])
-    config = config_from_dict(family.config_type, meta["model_config"])
-    shape = DataShape(**meta["data_shape"])
-    generator, _ = family.build_networks(shape, config)
-    prefix = "ema" if ema and meta.get("has_ema") else "generator"
-    generator.load_state_dict(checkpoint.module_state(prefix))
-    return generator.to(device).eval().requires_grad_(False)

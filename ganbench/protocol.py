@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ganbench import __version__
 
@@ -33,6 +32,8 @@ def fingerprint(
     feature_dtype: str = "float32",
 ) -> dict:
     """Everything that affects a number, plus the versions and device it was made with."""
+    import torch  # here, not at the top: reading and ranking result rows should not pay for importing torch
+
     return {
         **extractor,
         "feature_dtype": feature_dtype,

@@ -1,7 +1,8 @@
-"""One small registry class shared by models, datasets, metrics and feature extractors."""
+"""One small registry class shared by models, datasets, metrics, feature extractors, sample kinds and suites."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
@@ -13,14 +14,23 @@ T = TypeVar("T")
 class Registry(Generic[T]):
     """A name -> object table filled by a decorator.
 
-    `kind` is the word used in error messages ("metric", "dataset", ...).
+    `kind` is the word used in error messages ("metric", "dataset", ...). `builtins` names the module whose
+    import registers the built-in entries (each in its own decorated file); it is imported on the first
+    lookup, so a caller never has to import a package just for its side effect, and a command that needs no
+    registry (such as `--help`) does not pay for importing every entry.
     Registering a name twice is an error, never a silent overwrite; looking up an
     unknown name raises a GanbenchError listing the valid names.
     """
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, builtins: str | None = None) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
+        self._builtins = builtins
+
+    def _load_builtins(self) -> None:
+        if self._builtins is not None:
+            module, self._builtins = self._builtins, None
+            importlib.import_module(module)
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator: `@REG.register("name")` stores the decorated object under `name`."""
@@ -39,6 +49,7 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         """The object registered as `name`, or a GanbenchError naming the valid choices."""
+        self._load_builtins()
         try:
             return self._entries[name]
         except KeyError:
@@ -48,15 +59,18 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         """Registered names, sorted."""
+        self._load_builtins()
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
+        self._load_builtins()
         return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
 
     def __len__(self) -> int:
+        self._load_builtins()
         return len(self._entries)
 
     def parse_list(self, text: str) -> list[str]:

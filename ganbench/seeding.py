@@ -17,6 +17,9 @@ import torch
 #: Rows per independently seeded block of evaluation noise; changing it changes every sample, so it is fixed.
 NOISE_CHUNK = 1024
 
+#: How evaluation samples are drawn, as recorded in every fingerprint's `sampling` entry.
+NOISE_PROVENANCE = f"ganbench.seeding eval_noise, standard normal, chunks of {NOISE_CHUNK}"
+
 #: Named streams derived from one run seed; the numbers are arbitrary but must never change.
 STREAMS = {"data_order": 1, "train_noise": 2, "eval_noise": 3}
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: calibrated random InceptionV3 weights, small image sets, and the slow / gpu markers."""
+"""Shared fixtures: calibrated random InceptionV3 weights, small image sets, one CPU thread for tiny nets, and the
+slow / gpu markers."""
 
 from __future__ import annotations
 
@@ -21,10 +22,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_gpu)
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """Tiny nets on a shared 2-core box run far faster single-threaded (no OpenMP spin contention)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def random_inception_weights(tmp_path_factory, request) -> str:
     """Path to calibrated random InceptionV3 weights (built once; reused across local runs via pytest's cache)."""
-    from ganbench.features.random_inception import write_random_inception_weights
+    from support.random_inception import write_random_inception_weights
 
     cache = request.config.cache.mkdir("ganbench-random-inception")
     path = cache / "random-inception-seed0.pth"
@@ -37,7 +47,7 @@ def random_inception_weights(tmp_path_factory, request) -> str:
 def image_sets(tmp_path_factory) -> dict[str, str]:
     """Two clearly different small image sets as .npz files (smooth colour fields vs stripes), plus a second
     draw of the smooth kind."""
-    from ganbench.features.random_inception import smooth_images, striped_images
+    from support.random_inception import smooth_images, striped_images
 
     root = tmp_path_factory.mktemp("images")
     sets = {

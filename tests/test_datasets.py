@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganbench.data import DATASETS, DataConfig, resolve_dataset
 from ganbench.data.array_cache import cached_split
-from ganbench.data.base import ArraySplit
+from ganbench.data.base import DATASETS, ArraySplit, DataConfig
 from ganbench.data.fetch import NETWORK_TIMEOUT_S, Source, open_local_or_download
+from ganbench.data.resolve import resolve_dataset
 from ganbench.data.torchvision_sets import SOURCES, celeba_image, resize_uint8
 from ganbench.errors import GanbenchError
 
@@ -74,7 +74,7 @@ def test_unknown_split_lists_valid_ones(name: str, offline: DataConfig) -> None:
 
 def test_unknown_dataset_lists_valid_names() -> None:
     with pytest.raises(GanbenchError) as error:
-        resolve_dataset("cifar11", DataConfig())
+        resolve_dataset("cifar11")
     message = str(error.value)
     assert "cifar11" in message and "folder:PATH" in message
     assert all(name in message for name in DATASETS.names())
@@ -291,7 +291,7 @@ def test_array_cache_builds_once(tmp_path: Path) -> None:
 def test_npz_dataset(tmp_path: Path) -> None:
     images = np.random.default_rng(0).integers(0, 256, size=(12, 16, 16, 3), dtype=np.uint8)
     np.savez(tmp_path / "set.npz", images=images, labels=np.arange(12) % 4)
-    spec = resolve_dataset(f"npz:{tmp_path / 'set.npz'}", DataConfig())
+    spec = resolve_dataset(f"npz:{tmp_path / 'set.npz'}")
     assert (spec.info.resolution, spec.info.channels, spec.info.num_classes, spec.info.splits) == (16, 3, 4, ("train",))
     split = spec.load("train", DataConfig())
     assert split.data.shape == (12, 3, 16, 16) and np.array_equal(split.data, images.transpose(0, 3, 1, 2))
@@ -306,7 +306,7 @@ def test_folder_dataset_with_class_subfolders(tmp_path: Path) -> None:
         (tmp_path / label).mkdir()
         for i in range(3):
             Image.fromarray(np.full((8, 8), 40 * i, dtype=np.uint8)).save(tmp_path / label / f"{i}.png")
-    spec = resolve_dataset(f"folder:{tmp_path}", DataConfig())
+    spec = resolve_dataset(f"folder:{tmp_path}")
     assert (spec.info.resolution, spec.info.channels, spec.info.num_classes) == (8, 1, 2)
     split = spec.load("train", DataConfig())
     assert split.data.shape == (6, 1, 8, 8) and split.data.dtype == np.uint8
@@ -316,12 +316,12 @@ def test_folder_dataset_with_class_subfolders(tmp_path: Path) -> None:
 def test_local_dataset_errors(tmp_path: Path) -> None:
     np.savez(tmp_path / "wide.npz", images=np.zeros((2, 1, 8, 12), dtype=np.uint8))
     with pytest.raises(GanbenchError, match="square"):
-        resolve_dataset(f"npz:{tmp_path / 'wide.npz'}", DataConfig())
+        resolve_dataset(f"npz:{tmp_path / 'wide.npz'}")
     with pytest.raises(GanbenchError, match="not a folder"):
-        resolve_dataset(f"folder:{tmp_path / 'wide.npz'}", DataConfig())
+        resolve_dataset(f"folder:{tmp_path / 'wide.npz'}")
     with pytest.raises(GanbenchError, match="is a folder"):
-        resolve_dataset(f"npz:{tmp_path}", DataConfig())
+        resolve_dataset(f"npz:{tmp_path}")
     with pytest.raises(GanbenchError, match="no such file"):
-        resolve_dataset(f"npz:{tmp_path / 'missing.npz'}", DataConfig())
+        resolve_dataset(f"npz:{tmp_path / 'missing.npz'}")
     with pytest.raises(GanbenchError, match="names no path"):
-        resolve_dataset("folder:", DataConfig())
+        resolve_dataset("folder:")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from support.random_inception import smooth_images
 
-from ganbench.features import build_extractor
-from ganbench.features.base import ExtractorConfig
-from ganbench.features.random_inception import smooth_images
+from ganbench.features.base import build_extractor
+from ganbench.features.config import ExtractorConfig
 from ganbench.protocol import differences
 
 

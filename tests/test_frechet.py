@@ -5,7 +5,7 @@ import pytest
 from pytorch_fid.fid_score import calculate_frechet_distance
 from torch_fidelity.metric_fid import fid_statistics_to_metric
 
-from ganbench.metrics import frechet_distance
+from ganbench.metrics.frechet import frechet_distance
 
 
 def random_cov(rng, d, n=None):

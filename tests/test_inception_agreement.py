@@ -10,10 +10,12 @@ import pytest
 import torch
 import torch_fidelity
 
-from ganbench.config import ExtractorConfig, MetricConfig, ScoreConfig
 from ganbench.data.image_files import load_images
-from ganbench.features import build_extractor
-from ganbench.score import score
+from ganbench.features.base import build_extractor
+from ganbench.features.config import ExtractorConfig
+from ganbench.metrics.config import MetricConfig
+from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.pipeline import score
 
 KID_SUBSETS, KID_SUBSET_SIZE = 10, 16
 
@@ -113,7 +115,7 @@ def test_precision_recall_density_coverage_equal_prdc_on_our_features(image_sets
 
     from prdc import compute_prdc
 
-    from ganbench.metrics import manifold_scores
+    from ganbench.metrics.manifold import manifold_scores
 
     extractor = build_extractor("inception-v3-compat", ExtractorConfig(weights_path=random_inception_weights, allow_custom_weights=True))
     real = extractor.extract(torch.from_numpy(load_images(image_sets["stripes"]).data))["pool"].numpy()

@@ -6,7 +6,8 @@ import torch
 from torch_fidelity.metric_isc import isc_features_to_metric
 from torch_fidelity.metric_kid import kid_features_to_metric
 
-from ganbench.metrics import inception_score, kernel_inception_distance
+from ganbench.metrics.inception_score import inception_score
+from ganbench.metrics.kid import kernel_inception_distance
 
 
 def kid_reference(f1, f2, subsets, subset_size):

@@ -9,25 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from support.rows import protocol
 
 from ganbench.cli import main
 from ganbench.errors import GanbenchError
-from ganbench.leaderboard import LEADERBOARD_COLUMNS, leaderboard
-from ganbench.results import ResultRow, append_rows, load, rows_to_frame
-from ganbench.stats_tests import TEST_NAME, bootstrap_ci, mean_std, welch_test
+from ganbench.report.leaderboard import LEADERBOARD_COLUMNS, leaderboard
+from ganbench.report.results import ResultRow, append_rows, load, rows_to_frame
+from ganbench.report.significance import TEST_NAME, bootstrap_ci, mean_std, welch_test
 
-PROTOCOL = {
-    "extractor": "inception-v3-compat",
-    "extractor_weights_sha256": "ab" * 32,
-    "preprocessing": "resize-299",
-    "feature_dtype": "float32",
-    "n_generated": 2500,
-    "n_reference": 10000,
-    "reference": "cifar10",
-    "reference_split": "train",
-    "metric_settings": {},
-    "device": "cpu",
-}
+PROTOCOL = protocol(metric_settings={}, device="cpu")
 
 
 def row(model, seed, value, metric="fid", step=1000, protocol=PROTOCOL, dataset="cifar10", **extra) -> ResultRow:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from prdc import compute_prdc
 
-from ganbench.metrics import manifold_scores
 from ganbench.metrics.knn import FeatureSet, knn_radii
+from ganbench.metrics.manifold import manifold_scores
 
 
 def prdc(real, fake, k):

@@ -10,19 +10,18 @@ import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
-from ganbench.config import MetricConfig
 from ganbench.errors import GanbenchError
+from ganbench.metrics.config import MetricConfig
+from ganbench.metrics.knn import cross_nearest
 from ganbench.metrics.memorization import (
-    MemorizationConfig,
     authenticity,
     cosine_nearest,
-    cross_nearest,
     ct_test,
     mann_whitney_z,
     memorization_distance,
     ratio_test,
 )
-from ganbench.metrics.presets import METRICS, MetricInputs
+from ganbench.metrics.spec import METRICS, MetricInputs, metric_settings
 
 DIM, CLUSTERS = 64, 20
 
@@ -53,13 +52,13 @@ def planted():
 def score_all(gen, train, heldout) -> dict[str, float]:
     names = ("memorization", "authpct", "ct")
     inputs = MetricInputs(
-        None, None, None, None, n_gen=len(gen), n_ref=len(train),
+        n_gen=len(gen), n_ref=len(train),
         gen_features=gen, ref_features=train, heldout_features=heldout, requested=names,
     )  # fmt: skip
     results = {}
     for name in names:
         spec = METRICS.get(name)
-        assert spec.needs <= {"gen_features", "ref_features", "heldout_features"}
+        assert spec.needs_given({"gen_features", "ref_features", "heldout_features"}) is not None
         values = spec.compute(inputs, MetricConfig())
         assert set(values) == set(spec.directions)
         results.update(values)
@@ -121,8 +120,8 @@ def mnist_pool():
     generated, the other held out for C_T), and training images copied with +-2 grey levels of noise."""
     import torch
 
-    from ganbench.data import DATASETS, DataConfig
-    from ganbench.features.base import ExtractorConfig
+    from ganbench.data.base import DATASETS, DataConfig
+    from ganbench.features.config import ExtractorConfig
     from ganbench.features.mnist_classifier import build_mnist_classifier
 
     train = DATASETS.get("mnist5k").load("train", DataConfig()).data
@@ -159,7 +158,7 @@ def test_score_cli_reports_the_memorization_and_coverage_keys(tmp_path):
     import json
 
     from ganbench.cli import main
-    from ganbench.data import DATASETS, DataConfig
+    from ganbench.data.base import DATASETS, DataConfig
 
     train = DATASETS.get("mnist5k").load("train", DataConfig())
     np.savez(tmp_path / "sevens.npz", images=train.data[train.labels == 7][:200])
@@ -281,37 +280,37 @@ def test_cross_nearest_with_lattice_ties_and_duplicates():
 def test_presets_refuse_missing_inputs(planted):
     config = MetricConfig()
     no_heldout = MetricInputs(
-        None, None, None, None, 10, 10, gen_features=planted["fresh"], ref_features=planted["train"]
+        n_gen=10, n_ref=10, gen_features=planted["fresh"], ref_features=planted["train"]
     )
     with pytest.raises(GanbenchError, match="held-out"):
         METRICS.get("ct").compute(no_heldout, config)
-    no_train = MetricInputs(None, None, None, None, 10, 0, gen_features=planted["fresh"])
+    no_train = MetricInputs(n_gen=10, n_ref=0, gen_features=planted["fresh"])
     with pytest.raises(GanbenchError, match="training"):
         METRICS.get("memorization").compute(no_train, config)
     few = MetricInputs(
-        None, None, None, None, 10, 30, gen_features=planted["fresh"], ref_features=planted["train"][:30]
+        n_gen=10, n_ref=30, gen_features=planted["fresh"], ref_features=planted["train"][:30]
     )
     with pytest.raises(GanbenchError, match="at least 51 training samples"):
         METRICS.get("memorization").compute(few, config)
     wrong_width = MetricInputs(
-        None, None, None, None, 10, 30, gen_features=planted["fresh"][:, :8], ref_features=planted["train"]
+        n_gen=10, n_ref=30, gen_features=planted["fresh"][:, :8], ref_features=planted["train"]
     )
     with pytest.raises(GanbenchError, match="widths differ"):
         METRICS.get("authpct").compute(wrong_width, config)
 
 
 def test_settings_name_what_they_change():
-    settings = MemorizationConfig().settings(("memorization", "ct"))
+    settings = metric_settings(MetricConfig(), ("memorization", "ct"))
     assert settings["ratio_neighbours"] == 50 and settings["ratio_threshold"] == pytest.approx(1 / 3)
     assert settings["ct_cells"] == 5 and settings["ct_min_generated"] == 20
-    assert MemorizationConfig().settings(("authpct",)) == {}
+    assert metric_settings(MetricConfig(), ("authpct",)) == {}
 
 
 # -------------------------------------------------------------------- the figure
 
 
 def test_figure_of_flagged_samples(planted, tmp_path):
-    from ganbench.plots_memorization import memorization_figure
+    from ganbench.report.plots.memorization import memorization_figure
 
     rng = np.random.default_rng(0)
     train_images = rng.integers(0, 256, (len(planted["train"]), 1, 8, 8), dtype=np.uint8)
@@ -346,7 +345,7 @@ MEMORY_SCRIPT = textwrap.dedent(
     held = rng.random((n // 2, d), dtype=np.float32)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     names = ("memorization", "authpct", "ct")
-    inputs = MetricInputs(None, None, None, None, n, n, gen_features=gen, ref_features=train,
+    inputs = MetricInputs(n_gen=n, n_ref=n, gen_features=gen, ref_features=train,
                           heldout_features=held, requested=names)
     for name in names:
         METRICS.get(name).compute(inputs, MetricConfig())

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.data import DATASETS, DataConfig
+from ganbench.data.base import DATASETS, DataConfig
 from ganbench.errors import GanbenchError
-from ganbench.features.base import ExtractorConfig
+from ganbench.features.config import ExtractorConfig
 from ganbench.features.mnist_classifier import (
     SIDECAR_PATH,
     WEIGHTS_PATH,
@@ -30,7 +30,7 @@ from ganbench.features.mnist_classifier_train import (
     train_and_save,
     train_network,
 )
-from ganbench.features.weights import sha256_of
+from ganbench.hashing import sha256_of
 
 #: the figure published with the shipped weights (mnist5k test split, 1,000 images)
 SHIPPED_TEST_ACCURACY = 0.983

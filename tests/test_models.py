@@ -10,25 +10,21 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.checkpoint import load_generator
-from ganbench.data.base import ArraySplit
+from ganbench.data.base import ArraySplit, DataShape
+from ganbench.data.sampling import generate
 from ganbench.errors import GanbenchError
-from ganbench.models import MODELS, DataShape, build, generate
+from ganbench.models.base import MODELS, build
 from ganbench.models.blocks import image_plan
+from ganbench.models.loading import load_generator
 from ganbench.seeding import class_labels, noise
-from ganbench.train import train
-from ganbench.train_config import RunConfig, apply_overrides, parse_assignments
+from ganbench.settings import apply_overrides, parse_assignments
+from ganbench.train.config import RunConfig
+from ganbench.train.loop import train
 
 FAMILIES = MODELS.names()
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny nets on a shared 2-core box run far faster single-threaded (no OpenMP spin contention).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def make_data(kind: str, n: int = 48, seed: int = 0) -> ArraySplit:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.config import MetricConfig
-from ganbench.data import DATASETS, DataConfig
+from ganbench.data.base import DATASETS, DataConfig
 from ganbench.data.synthetic import sample_mixture
 from ganbench.errors import GanbenchError
+from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.modes import (
     class_coverage,
     count_label_modes,
@@ -18,13 +18,13 @@ from ganbench.metrics.modes import (
     kl_from_uniform,
     stacked_mnist_modes,
 )
-from ganbench.metrics.presets import METRICS, MetricInputs
+from ganbench.metrics.spec import METRICS, MetricInputs, metric_settings
 
 N_PROTOCOL = 2_500  # the VEEGAN / PacGAN generated-sample count of ring8 and grid25
 
 
 def inputs(**fields) -> MetricInputs:
-    return MetricInputs(None, None, None, None, n_gen=0, n_ref=0, **fields)
+    return MetricInputs(n_gen=0, n_ref=0, **fields)
 
 
 def score(metric: str, **fields) -> dict[str, float]:
@@ -187,7 +187,7 @@ def test_class_coverage_closed_forms():
 @pytest.fixture(scope="module")
 def mnist_test_logits():
     """mnist5k test images (100 per class) through the shipped mnist-classifier, and the train labels."""
-    from ganbench.features.base import ExtractorConfig
+    from ganbench.features.config import ExtractorConfig
     from ganbench.features.mnist_classifier import build_mnist_classifier
 
     test = DATASETS.get("mnist5k").load("test", DataConfig())
@@ -224,7 +224,7 @@ def test_class_coverage_preset_refuses_missing_or_mismatched_inputs(mnist_test_l
 
 
 def test_protocol_records_the_mode_and_memorization_settings():
-    settings = MetricConfig().fingerprint(("modes", "class_coverage", "memorization"))
+    settings = metric_settings(MetricConfig(), ("modes", "class_coverage", "memorization"))
     assert settings["mode_quality_stds"] == 3.0 and settings["mode_min_count"] == 1
     assert settings["class_min_share_ratio"] == 0.5 and settings["ratio_neighbours"] == 50
-    assert MetricConfig().fingerprint(("fid",)) == {}
+    assert metric_settings(MetricConfig(), ("fid",)) == {}

@@ -7,22 +7,14 @@ import warnings
 
 import numpy as np
 import pytest
+from support.rows import protocol
 
 from ganbench.cli import main
-from ganbench.plots import find_sample_files, make_all, plot_frame, plot_samples
-from ganbench.results import ResultRow, append_rows, rows_to_frame
+from ganbench.report.plots.make import make_all, plot_frame
+from ganbench.report.plots.samples import find_sample_files, plot_samples
+from ganbench.report.results import ResultRow, append_rows, rows_to_frame
 
-PROTOCOL = {
-    "extractor": "inception-v3-compat",
-    "extractor_weights_sha256": "ab" * 32,
-    "preprocessing": "resize-299",
-    "feature_dtype": "float32",
-    "n_generated": 2500,
-    "n_reference": 10000,
-    "reference": "cifar10",
-    "reference_split": "train",
-    "metric_settings": {"pr_k": 3},
-}
+PROTOCOL = protocol()
 FINAL_FID = {"dcgan": 40.0, "wgan-gp": 30.0, "sngan": 25.0}
 
 
@@ -88,7 +80,7 @@ def test_make_all_without_samples_skips_with_a_note(tmp_path):
 def test_sample_grids_images_and_2d_points(tmp_path):
     from PIL import Image
 
-    from ganbench.data import DATASETS
+    from ganbench.data.base import DATASETS
 
     rng = np.random.default_rng(1)
     for model in ("dcgan", "sngan"):

@@ -7,11 +7,20 @@ import json
 import numpy as np
 import pytest
 
-from ganbench.config import DataConfig, MetricConfig, ScoreConfig
-from ganbench.data import DATASETS
+from ganbench.data.base import DATASETS, DataConfig
 from ganbench.errors import GanbenchError
-from ganbench.features import ExtractorConfig, build_extractor
-from ganbench.reference import cache_key, cache_path, compute_reference, reference_features, shipped_statistics
+from ganbench.features.base import build_extractor
+from ganbench.features.config import ExtractorConfig
+from ganbench.metrics.config import MetricConfig
+from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.real_floor import real_floor
+from ganbench.scoring.reference_cache import (
+    cache_key,
+    cache_path,
+    compute_reference,
+    reference_features,
+    shipped_statistics,
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +81,7 @@ def test_shipped_statistics_match_a_fresh_computation(classifier):
 def test_manifest_checksums_hold():
     from importlib import resources
 
-    from ganbench.features.weights import sha256_of
+    from ganbench.hashing import sha256_of
 
     root = resources.files("ganbench") / "reference_stats"
     for entry in json.loads((root / "manifest.json").read_text())["entries"]:
@@ -80,13 +89,12 @@ def test_manifest_checksums_hold():
 
 
 def test_floor_of_digits_is_a_good_score(tmp_path):
-    from ganbench.floor import floor
 
     config = ScoreConfig(
         samples=None, metrics=("fid", "pr"), dataset="digits", progress=False,
         data_config=DataConfig(cache_dir=str(tmp_path)), metric_config=MetricConfig(),
     )
-    result = floor(config)
+    result = real_floor(config)
     assert result.metrics["precision"] > 0.8 and result.metrics["recall"] > 0.8
     assert 0 < result.metrics["fid"] < 20
     assert result.protocol["reference"] == "digits" and result.protocol["reference_split"] == "train"
@@ -94,8 +102,8 @@ def test_floor_of_digits_is_a_good_score(tmp_path):
 
 
 def test_points_dataset_refuses_image_metrics():
-    from ganbench.score import score_batches
+    from ganbench.scoring.pipeline import score_batches
 
     config = ScoreConfig(samples=None, metrics=("fid",), dataset="ring8", progress=False)
     with pytest.raises(GanbenchError, match="need images"):
-        score_batches(config, None, 0, points=np.zeros((10, 2)))
+        score_batches(config, [np.zeros((10, 2))], 10)

@@ -1,6 +1,14 @@
+import warnings
+
+import numpy as np
 import pytest
+import torch
 
 from ganbench.errors import GanbenchError
+from ganbench.features.base import EXTRACTORS, build_extractor
+from ganbench.features.config import ExtractorConfig
+from ganbench.metrics.config import MetricConfig
+from ganbench.metrics.spec import INPUTS, METRICS, MetricInputs, metric_settings
 from ganbench.registry import Registry
 
 
@@ -46,8 +54,84 @@ def test_parse_list_checks_names_and_drops_duplicates():
 
 
 def test_every_builtin_registry_is_populated():
-    from ganbench.features import EXTRACTORS
-    from ganbench.metrics.presets import METRICS
-
     assert "inception-v3-compat" in EXTRACTORS
     assert {"fid", "is", "kid", "pr", "dc"} <= set(METRICS.names())
+
+
+def test_builtins_load_on_first_lookup():
+    """A registry imports its built-in entries when first asked, so no caller imports a package for its side effect."""
+    import sys
+
+    from support.widgets import WIDGETS
+
+    assert "support.widget_entries" not in sys.modules
+    assert WIDGETS.get("planted") == 42 and "support.widget_entries" in sys.modules
+
+
+# ---------------------------------------------------------------- every registered preset and extractor
+
+
+def planted_inputs(requested: tuple[str, ...]) -> MetricInputs:
+    """Inputs that every preset can be computed from: 60 generated and 80 reference 8-d features (two shifted
+    Gaussians), statistics, logits, labels, a held-out split, stacked-MNIST channel labels and ring points."""
+    rng = np.random.default_rng(0)
+    gen, ref, heldout = rng.normal(0.3, 1, (60, 8)), rng.normal(0, 1, (80, 8)), rng.normal(0, 1, (40, 8))
+    modes = np.array([[np.cos(a), np.sin(a)] for a in np.linspace(0, 2 * np.pi, 8, endpoint=False)]) * 2
+    return MetricInputs(
+        n_gen=len(gen),
+        n_ref=len(ref),
+        gen_mean=gen.mean(0),
+        gen_cov=np.cov(gen, rowvar=False),
+        ref_mean=ref.mean(0),
+        ref_cov=np.cov(ref, rowvar=False),
+        gen_features=gen.astype(np.float32),
+        ref_features=ref.astype(np.float32),
+        heldout_features=heldout.astype(np.float32),
+        gen_logits=rng.normal(0, 2, (60, 10)),
+        gen_class_logits=rng.normal(0, 2, (60, 10)),
+        ref_labels=np.arange(80) % 10,
+        num_classes=10,
+        gen_channel_labels=rng.integers(0, 10, (60, 3)),
+        gen_points=modes[np.arange(60) % 8] + rng.normal(0, 0.02, (60, 2)),
+        modes=modes,
+        mode_std=0.02,
+        requested=requested,
+    )
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_every_preset_reports_exactly_the_keys_it_declares(name):
+    spec = METRICS.get(name)
+    config = MetricConfig(kid_subset_size=50, is_splits=5)
+    values = spec.compute(planted_inputs((name,)), config)
+    assert set(values) == set(spec.directions), f"{name} reports {sorted(values)}, declares {sorted(spec.directions)}"
+    assert all(np.isfinite(v) for v in values.values())
+    assert all(direction in ("lower", "higher", "spread") for direction in spec.directions.values())
+    assert spec.needs and all(need <= set(INPUTS) for need in spec.needs)
+    assert set(metric_settings(config, (name,))) == set(spec.settings(config))
+
+
+#: How each registered extractor is built in the tests (offline): a newly registered one needs an entry here.
+EXTRACTOR_TEST_CONFIGS = {
+    "inception-v3-compat": lambda weights: ExtractorConfig(weights_path=weights, allow_custom_weights=True),
+    "mnist-classifier": lambda weights: ExtractorConfig(),
+}
+
+
+@pytest.mark.parametrize("name", EXTRACTORS.names())
+@pytest.mark.parametrize("shape", [(1, 8), (3, 32)], ids=["gray8", "rgb32"])
+def test_every_extractor_gives_exactly_its_declared_outputs(name, shape, random_inception_weights):
+    assert name in EXTRACTOR_TEST_CONFIGS, f"add an offline test configuration for {name} to EXTRACTOR_TEST_CONFIGS"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the test weights are not the published ones, and say so
+        extractor = build_extractor(name, EXTRACTOR_TEST_CONFIGS[name](random_inception_weights))
+    channels, size = shape
+    images = torch.from_numpy(np.random.default_rng(1).integers(0, 256, (3, channels, size, size), dtype=np.uint8))
+    outputs = tuple(extractor.output_dims)
+    features = extractor.extract(images, outputs)
+    assert set(features) == set(outputs) and "pool" in outputs
+    for output, dim in extractor.output_dims.items():
+        assert features[output].shape == (3, dim) and features[output].dtype == torch.float32
+        assert torch.isfinite(features[output]).all()
+    assert set(extractor.fingerprint()) == {"extractor", "extractor_weights_sha256", "preprocessing"}
+    assert extractor.fingerprint()["extractor"] == name and len(extractor.weights_sha256) == 64

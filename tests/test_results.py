@@ -9,25 +9,12 @@ import warnings
 
 import numpy as np
 import pytest
+from support.rows import protocol
 
 from ganbench.errors import GanbenchError
-from ganbench.results import RESULT_COLUMNS, ResultRow, append_rows, load, protocol_key, read_rows
+from ganbench.report.results import RESULT_COLUMNS, ResultRow, append_rows, load, protocol_key, read_rows
 
-PROTOCOL = {
-    "extractor": "inception-v3-compat",
-    "extractor_weights_sha256": "ab" * 32,
-    "preprocessing": "resize-299",
-    "feature_dtype": "float32",
-    "n_generated": 2500,
-    "n_reference": 10000,
-    "reference": "cifar10",
-    "reference_split": "train",
-    "metric_settings": {"pr_k": 3},
-    "ganbench_version": "0.1.0",
-    "torch_version": "2.3",
-    "numpy_version": "1.26",
-    "device": "cpu",
-}
+PROTOCOL = protocol(ganbench_version="0.1.0", torch_version="2.3", numpy_version="1.26", device="cpu")
 
 
 def make_rows() -> list[ResultRow]:

@@ -12,14 +12,15 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-import ganbench.runner_cell as runner_cell
-import ganbench.train as train_module
+import ganbench.runner.cell as runner_cell
+import ganbench.train.loop as train_module
 from ganbench.cli import main
 from ganbench.errors import GanbenchError
-from ganbench.results import load, read_rows
-from ganbench.runner import GridConfig, eval_steps, parse_seeds, run_grid
-from ganbench.runner_exec import device_slots
-from ganbench.train import TrainResult
+from ganbench.report.results import load, read_rows
+from ganbench.runner.execute import device_slots
+from ganbench.runner.grid import run_grid
+from ganbench.runner.plan import GridConfig, eval_steps, parse_seeds
+from ganbench.train.loop import TrainResult
 
 MODES_KEYS = ["modes_covered", "high_quality_fraction", "mode_kl"]
 IMAGE_KEYS = ["fid", "kid_mean", "kid_std", "precision", "recall", "density", "coverage"]
@@ -143,15 +144,45 @@ def test_tiny_image_grid_end_to_end(tmp_path, capsys):
     assert f"results:     {out / 'results.jsonl'}" in printed
 
 
+def test_extractor_is_built_once_per_cell(tmp_path, monkeypatch):
+    """Every evaluation of a cell reuses one extractor: one build for the reference cache, one per cell."""
+    import ganbench.runner.evaluate as evaluate
+
+    built = []
+    real_build = evaluate.build_extractor
+
+    def counting_build(name, config):
+        built.append(name)
+        return real_build(name, config)
+
+    monkeypatch.setattr(evaluate, "build_extractor", counting_build)
+    config = GridConfig(
+        models=("gan",),
+        dataset="digits",
+        out=tmp_path / "run",
+        seeds=(0, 1),
+        overrides={"steps": "6", "batch_size": "16", "width": "0.25"},
+        eval_every=2,
+        n_generated=60,
+        device="cpu",
+    )
+    _, outcomes = run_grid(config, log=lambda line: None)
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    assert len(read_rows(tmp_path / "run")) == 2 * 3 * len(IMAGE_KEYS)  # 2 seeds x 3 evaluations
+    assert built == ["mnist-classifier"] * 3  # warming the cache, then one per cell (not one per evaluation)
+
+
 def test_evaluation_is_deterministic(uninterrupted):
     """Re-scoring a saved checkpoint gives the row's value exactly (seeded evaluation noise)."""
-    from ganbench.runner import plan_grid
-    from ganbench.runner_eval import evaluate_checkpoint
+    from ganbench.runner.evaluate import evaluate_checkpoint
+    from ganbench.runner.plan import plan_grid
 
     plan = plan_grid(ring_grid(uninterrupted))
     job = plan.jobs[1]
     checkpoint = job.cell_dir / "checkpoints" / "step_00000020.json"
-    score = evaluate_checkpoint(checkpoint, plan.eval, plan.info, job.seed, "cpu", job.cell_dir / "again")
+    score = evaluate_checkpoint(
+        checkpoint, plan.eval, plan.info, seed=job.seed, device="cpu", samples_stem=job.cell_dir / "again"
+    )
     rows = values(read_rows(uninterrupted))
     assert score.metrics == {key: rows[("gan", 1, 20, key)] for key in MODES_KEYS}
     assert score.protocol["n_generated"] == 500
@@ -240,7 +271,7 @@ def test_failing_and_diverged_cells_are_recorded_and_the_grid_goes_on(tmp_path, 
         "steps": "10", "batch_size": "64", "width": "0.25"}, eval_every=None, checkpoint_every=1000), log=lambda line: None)  # fmt: skip
     assert sorted(job.model for job in plan.finished) == ["gan", "wgan"]
     assert [(o.model, o.status, o.step) for o in outcomes] == [("lsgan", "ok", 10)]
-    from ganbench.leaderboard import leaderboard
+    from ganbench.report.leaderboard import leaderboard
 
     table = leaderboard(load(out), "modes_covered").table.set_index("model")
     assert table.loc["lsgan", "status"] == "ok" and table.loc["lsgan", "n_seeds"] == 1

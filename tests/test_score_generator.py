@@ -130,7 +130,7 @@ def test_save_samples_and_append(capsys, tmp_path):
         "tiny",
     )
     assert len(list((tmp_path / "imgs").glob("*.png"))) == 120
-    from ganbench.results import load
+    from ganbench.report.results import load
 
     frame = load(results)
     assert set(frame["metric"]) >= {"fid", "precision"} and set(frame["model"]) == {"tiny"}

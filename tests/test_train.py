@@ -10,24 +10,20 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.checkpoint import list_checkpoints, load_generator, read_checkpoint
+from ganbench.checkpoint import list_checkpoints, read_checkpoint
 from ganbench.cli import main
-from ganbench.data.base import ArraySplit
+from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
-from ganbench.models import MODELS, DataShape, gan
-from ganbench.train import train
-from ganbench.train_config import RunConfig
+from ganbench.models import gan
+from ganbench.models.base import MODELS
+from ganbench.models.loading import load_generator
+from ganbench.train.config import RunConfig
+from ganbench.train.loop import train
 
 FAMILIES = MODELS.names()
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny nets on a shared 2-core box run far faster single-threaded (no OpenMP spin contention).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def gray_data(n: int = 40) -> ArraySplit:
@@ -220,8 +216,8 @@ def test_gan_covers_most_ring8_modes(tmp_path):
     samples (~2 min each); lsgan covers 8 and 6. wgan_gp at its paper settings (lr 1e-4, 5 critic steps) does
     not get there in 5,000 steps on this tight ring (std 0.02): 2-5 modes, under 1% high-quality samples, the
     same as a from-scratch plain PyTorch WGAN-GP, so it is not used for this demo."""
-    from ganbench.data import DATASETS, DataConfig
-    from ganbench.models import generate
+    from ganbench.data.base import DATASETS, DataConfig
+    from ganbench.data.sampling import generate
 
     spec = DATASETS.get("ring8")
     data = spec.load("train", DataConfig())
@@ -243,11 +239,12 @@ def test_dcgan_learns_mnist5k_digits(tmp_path):
     FID falls to a small fraction of the untrained generator's and confident predictions span most digits.
     Measured on a 2-core CPU: FID 2174 untrained -> 398 at step 1,000 (-> 271 at 2,000; the real-vs-real floor
     is 8.6); 55% of samples classified with p > 0.9, 9 digits with at least 1% of the samples."""
-    from ganbench.data import DATASETS, DataConfig
-    from ganbench.features.base import ExtractorConfig
+    from ganbench.data.base import DATASETS, DataConfig
+    from ganbench.data.sampling import generate
+    from ganbench.features.config import ExtractorConfig
     from ganbench.features.mnist_classifier import build_mnist_classifier
     from ganbench.metrics.frechet import frechet_distance
-    from ganbench.models import build, generate
+    from ganbench.models.base import build
 
     data = DATASETS.get("mnist5k").load("train", DataConfig())
     shape = DataShape.of(data.data, data.labels)

@@ -2,6 +2,8 @@
 
 ganbench extractor train --name mnist-classifier [--out PATH]
 ganbench extractor accuracy --name mnist-classifier [--weights PATH] [--dataset mnist5k --split test]
+
+The training and extractor modules (torch) are imported when the command runs, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -63,14 +65,15 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_accuracy(args: argparse.Namespace) -> int:
     """Print the fraction of the split the classifier labels correctly."""
-    from ganbench.data import DataConfig, resolve_dataset
+    from ganbench.data.base import DataConfig
+    from ganbench.data.resolve import resolve_dataset
     from ganbench.errors import GanbenchError
-    from ganbench.features.base import ExtractorConfig
+    from ganbench.features.config import ExtractorConfig
     from ganbench.features.mnist_classifier import build_mnist_classifier
     from ganbench.features.mnist_classifier_train import accuracy
 
     config = DataConfig(data_dir=args.data_dir)
-    spec = resolve_dataset(args.dataset, config)
+    spec = resolve_dataset(args.dataset)
     if spec.info.kind != "image" or spec.info.num_classes != 10:
         raise GanbenchError(f"dataset {args.dataset!r} is not a 10-class digit dataset; pass mnist5k, digits or mnist")
     split = spec.load(args.split, config)

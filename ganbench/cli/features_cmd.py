@@ -1,4 +1,7 @@
-"""`ganbench features`: write the pool features of a folder / .npz of images to a .npy file."""
+"""`ganbench features`: write the pool features of a folder / .npz of images to a .npy file.
+
+The extractors (torch) are imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,7 @@ import argparse
 import numpy as np
 
 from ganbench.atomic import atomic_path
-from ganbench.cli.common import add_extractor_options, extractor_config
-from ganbench.config import ScoreConfig
-from ganbench.features.base import build_extractor
-from ganbench.score import DEFAULT_EXTRACTOR, pool_features
+from ganbench.cli.options import add_extractor_options, extractor_config
 
 
 def add_parser(subparsers) -> None:
@@ -22,9 +22,14 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, extractor_config(args))
-    config = ScoreConfig(samples=args.samples, metrics=(), extractor=args.extractor, batch_size=args.batch_size)
-    features = pool_features(args.samples, extractor, config)
+    from ganbench.devices import resolve_device
+    from ganbench.features.base import build_extractor
+    from ganbench.scoring.config import DEFAULT_EXTRACTOR
+    from ganbench.scoring.files import pool_features
+
+    config = extractor_config(args, str(resolve_device(args.device)))
+    extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, config)
+    features = pool_features(args.samples, extractor, args.extractor_batch_size)
     with atomic_path(args.out) as tmp, open(tmp, "wb") as handle:
         np.save(handle, features.astype(np.float32))
     print(f"wrote {features.shape[0]} x {features.shape[1]} {extractor.name} pool features to {args.out}")

@@ -1,11 +1,11 @@
-"""`ganbench leaderboard`: rank models across seeds from the result rows of one or more runs."""
+"""`ganbench leaderboard`: rank models across seeds from the result rows of one or more runs.
+
+pandas and scipy are imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-
-from ganbench.leaderboard import leaderboard
-from ganbench.results import load
 
 
 def add_parser(subparsers) -> None:
@@ -30,6 +30,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganbench.report.leaderboard import leaderboard
+    from ganbench.report.results import load
+
     table = leaderboard(load(args.runs), args.metric, args.step)
     if args.out:  # check the suffix before printing anything
         path = table.write(args.out)

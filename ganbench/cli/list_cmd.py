@@ -1,9 +1,11 @@
-"""`ganbench list`: what is registered (extractors, metrics, datasets, models)."""
+"""`ganbench list`: what is registered (extractors, metrics, datasets, models).
+
+Each registry is imported when it is listed (loading one loads its entries and torch), so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 
 
 def add_parser(subparsers) -> None:
@@ -13,13 +15,13 @@ def add_parser(subparsers) -> None:
 
 
 def list_extractors() -> list[str]:
-    from ganbench.features import EXTRACTORS
+    from ganbench.features.base import EXTRACTORS
 
     return [f"{name:<24} {(EXTRACTORS.get(name).__doc__ or '').strip().splitlines()[0]}" for name in EXTRACTORS]
 
 
 def list_metrics() -> list[str]:
-    from ganbench.metrics.presets import METRICS
+    from ganbench.metrics.spec import METRICS
 
     rows = []
     for name in METRICS:
@@ -30,7 +32,7 @@ def list_metrics() -> list[str]:
 
 
 def list_datasets() -> list[str]:
-    from ganbench.data import DATASETS
+    from ganbench.data.base import DATASETS
 
     header = f"{'name':<15} {'kind':<7} {'size':<9} {'ch':>2} {'classes':>7} {'splits':<11} {'extractor':<20} {'protocol (gen/ref, metrics)'}"
     rows = [header]
@@ -46,11 +48,9 @@ def list_datasets() -> list[str]:
 
 
 def list_models() -> list[str]:
-    models = importlib.import_module("ganbench.models")
-    registry = getattr(models, "MODELS", None)
-    if registry is None:
-        return ["(no models registered yet)"]
-    return [f"{name:<10} {(getattr(registry.get(name), '__doc__', '') or '').strip().splitlines()[0] if getattr(registry.get(name), '__doc__', '') else ''}" for name in registry]
+    from ganbench.models.base import MODELS
+
+    return [f"{name:<10} {MODELS.get(name).paper}" for name in MODELS]
 
 
 def run(args: argparse.Namespace) -> int:

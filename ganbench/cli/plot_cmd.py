@@ -1,10 +1,14 @@
-"""`ganbench plot`: remake a run's figures from its result rows and saved samples."""
+"""`ganbench plot`: remake a run's figures from its result rows and saved samples.
+
+matplotlib is imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from ganbench.plots import FIGURES_DIR, make_all
+#: where the figures go by default (ganbench.report.plots.common.FIGURES_DIR, named here without importing it)
+FIGURES_DIR = "figures"
 
 
 def add_parser(subparsers) -> None:
@@ -20,6 +24,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganbench.report.plots.make import make_all
+
     paths = make_all(args.run_dir, args.out)
     for path in paths:
         print(path)

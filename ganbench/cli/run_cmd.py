@@ -1,4 +1,7 @@
-"""`ganbench run`: train a grid of models x seeds on a dataset, evaluate under its protocol, rank and plot."""
+"""`ganbench run`: train a grid of models x seeds on a dataset, evaluate under its protocol, rank and plot.
+
+The runner (torch, training, scoring) is imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ import argparse
 import time
 from pathlib import Path
 
-from ganbench.cli.common import add_metric_options, add_weights_options, positive_int
+from ganbench.cli.options import add_metric_options, add_weights_options, positive_int, score_config_from
 from ganbench.cli.train_cmd import add_model_arguments, model_overrides
+from ganbench.metrics.spec import METRICS
 
 
 def add_parser(subparsers) -> None:
@@ -68,9 +72,14 @@ def add_parser(subparsers) -> None:
 
 def grid_config(args: argparse.Namespace):
     """The GridConfig the parsed arguments describe (names are checked later, by plan_grid)."""
-    from ganbench.config import DataConfig, ExtractorConfig, MetricConfig
-    from ganbench.runner import GridConfig, parse_names, parse_seeds
+    from ganbench.runner.plan import GridConfig, parse_names, parse_seeds
 
+    scoring = score_config_from(
+        args,
+        "auto",  # each cell's worker sets its own device
+        metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics else (),
+        n_reference=args.n_reference,
+    )
     return GridConfig(
         models=parse_names(args.models, "models"),
         dataset=args.dataset,
@@ -78,36 +87,20 @@ def grid_config(args: argparse.Namespace):
         seeds=parse_seeds(args.seeds),
         overrides=model_overrides(args),
         eval_every=args.eval_every,
-        metrics=parse_names(args.metrics, "metrics") if args.metrics else None,
         n_generated=args.n_generated,
-        n_reference=args.n_reference,
+        scoring=scoring,
         device=args.device,
         jobs=args.jobs,
         jobs_per_gpu=args.jobs_per_gpu,
         checkpoint_every=args.checkpoint_every,
         amp=args.amp,
         compile=not args.no_compile,
-        extractor=args.extractor,
-        extractor_config=ExtractorConfig(
-            weights_path=args.inception_weights,
-            cache_dir=args.cache_dir,
-            allow_custom_weights=args.allow_custom_weights,
-            precision=args.precision,
-        ),
-        metric_config=MetricConfig(
-            is_splits=args.is_splits,
-            kid_subsets=args.kid_subsets,
-            kid_subset_size=args.kid_subset_size,
-            pr_k=args.pr_k,
-            dc_k=args.dc_k,
-        ),
-        data_config=DataConfig(data_dir=args.data_dir, cache_dir=args.cache_dir, download=not args.no_download),
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganbench.runner import run_grid
-    from ganbench.runner_report import report
+    from ganbench.runner.grid import run_grid
+    from ganbench.runner.report import report
 
     config = grid_config(args)
     start = time.perf_counter()

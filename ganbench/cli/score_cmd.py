@@ -1,10 +1,13 @@
-"""`ganbench score`: metrics of generated samples against a dataset, reference samples or statistics."""
+"""`ganbench score`: metrics of generated samples against a dataset, reference samples or statistics.
+
+The scoring modules (torch, the extractors) are imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from ganbench.cli.common import (
+from ganbench.cli.options import (
     add_data_options,
     add_extractor_options,
     add_metric_options,
@@ -12,9 +15,8 @@ from ganbench.cli.common import (
     score_config_from,
     write_json,
 )
-from ganbench.config import ScoreConfig
-from ganbench.metrics.presets import direction_of
-from ganbench.score import ScoreResult, score
+from ganbench.metrics.spec import METRICS, direction_of
+from ganbench.scoring.config import ScoreConfig
 
 ARROWS = {"lower": "(lower is better)", "higher": "(higher is better)", "spread": ""}
 
@@ -80,11 +82,11 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def format_table(result: ScoreResult) -> str:
-    """Readable table of metric values with their direction, and the protocol in one line."""
+def format_table(result) -> str:
+    """Readable table of a ScoreResult's values with their direction, and the protocol in one line."""
     lines = [f"{'metric':<22} {'value':>12}"]
     for key, value in result.metrics.items():
-        lines.append(f"{key:<22} {value:>12.6g}  {ARROWS[direction_of(key)]}".rstrip())
+        lines.append(f"{key:<22} {value:>12.6g}  {ARROWS.get(direction_of(key), '')}".rstrip())
     protocol = result.protocol
     split = f"/{protocol['reference_split']}" if protocol.get("reference_split") else ""
     lines.append(
@@ -95,16 +97,29 @@ def format_table(result: ScoreResult) -> str:
 
 
 def score_config(args: argparse.Namespace) -> ScoreConfig:
-    return score_config_from(args, ref_samples=args.ref_samples, ref_stats=args.ref_stats, n_reference=args.n_reference)
+    from ganbench.devices import resolve_device
+
+    return score_config_from(
+        args,
+        str(resolve_device(args.device)),
+        samples=args.samples,
+        metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics.strip() else (),
+        dataset=args.dataset,
+        split=args.split,
+        ref_samples=args.ref_samples,
+        ref_stats=args.ref_stats,
+        n_reference=args.n_reference,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganbench.data.sampling import SamplingConfig
+    from ganbench.scoring.generator_loading import GeneratorSource
+    from ganbench.scoring.generator_scoring import score_generator
+    from ganbench.scoring.pipeline import score
+
     config = score_config(args)
     if args.generator:
-        from ganbench.generator_loading import GeneratorSource
-        from ganbench.sampling import SamplingConfig
-        from ganbench.score_generator import score_generator
-
         source = GeneratorSource(args.generator, args.checkpoint, args.trust_checkpoint, config.extractor_config.device)
         sampling = SamplingConfig(
             n=args.n,
@@ -124,9 +139,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def append_result(args: argparse.Namespace, result: ScoreResult) -> None:
+def append_result(args: argparse.Namespace, result) -> None:
     """Append one result row per metric key so the scored generator joins `ganbench leaderboard`."""
-    from ganbench.results import ResultRow, append_rows
+    from ganbench.report.results import ResultRow, append_rows
 
     name = args.name or args.generator or args.samples
     dataset = args.dataset or result.protocol.get("reference", "custom")

@@ -1,11 +1,13 @@
-"""`ganbench stats`: reference statistics of a folder / .npz, of a dataset split (cached), or a dataset's floor."""
+"""`ganbench stats`: reference statistics of a folder / .npz, of a dataset split (cached), or a dataset's floor.
+
+The scoring modules (torch, the extractors) are imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
-from ganbench.cli.common import (
+from ganbench.cli.options import (
     add_data_options,
     add_extractor_options,
     add_metric_options,
@@ -13,15 +15,20 @@ from ganbench.cli.common import (
     score_config_from,
     write_json,
 )
-from ganbench.config import ScoreConfig
+from ganbench.cli.score_cmd import format_table
 from ganbench.errors import GanbenchError
-from ganbench.features.base import build_extractor
-from ganbench.score import DEFAULT_EXTRACTOR, dataset_spec, extractor_name, reference_stats
+from ganbench.metrics.spec import METRICS
+from ganbench.scoring.config import ScoreConfig
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "stats", help="reference statistics of images or a dataset split (cached), or a dataset's real-vs-real floor"
+        "stats",
+        help="reference statistics of images or a dataset split (cached), or a dataset's real-vs-real floor",
+        description="Compute the reference statistics (mean and covariance of the extractor's pool features) of "
+        "a folder / .npz of images (--samples, written to --out) or of a dataset split (--dataset, kept in the "
+        "cache and optionally written to --out); with --floor, score the dataset's held-out split against its "
+        "reference split, which shows what a perfect generator would score under the same protocol.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--samples", help="folder of images or .npz with a uint8 'images' array")
@@ -40,7 +47,16 @@ def add_parser(subparsers) -> None:
 
 
 def config_from(args: argparse.Namespace) -> ScoreConfig:
-    return score_config_from(args, n_reference=args.n)
+    from ganbench.devices import resolve_device
+
+    return score_config_from(
+        args,
+        str(resolve_device(args.device)),
+        metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics.strip() else (),
+        dataset=args.dataset,
+        split=args.split,
+        n_reference=args.n,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,25 +64,43 @@ def run(args: argparse.Namespace) -> int:
     if args.floor:
         return run_floor(args, config)
     if args.samples:
-        if not args.out:
-            raise GanbenchError("--samples needs --out FILE.npz for the statistics")
-        extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, config.extractor_config)
-        stats = reference_stats(args.samples, extractor, config)
-        stats.save(args.out)
-        print(f"wrote statistics of {stats.n} images ({extractor.name}, {len(stats.mean)}-d) to {args.out}")
-        return 0
+        return run_file_stats(args, config)
     return run_dataset_stats(args, config)
 
 
+def run_file_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
+    from ganbench.features.base import build_extractor
+    from ganbench.scoring.config import DEFAULT_EXTRACTOR
+    from ganbench.scoring.files import reference_stats
+
+    if not args.out:
+        raise GanbenchError("--samples needs --out FILE.npz for the statistics")
+    extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, config.extractor_config)
+    stats = reference_stats(args.samples, extractor, config.batch_size, config.progress)
+    stats.save(args.out)
+    print(f"wrote statistics of {stats.n} images ({extractor.name}, {len(stats.mean)}-d) to {args.out}")
+    return 0
+
+
 def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
-    from ganbench.reference import cache_key, cache_path, reference_features
+    from ganbench.features.base import build_extractor
+    from ganbench.scoring.job import plan_scoring
+    from ganbench.scoring.reference_cache import cache_key, cache_path, reference_features
     from ganbench.stats import ReferenceStats
 
-    spec = dataset_spec(config)
-    extractor = build_extractor(extractor_name(config, spec), config.extractor_config)
+    job = plan_scoring(config)
+    spec = job.dataset
+    extractor = build_extractor(job.extractor, config.extractor_config)
     split = config.split or spec.info.protocol.reference_split
     reference = reference_features(
-        spec, split, config.n_reference, extractor, config.data_config, False, config.batch_size, config.progress
+        spec,
+        split,
+        config.n_reference,
+        extractor,
+        config.data_config,
+        need_features=False,
+        batch_size=config.batch_size,
+        progress=config.progress,
     )
     where = cache_path(cache_key(spec.info.name, split, reference.n, extractor), config.data_config.cache_dir)
     print(f"statistics of {spec.info.name}/{split}: {reference.n} images, {extractor.name} {len(reference.mean)}-d")
@@ -78,12 +112,11 @@ def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
 
 
 def run_floor(args: argparse.Namespace, config: ScoreConfig) -> int:
-    from ganbench.cli.score_cmd import format_table
-    from ganbench.floor import floor
+    from ganbench.scoring.real_floor import real_floor
 
     if not args.dataset:
         raise GanbenchError("--floor needs --dataset NAME")
-    result = floor(replace(config, samples=None))
+    result = real_floor(config)
     print(f"real-vs-real floor of {args.dataset} (held-out split scored as if generated):")
     print(format_table(result))
     if args.json:

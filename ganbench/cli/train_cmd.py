@@ -1,10 +1,14 @@
-"""`ganbench train`: train a reference GAN on a dataset under a fixed seed, resumably."""
+"""`ganbench train`: train a reference GAN on a dataset under a fixed seed, resumably.
+
+The training modules (torch) are imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from ganbench.errors import GanbenchError
+from ganbench.cli.options import data_config
+from ganbench.settings import parse_assignments
 
 #: Named flags that are shortcuts for `--set key=value` (the flag's dest -> the config key).
 NAMED_SETTINGS = {
@@ -21,7 +25,7 @@ NAMED_SETTINGS = {
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "train",
-        help="train a reference GAN (gan, dcgan, wgan, wgan_gp, lsgan, sngan, cgan) with fixed seeds",
+        help="train a reference GAN family (see `ganbench list models`) under a fixed seed",
         description="Train a reference GAN. Re-running with the same --out resumes from its newest checkpoint.",
     )
     parser.add_argument("--model", required=True, help="GAN family (see `ganbench list models`)")
@@ -74,29 +78,20 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 def model_overrides(args: argparse.Namespace) -> dict[str, str]:
     """Named flags first, then --set assignments (which win)."""
-    from ganbench.train_config import parse_assignments
-
     overrides = {key: getattr(args, dest) for dest, key in NAMED_SETTINGS.items() if getattr(args, dest) is not None}
     overrides.update(parse_assignments(args.set))
     return overrides
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganbench.data import DataConfig, resolve_dataset
-    from ganbench.models import MODELS, DataShape
-    from ganbench.train import train
-    from ganbench.train_config import RunConfig, apply_overrides
+    from ganbench.models.base import MODELS
+    from ganbench.settings import apply_overrides
+    from ganbench.train.config import RunConfig
+    from ganbench.train.data import load_training_split
+    from ganbench.train.loop import train
 
     family = MODELS.get(args.model)
-    data_config = DataConfig(data_dir=args.data_dir, cache_dir=args.cache_dir, download=not args.no_download)
-    spec = resolve_dataset(args.dataset, data_config)
-    if args.split not in spec.info.splits:
-        raise GanbenchError(
-            f"dataset {args.dataset!r} has no split {args.split!r}; choose one of: {', '.join(spec.info.splits)}"
-        )
-    split = spec.load(args.split, data_config)
-    num_classes = (spec.info.num_classes or None) if split.labels is not None else 0
-    shape = DataShape.of(split.data, split.labels, num_classes)
+    split, shape, info = load_training_split(args.dataset, data_config(args), args.split)
     config = apply_overrides(family.default_config(shape), model_overrides(args))
     run_config = RunConfig(
         seed=args.seed,
@@ -116,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"training {args.model} on {args.dataset} ({len(split)} samples of {what}) for {config.steps} steps into {args.out}"
     )
-    result = train(args.model, config, run_config, split, args.out, shape=shape, modes=spec.info.modes)
+    result = train(args.model, config, run_config, split, args.out, shape=shape, modes=info.modes)
     if result.status == "diverged":
         print(f"diverged: {result.reason}; last good checkpoint: {result.checkpoint or 'none'}")
         return 1

@@ -1,7 +1,3 @@
-"""Datasets. Importing this package registers the built-in ones."""
-
-from ganbench.data import bundled_digits, stacked_mnist, synthetic, torchvision_sets  # noqa: F401  (registration)
-from ganbench.data.base import DATASETS, ArraySplit, DataConfig, DatasetInfo, DatasetSpec, EvalProtocol
-from ganbench.data.resolve import resolve_dataset
-
-__all__ = ["DATASETS", "ArraySplit", "DataConfig", "DatasetInfo", "DatasetSpec", "EvalProtocol", "resolve_dataset"]
+"""Datasets and samples: what a dataset declares (base), the registered datasets (catalog and one file per
+family), resolving names and local folders (resolve, local), the sample kinds (kinds) and drawing seeded
+samples from a generator (sampling)."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
+from ganbench.errors import GanbenchError
 from ganbench.registry import Registry
+
+#: The sample kinds ganbench knows (see ganbench.data.kinds).
+Kind = Literal["image", "points"]
 
 
 @dataclass(frozen=True)
@@ -26,11 +30,11 @@ class DatasetInfo:
     """Static facts about a dataset, known without loading it.
 
     kind "image": data is uint8 NCHW with `channels` channels and `resolution` x `resolution` pixels.
-    kind "points": data is float32 (N, 2); `modes` holds the known mode centres and `mode_std` their std.
+    kind "points": data is float32 (N, `channels`); `modes` holds the known mode centres and `mode_std` their std.
     """
 
     name: str
-    kind: Literal["image", "points"]
+    kind: Kind
     description: str
     splits: tuple[str, ...]
     protocol: EvalProtocol
@@ -41,6 +45,8 @@ class DatasetInfo:
     modes: np.ndarray | None = field(default=None, compare=False, repr=False)
     mode_std: float | None = None
     downloads: bool = False
+    #: metric inputs this dataset gives beyond those of its kind (stacked MNIST: per-channel digit labels)
+    extra_inputs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,44 @@ class DataConfig:
     cache_dir: str | None = None
     download: bool = True
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """The data a network is built for.
+
+    kind "image": `channels` x `resolution` x `resolution` images.
+    kind "points": vectors of `channels` coordinates (2 for ring8/grid25); `resolution` is 0.
+    `num_classes` is the number of labels (0 when the data is unlabelled).
+    """
+
+    kind: Kind
+    channels: int
+    resolution: int = 0
+    num_classes: int = 0
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """Shape of one sample: (C, H, W) for images, (dim,) for points."""
+        if self.kind == "image":
+            return (self.channels, self.resolution, self.resolution)
+        return (self.channels,)
+
+    @classmethod
+    def of(cls, data: np.ndarray, labels: np.ndarray | None = None, num_classes: int | None = None) -> DataShape:
+        """The shape of an array of samples: uint8 NCHW square images or float (N, dim) points.
+
+        `num_classes` defaults to max(label) + 1 when labels are given, else 0.
+        """
+        if num_classes is None:
+            num_classes = int(labels.max()) + 1 if labels is not None and len(labels) else 0
+        if data.ndim == 2:
+            return cls("points", int(data.shape[1]), 0, num_classes)
+        if data.ndim == 4 and data.shape[2] == data.shape[3]:
+            return cls("image", int(data.shape[1]), int(data.shape[2]), num_classes)
+        raise GanbenchError(
+            f"cannot train on data of shape {tuple(data.shape)}; give square images (N, C, H, H) or points (N, dim)"
+        )
 
 
 @dataclass
@@ -64,6 +108,32 @@ class ArraySplit:
         return len(self.data)
 
 
+class SampleBatches(Protocol):
+    """Anything that knows how many samples it holds and yields them as numpy batches in a fixed order."""
+
+    def __len__(self) -> int: ...
+
+    def batches(self, batch_size: int) -> Iterator[np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class ArrayBatches:
+    """Samples already in memory (uint8 NCHW images or float points), read in batches like a folder of files."""
+
+    data: np.ndarray
+    labels_array: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def labels(self) -> np.ndarray | None:
+        return self.labels_array
+
+    def batches(self, batch_size: int) -> Iterator[np.ndarray]:
+        for start in range(0, len(self.data), batch_size):
+            yield self.data[start : start + batch_size]
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     """A registered dataset: its static info and a loader for one split."""
@@ -72,5 +142,6 @@ class DatasetSpec:
     load: Callable[[str, DataConfig], ArraySplit]
 
 
-#: name -> DatasetSpec. Parametrised names such as "folder:PATH" are resolved by ganbench.data.resolve_dataset.
-DATASETS: Registry[DatasetSpec] = Registry("dataset")
+#: name -> DatasetSpec; the built-in datasets register from ganbench.data.catalog. Parametrised names such as
+#: "folder:PATH" are resolved by ganbench.data.resolve.resolve_dataset.
+DATASETS: Registry[DatasetSpec] = Registry("dataset", builtins="ganbench.data.catalog")

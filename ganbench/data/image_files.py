@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbench.data.base import ArraySplit
+from ganbench.data.base import ArrayBatches, ArraySplit
 from ganbench.errors import GanbenchError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
@@ -155,25 +155,7 @@ def load_images(path: str | Path) -> ArraySplit:
     raise GanbenchError(f"{path} is neither a folder of images nor an .npz file; pass one of those")
 
 
-@dataclass(frozen=True)
-class ArrayImages:
-    """Images already in memory (uint8 NCHW), read in batches like an ImageFolder."""
-
-    data: np.ndarray
-    labels_array: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def labels(self) -> np.ndarray | None:
-        return self.labels_array
-
-    def batches(self, batch_size: int) -> Iterator[np.ndarray]:
-        for start in range(0, len(self.data), batch_size):
-            yield self.data[start : start + batch_size]
-
-
-def open_images(path: str | Path) -> ImageFolder | ArrayImages:
+def open_images(path: str | Path) -> ImageFolder | ArrayBatches:
     """A batch reader over the images at `path` without loading a folder into memory (an `.npz` is loaded)."""
     path = Path(path).expanduser()
     if not path.exists():
@@ -181,4 +163,4 @@ def open_images(path: str | Path) -> ImageFolder | ArrayImages:
     if path.is_dir():
         return scan_folder(path)
     split = load_images(path)
-    return ArrayImages(split.data, split.labels)
+    return ArrayBatches(split.data, split.labels)

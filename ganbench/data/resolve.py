@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from ganbench.data.base import DATASETS, DataConfig, DatasetSpec
+from ganbench.data.base import DATASETS, DatasetSpec
 from ganbench.data.local import LOCAL_PREFIXES, local_dataset
 from ganbench.errors import GanbenchError
 
 
-def resolve_dataset(name: str, config: DataConfig) -> DatasetSpec:
+def resolve_dataset(name: str) -> DatasetSpec:
     """The dataset called `name`: a registered one, or `folder:PATH` / `npz:PATH` read from disk.
 
-    Unknown names raise a GanbenchError listing every valid choice. `config` is
-    accepted so every caller resolves the same way; local sets do not need it.
+    Unknown names raise a GanbenchError listing every valid choice.
     """
     if name.startswith(LOCAL_PREFIXES):
         return local_dataset(name)

@@ -14,7 +14,6 @@ import functools
 
 import numpy as np
 
-import ganbench.data.torchvision_sets  # noqa: F401  (registers "mnist", the preferred source)
 from ganbench.data.base import DATASETS, ArraySplit, DataConfig, DatasetInfo, DatasetSpec, EvalProtocol
 from ganbench.data.bundled_digits import load_mnist5k
 from ganbench.data.fetch import data_root
@@ -42,6 +41,7 @@ STACKED_MNIST_INFO = DatasetInfo(
     channels=3,
     num_classes=1_000,
     default_extractor="mnist-classifier",
+    extra_inputs=frozenset({"gen_channel_labels"}),
 )
 
 

@@ -1,9 +1,3 @@
-"""Feature extractors. Importing this package registers the built-in ones."""
-
-from ganbench.features import (
-    inception,  # noqa: F401  (registers inception-v3-compat)
-    mnist_classifier,  # noqa: F401  (registers mnist-classifier)
-)
-from ganbench.features.base import EXTRACTORS, ExtractorConfig, FeatureExtractor, build_extractor
-
-__all__ = ["EXTRACTORS", "ExtractorConfig", "FeatureExtractor", "build_extractor"]
+"""Feature extractors: each owns its preprocessing, names its outputs and records the sha256 of its weights
+(base: the contract and the EXTRACTORS registry; catalog: the built-in ones; extract: streaming batches into
+FeatureStats; weights: finding, downloading and checking weight files)."""

@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 
+from ganbench.features.config import ExtractorConfig
 from ganbench.registry import Registry
-
-
-@dataclass(frozen=True)
-class ExtractorConfig:
-    """Everything needed to build an extractor.
-
-    weights_path: an offline copy of the weights (else the extractor's own default:
-    shipped in the package, or downloaded once into the cache dir and sha256-checked).
-    allow_custom_weights: accept weights that differ from the published file on purpose.
-    """
-
-    device: str = "cpu"
-    weights_path: str | None = None
-    cache_dir: str | None = None
-    #: accept weights whose sha256 differs from the published file (their sha256 is still recorded)
-    allow_custom_weights: bool = False
-    #: "strict" float32 (the published protocol), or a fast mode "tf32" / "bf16" (recorded in the fingerprint)
-    precision: str = "strict"
 
 
 class FeatureExtractor(abc.ABC):
@@ -35,7 +17,9 @@ class FeatureExtractor(abc.ABC):
     The extractor owns its preprocessing (resize method, value range, channel
     handling) so that two callers can never feed it differently. Every extractor
     provides a `pool` output (the embedding used by FID, KID, precision/recall);
-    classifiers also provide `logits`.
+    classifiers also provide `logits`. `classifier` says whether its logits are the
+    dataset's own class scores (class coverage, stacked-MNIST modes) rather than
+    another label set (ImageNet's, for the Inception Score).
     """
 
     name: str
@@ -43,16 +27,21 @@ class FeatureExtractor(abc.ABC):
     output_dims: dict[str, int]
     #: human-readable description of the preprocessing, recorded in the protocol fingerprint
     preprocessing: str
+    classifier: bool = False
+
+    def __init__(self, weights_sha256: str, device: str | torch.device) -> None:
+        self._sha256 = weights_sha256
+        self._device = torch.device(device)
 
     @property
-    @abc.abstractmethod
     def weights_sha256(self) -> str:
         """sha256 of the weights the extractor runs with (part of every protocol fingerprint)."""
+        return self._sha256
 
     @property
-    @abc.abstractmethod
     def device(self) -> torch.device:
         """Where the network runs; `extract` accepts inputs on any device."""
+        return self._device
 
     @abc.abstractmethod
     def extract(self, images: torch.Tensor, outputs: tuple[str, ...] = ("pool",)) -> dict[str, torch.Tensor]:
@@ -71,12 +60,12 @@ class FeatureExtractor(abc.ABC):
         }
 
 
-#: name -> factory(ExtractorConfig) -> FeatureExtractor
-EXTRACTORS: Registry[Callable[[ExtractorConfig], FeatureExtractor]] = Registry("feature extractor")
+#: name -> factory(ExtractorConfig) -> FeatureExtractor; the built-in ones register from ganbench.features.catalog.
+EXTRACTORS: Registry[Callable[[ExtractorConfig], FeatureExtractor]] = Registry(
+    "feature extractor", builtins="ganbench.features.catalog"
+)
 
 
 def build_extractor(name: str, config: ExtractorConfig) -> FeatureExtractor:
     """Build the registered extractor `name` (unknown names raise a GanbenchError listing valid ones)."""
-    import ganbench.features  # noqa: F401  (registers the built-in extractors)
-
     return EXTRACTORS.get(name)(config)

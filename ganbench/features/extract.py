@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Protocol
+from collections.abc import Iterable
 
 import numpy as np
 import torch
@@ -11,14 +10,6 @@ from tqdm.auto import tqdm
 
 from ganbench.features.base import FeatureExtractor
 from ganbench.stats import FeatureStats
-
-
-class ImageBatches(Protocol):
-    """Anything that knows its length and yields uint8 NCHW numpy batches."""
-
-    def __len__(self) -> int: ...
-
-    def batches(self, batch_size: int) -> Iterator[np.ndarray]: ...
 
 
 def extract_stats(

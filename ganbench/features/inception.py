@@ -15,9 +15,11 @@ from unittest import mock
 import torch
 
 from ganbench.errors import GanbenchError
-from ganbench.features.base import EXTRACTORS, ExtractorConfig, FeatureExtractor
-from ganbench.features.weights import resolve_weights, sha256_of
-from ganbench.precision import PRECISION_MODES, extractor_precision
+from ganbench.features.base import EXTRACTORS, FeatureExtractor
+from ganbench.features.config import ExtractorConfig
+from ganbench.features.weights import resolve_weights
+from ganbench.hashing import sha256_of
+from ganbench.numerics import PRECISION_MODES, extractor_precision
 
 WEIGHTS_URL = (
     "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
@@ -75,7 +77,7 @@ class InceptionV3Compat(FeatureExtractor):
             self.preprocessing = (
                 f"{InceptionV3Compat.preprocessing}; FAST MODE {precision} (not the published protocol)"
             )
-        self._sha256 = sha256_of(weights_path)
+        super().__init__(sha256_of(weights_path), device)
         if self._sha256 != WEIGHTS_SHA256:
             if not allow_custom_weights:
                 raise GanbenchError(
@@ -95,16 +97,7 @@ class InceptionV3Compat(FeatureExtractor):
             raise GanbenchError(
                 f"{weights_path} does not fit InceptionV3 ({first_problem[0].strip()}); pass torch-fidelity's {WEIGHTS_FILENAME}"
             ) from None
-        self._device = torch.device(device)
         self.network = network.to(self._device).eval()
-
-    @property
-    def weights_sha256(self) -> str:
-        return self._sha256
-
-    @property
-    def device(self) -> torch.device:
-        return self._device
 
     @torch.no_grad()
     def extract(self, images: torch.Tensor, outputs: tuple[str, ...] = ("pool",)) -> dict[str, torch.Tensor]:
@@ -123,7 +116,7 @@ class InceptionV3Compat(FeatureExtractor):
 def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
     """TF-ported InceptionV3 of FID/IS (torch-fidelity weights): pool 2048, logits 1008."""
     path = resolve_weights(
-        explicit=config.weights_path,
+        explicit=config.weights_path or config.inception_weights,
         env_var=WEIGHTS_ENV,
         url=WEIGHTS_URL,
         sha256=WEIGHTS_SHA256,

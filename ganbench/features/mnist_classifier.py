@@ -24,8 +24,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.features.base import EXTRACTORS, ExtractorConfig, FeatureExtractor
-from ganbench.features.weights import sha256_of
+from ganbench.features.base import EXTRACTORS, FeatureExtractor
+from ganbench.features.config import ExtractorConfig
+from ganbench.hashing import sha256_of
 
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "weights" / "mnist_classifier.safetensors"
 SIDECAR_PATH = WEIGHTS_PATH.with_suffix(".json")
@@ -97,23 +98,15 @@ class MnistClassifier(FeatureExtractor):
 
     name = "mnist-classifier"
     output_dims = {"pool": 128, "logits": 10}
+    classifier = True
     preprocessing = (
         "x/255; antialiased bilinear resize to 28x28 if another size; 3 channels averaged to gray; "
         f"(x-{MEAN})/{STD}; float32"
     )
 
     def __init__(self, weights_path: Path, device: str) -> None:
-        self._sha256 = sha256_of(weights_path)
-        self._device = torch.device(device)
+        super().__init__(sha256_of(weights_path), device)
         self.network = load_network(weights_path).to(self._device)
-
-    @property
-    def weights_sha256(self) -> str:
-        return self._sha256
-
-    @property
-    def device(self) -> torch.device:
-        return self._device
 
     @torch.no_grad()
     def extract(self, images: torch.Tensor, outputs: tuple[str, ...] = ("pool",)) -> dict[str, torch.Tensor]:

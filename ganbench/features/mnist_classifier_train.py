@@ -23,7 +23,7 @@ from ganbench.atomic import atomic_path
 from ganbench.data.base import ArraySplit, DataConfig
 from ganbench.data.bundled_digits import load_mnist5k
 from ganbench.features.mnist_classifier import DigitNet, MnistClassifier, to_network_input
-from ganbench.features.weights import sha256_of
+from ganbench.hashing import sha256_of
 
 
 @dataclass(frozen=True)

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 from pathlib import Path
 
 from ganbench.atomic import atomic_path
 from ganbench.errors import GanbenchError
+from ganbench.hashing import sha256_of
 from ganbench.paths import cache_dir
-
-
-@functools.lru_cache(maxsize=16)
-def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file (memoised on path, size and modification time)."""
-    stat = os.stat(path)
-    return _sha256_cached(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
 
 
 def download_verified(url: str, destination: Path, sha256: str, what: str, offline_hint: str) -> Path:

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
-from ganbench.precision import strict_float32
+from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
+from ganbench.numerics import strict_float32
 
 UNIT_ROUNDOFF = 2.0**-24
+#: extra candidates taken by the float32 top-k beyond the k needed, so that rounding rarely forces a re-measure
+CANDIDATE_MARGIN = 8
 EXACT_CHUNK = 1024
-DEFAULT_BLOCK_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True)
@@ -215,3 +218,101 @@ def knn_radii(x: FeatureSet, ks: tuple[int, ...], block_bytes: int = DEFAULT_BLO
         values[part] = smallest_exact(d2, part, limit, x, max(ks) + 1)[:, list(ks)]
     return {k: values[:, column].clone() for column, k in enumerate(ks)}
 
+
+# ----------------------------------------------------------------------------------------------------
+# nearest neighbours between two sets (the memorization tests)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The k nearest reference rows of each query row: distances (N, k) float32, indices (N, k) int64.
+
+    Column 0 is the true nearest neighbour and its distance is exact (as `knn.exact_distances` measures:
+    float64 squared distance rounded to float32, correctly rounded square root). Columns 1 .. k-1 are the
+    next nearest by the fast float32 product, with their fast distances: their squared values are within
+    the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones (u = 2^-24, centred features),
+    so near-ties there may be ordered or chosen differently from an exact search, which does not matter
+    for averages over them.
+    """
+
+    distances: np.ndarray
+    indices: np.ndarray
+
+
+def as_features(array, name: str) -> torch.Tensor:
+    """`array` as a tensor, or a ValueError naming it unless it is (N, D)."""
+    tensor = torch.as_tensor(array)
+    if tensor.ndim != 2:
+        raise ValueError(f"{name}: expected features (N, D), got shape {tuple(tensor.shape)}")
+    return tensor
+
+
+def cross_nearest(
+    queries, reference, k: int, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> Neighbours:
+    """The `k` nearest rows of `reference` (M, D) for every row of `queries` (N, D), Euclidean (see
+    `Neighbours` for what is exact). Memory: the features plus one float32 block of `block_bytes`."""
+    q, r = as_features(queries, "queries"), as_features(reference, "reference")
+    if q.shape[1] != r.shape[1]:
+        raise ValueError(f"feature dimensions differ: {q.shape[1]} and {r.shape[1]}")
+    if not 1 <= k <= len(r):
+        raise ValueError(f"need 1 <= k <= {len(r)} (the reference size), got k={k}")
+    centre = common_centre(q, r).to(device)
+    return _cross_nearest(FeatureSet.build(q, centre, device), FeatureSet.build(r, centre, device), k, block_bytes)
+
+
+def _cross_nearest(q: FeatureSet, r: FeatureSet, k: int, block_bytes: int) -> Neighbours:
+    n, m = len(q), len(r)
+    device = q.raw.device
+    distances = torch.empty((n, k), dtype=torch.float32, device=device)
+    indices = torch.empty((n, k), dtype=torch.int64, device=device)
+    candidates = min(m, k + CANDIDATE_MARGIN)
+    positions = torch.arange(candidates, device=device)
+    rows_per_block = block_rows(m, block_bytes)
+    for start in range(0, n, rows_per_block):
+        rows = slice(start, min(n, start + rows_per_block))
+        global_rows = torch.arange(rows.start, rows.stop, device=device)
+        d2 = fast_squared_distances(q, rows, r)
+        fast_values, index = torch.topk(d2, candidates, dim=1, largest=False, sorted=True)
+        # True squared distances lie within T = row_tol of the fast ones, so only candidates within 2T of the
+        # fast nearest can be the true nearest: measure those exactly (usually just the first one).
+        row_tol = tolerance(q, rows, r) * (1 + 1e-3)
+        band = fast_values[:, 0] + 2 * row_tol + 16 * UNIT_ROUNDOFF * fast_values[:, 0]
+        inside = fast_values <= band[:, None]
+        i, j = inside.nonzero(as_tuple=True)
+        exact = torch.full(fast_values.shape, float("inf"), device=device)
+        exact[i, j] = exact_distances(q.raw, global_rows[i], r.raw, index[i, j][:, None])[:, 0]
+        nearest, where = exact.min(dim=1)
+        best = index.gather(1, where[:, None]).squeeze(1)
+        # a row whose band reaches its last candidate may have its true nearest among the other columns
+        unsafe = inside[:, -1].nonzero(as_tuple=True)[0] if candidates < m else positions[:0]
+        if len(unsafe):
+            values, columns = _smallest_exact_cross(d2[unsafe], band[unsafe], q, r, global_rows[unsafe], 1)
+            nearest[unsafe], best[unsafe] = values[:, 0], columns[:, 0]
+        # the nearest first, then the other candidates in fast order
+        is_best = index == best[:, None]
+        order = torch.where(is_best, -1, positions).argsort(dim=1, stable=True)
+        index, fast_values = index.gather(1, order), fast_values.gather(1, order)
+        found = is_best.any(dim=1, keepdim=True)
+        index = torch.where(found, index[:, :k], torch.cat([best[:, None], index[:, : k - 1]], dim=1))
+        rest = fast_values.sqrt()
+        rest = torch.where(found, rest[:, :k], torch.cat([rest[:, :1], rest[:, : k - 1]], dim=1))
+        rest[:, 0] = nearest
+        distances[rows], indices[rows] = rest, index
+    return Neighbours(distances.cpu().numpy(), indices.cpu().numpy())
+
+
+def _smallest_exact_cross(
+    d2: torch.Tensor, limit: torch.Tensor, q: FeatureSet, r: FeatureSet, global_rows: torch.Tensor, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The k smallest exact distances (and their columns) per row among the columns with fast d2 <= limit."""
+    i, j = (d2 <= limit[:, None]).nonzero(as_tuple=True)
+    exact = exact_distances(q.raw, global_rows[i], r.raw, j[:, None])[:, 0]
+    counts = torch.bincount(i, minlength=len(d2))
+    width = max(int(counts.max()), k)
+    values = torch.full((len(d2), width), float("inf"), device=d2.device)
+    columns = torch.zeros((len(d2), width), dtype=torch.int64, device=d2.device)
+    position = torch.arange(len(i), device=d2.device) - (torch.cumsum(counts, 0) - counts)[i]
+    values[i, position], columns[i, position] = exact, j
+    values, order = values.sort(dim=1, stable=True)
+    return values[:, :k], columns.gather(1, order[:, :k])

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
 from ganbench.metrics.knn import (
-    DEFAULT_BLOCK_BYTES,
     FeatureSet,
     block_rows,
     common_centre,

@@ -5,7 +5,7 @@ Four measures, all on pool features (Euclidean unless said otherwise), each a pu
 * `ratio_test` -- the nearest-neighbour ratio test in the spirit of Carlini et al. 2023 ("Extracting
   training data from diffusion models"): a generated sample is flagged as memorized when its distance to
   its nearest training sample, d1, is small against its distances to the next nearest ones,
-  ratio = d1 / mean(d2 .. d_{k+1}) < threshold. Defaults (`MemorizationConfig`): k = 50, Carlini et al.'s
+  ratio = d1 / mean(d2 .. d_{k+1}) < threshold. Defaults (`ganbench.metrics.config.MemorizationConfig`): k = 50, Carlini et al.'s
   neighbourhood of 50 nearest training images, and threshold 1/3, their threshold (Gu et al. 2023, "On
   memorization in diffusion models", use the same 1/3 with k = 1). Carlini et al. compare pixels; here the
   distances are between extractor features, so the test is about semantic near-copies, and its
@@ -34,9 +34,8 @@ Four measures, all on pool features (Euclidean unless said otherwise), each a pu
   is returned. Unlike dgm-eval there is no PCA to 64 dimensions first (that is only for speed there), and
   k-means is fitted on a seeded subsample of at most 10,000 training samples (`MemorizationConfig`).
 
-All nearest-neighbour work goes through `cross_nearest`, which reuses the chunked engine of
-`ganbench.metrics.knn`: float32 distance blocks of bounded size (on the GPU when `device` is one), a
-top-k with a margin, and exact (float64) re-measurement of the candidates, with a worst-case float32 error
+All nearest-neighbour work goes through `ganbench.metrics.knn.cross_nearest`, which reuses the chunked
+engine: float32 distance blocks of bounded size (on the GPU when `device` is one), a top-k with a margin, and exact (float64) re-measurement of the candidates, with a worst-case float32 error
 bound deciding when a row must be re-measured over more columns. Memory is O((N + M) D) plus one block,
 never N x M.
 """
@@ -50,163 +49,17 @@ import numpy as np
 import torch
 from scipy.stats import rankdata
 
+from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
 from ganbench.metrics.knn import (
-    DEFAULT_BLOCK_BYTES,
-    UNIT_ROUNDOFF,
     FeatureSet,
+    Neighbours,
+    as_features,
     block_rows,
     common_centre,
-    exact_distances,
-    fast_squared_distances,
+    cross_nearest,
     knn_radii,
-    tolerance,
 )
-from ganbench.precision import strict_float32
-
-#: extra candidates taken by the float32 top-k beyond the k needed, so that rounding rarely forces a re-measure
-CANDIDATE_MARGIN = 8
-
-
-@dataclass(frozen=True)
-class MemorizationConfig:
-    """Settings of the memorization metrics; every default is documented where it comes from."""
-
-    #: ratio test: d1 is divided by the mean distance to the next `ratio_neighbours` nearest training samples
-    #: (d2 .. d_{k+1}); Carlini et al. 2023 measure against the 50 nearest training images
-    ratio_neighbours: int = 50
-    #: ratio test: a generated sample is flagged as memorized when d1 / mean(d2 .. d_{k+1}) < this
-    #: (Carlini et al. 2023 and Gu et al. 2023 use 1/3)
-    ratio_threshold: float = 1 / 3
-    #: C_T: number of k-means cells over the training features. The authors' code takes the partition as
-    #: an input and dgm-eval uses 3; 5 keeps dozens of held-out samples per cell even for small test splits
-    ct_cells: int = 5
-    #: C_T: a cell enters the statistic only when it holds MORE than this many generated samples
-    #: (the authors' tau = 20 / m with a strict `>`)
-    ct_min_generated: int = 20
-    #: C_T: seed of k-means (scikit-learn's KMeans, k-means++ init) and of its training subsample
-    ct_seed: int = 0
-    #: C_T: k-means restarts; 1 is scikit-learn's default for k-means++ (any fixed partition of the space
-    #: fitted without the test samples keeps the test valid; a better one only sharpens it)
-    ct_kmeans_init: int = 1
-    #: C_T: k-means is fitted on at most this many training samples drawn at random (then all samples are
-    #: assigned to the nearest centre), which keeps it to seconds for 50k x 2048 features
-    ct_kmeans_fit_samples: int = 10_000
-    #: bytes of one float32 distance block in the chunked nearest-neighbour passes
-    block_bytes: int = DEFAULT_BLOCK_BYTES
-
-    def settings(self, metrics: tuple[str, ...]) -> dict:
-        """The settings that affect the named metrics, for a protocol fingerprint."""
-        settings: dict[str, object] = {}
-        if "memorization" in metrics:
-            settings.update(ratio_neighbours=self.ratio_neighbours, ratio_threshold=self.ratio_threshold)
-        if "ct" in metrics:
-            settings.update(
-                ct_cells=self.ct_cells,
-                ct_min_generated=self.ct_min_generated,
-                ct_seed=self.ct_seed,
-                ct_kmeans_init=self.ct_kmeans_init,
-                ct_kmeans_fit_samples=self.ct_kmeans_fit_samples,
-            )
-        return settings
-
-
-# --------------------------------------------------------------------------------------------------------
-# chunked nearest neighbours between two sets
-
-
-@dataclass(frozen=True)
-class Neighbours:
-    """The k nearest reference rows of each query row: distances (N, k) float32, indices (N, k) int64.
-
-    Column 0 is the true nearest neighbour and its distance is exact (as `knn.exact_distances` measures:
-    float64 squared distance rounded to float32, correctly rounded square root). Columns 1 .. k-1 are the
-    next nearest by the fast float32 product, with their fast distances: their squared values are within
-    the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones (u = 2^-24, centred features),
-    so near-ties there may be ordered or chosen differently from an exact search, which does not matter
-    for averages over them.
-    """
-
-    distances: np.ndarray
-    indices: np.ndarray
-
-
-def _as_features(array, name: str) -> torch.Tensor:
-    tensor = torch.as_tensor(array)
-    if tensor.ndim != 2:
-        raise ValueError(f"{name}: expected features (N, D), got shape {tuple(tensor.shape)}")
-    return tensor
-
-
-def cross_nearest(
-    queries, reference, k: int, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
-) -> Neighbours:
-    """The `k` nearest rows of `reference` (M, D) for every row of `queries` (N, D), Euclidean (see
-    `Neighbours` for what is exact). Memory: the features plus one float32 block of `block_bytes`."""
-    q, r = _as_features(queries, "queries"), _as_features(reference, "reference")
-    if q.shape[1] != r.shape[1]:
-        raise ValueError(f"feature dimensions differ: {q.shape[1]} and {r.shape[1]}")
-    if not 1 <= k <= len(r):
-        raise ValueError(f"need 1 <= k <= {len(r)} (the reference size), got k={k}")
-    centre = common_centre(q, r).to(device)
-    return _cross_nearest(FeatureSet.build(q, centre, device), FeatureSet.build(r, centre, device), k, block_bytes)
-
-
-def _cross_nearest(q: FeatureSet, r: FeatureSet, k: int, block_bytes: int) -> Neighbours:
-    n, m = len(q), len(r)
-    device = q.raw.device
-    distances = torch.empty((n, k), dtype=torch.float32, device=device)
-    indices = torch.empty((n, k), dtype=torch.int64, device=device)
-    candidates = min(m, k + CANDIDATE_MARGIN)
-    positions = torch.arange(candidates, device=device)
-    rows_per_block = block_rows(m, block_bytes)
-    for start in range(0, n, rows_per_block):
-        rows = slice(start, min(n, start + rows_per_block))
-        global_rows = torch.arange(rows.start, rows.stop, device=device)
-        d2 = fast_squared_distances(q, rows, r)
-        fast_values, index = torch.topk(d2, candidates, dim=1, largest=False, sorted=True)
-        # True squared distances lie within T = row_tol of the fast ones, so only candidates within 2T of the
-        # fast nearest can be the true nearest: measure those exactly (usually just the first one).
-        row_tol = tolerance(q, rows, r) * (1 + 1e-3)
-        band = fast_values[:, 0] + 2 * row_tol + 16 * UNIT_ROUNDOFF * fast_values[:, 0]
-        inside = fast_values <= band[:, None]
-        i, j = inside.nonzero(as_tuple=True)
-        exact = torch.full(fast_values.shape, float("inf"), device=device)
-        exact[i, j] = exact_distances(q.raw, global_rows[i], r.raw, index[i, j][:, None])[:, 0]
-        nearest, where = exact.min(dim=1)
-        best = index.gather(1, where[:, None]).squeeze(1)
-        # a row whose band reaches its last candidate may have its true nearest among the other columns
-        unsafe = inside[:, -1].nonzero(as_tuple=True)[0] if candidates < m else positions[:0]
-        if len(unsafe):
-            values, columns = _smallest_exact_cross(d2[unsafe], band[unsafe], q, r, global_rows[unsafe], 1)
-            nearest[unsafe], best[unsafe] = values[:, 0], columns[:, 0]
-        # the nearest first, then the other candidates in fast order
-        is_best = index == best[:, None]
-        order = torch.where(is_best, -1, positions).argsort(dim=1, stable=True)
-        index, fast_values = index.gather(1, order), fast_values.gather(1, order)
-        found = is_best.any(dim=1, keepdim=True)
-        index = torch.where(found, index[:, :k], torch.cat([best[:, None], index[:, : k - 1]], dim=1))
-        rest = fast_values.sqrt()
-        rest = torch.where(found, rest[:, :k], torch.cat([rest[:, :1], rest[:, : k - 1]], dim=1))
-        rest[:, 0] = nearest
-        distances[rows], indices[rows] = rest, index
-    return Neighbours(distances.cpu().numpy(), indices.cpu().numpy())
-
-
-def _smallest_exact_cross(
-    d2: torch.Tensor, limit: torch.Tensor, q: FeatureSet, r: FeatureSet, global_rows: torch.Tensor, k: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The k smallest exact distances (and their columns) per row among the columns with fast d2 <= limit."""
-    i, j = (d2 <= limit[:, None]).nonzero(as_tuple=True)
-    exact = exact_distances(q.raw, global_rows[i], r.raw, j[:, None])[:, 0]
-    counts = torch.bincount(i, minlength=len(d2))
-    width = max(int(counts.max()), k)
-    values = torch.full((len(d2), width), float("inf"), device=d2.device)
-    columns = torch.zeros((len(d2), width), dtype=torch.int64, device=d2.device)
-    position = torch.arange(len(i), device=d2.device) - (torch.cumsum(counts, 0) - counts)[i]
-    values[i, position], columns[i, position] = exact, j
-    values, order = values.sort(dim=1, stable=True)
-    return values[:, :k], columns.gather(1, order[:, :k])
-
+from ganbench.numerics import strict_float32
 
 # --------------------------------------------------------------------------------------------------------
 # the ratio test
@@ -297,7 +150,7 @@ def cosine_nearest(
     The search runs on float32 unit vectors in blocks; the winner's distance is then recomputed in float64
     from the raw features, so a copy reads as 0 up to float64 rounding rather than float32 noise.
     """
-    g, t = _as_features(gen, "gen").cpu(), _as_features(train, "train").cpu()
+    g, t = as_features(gen, "gen").cpu(), as_features(train, "train").cpu()
     if g.shape[1] != t.shape[1]:
         raise ValueError(f"feature dimensions differ: {g.shape[1]} and {t.shape[1]}")
     g_norm, t_norm = _row_norms(g), _row_norms(t)
@@ -354,7 +207,7 @@ def train_nearest_other(
     train, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
 ) -> np.ndarray:
     """For each training row, the distance to its nearest other training row (a duplicate gives 0)."""
-    t = _as_features(train, "train")
+    t = as_features(train, "train")
     if len(t) < 2:
         raise ValueError("need at least 2 training samples for nearest-other distances")
     features = FeatureSet.build(t, common_centre(t).to(device), device)
@@ -441,9 +294,9 @@ def ct_test(
 ) -> CTResult:
     """The C_T statistic of generated features `gen` against training features `train`, with held-out
     features `heldout` from the same distribution as `train` as the yardstick (see the module docstring)."""
-    train = np.asarray(_as_features(train, "train").float())
-    heldout = np.asarray(_as_features(heldout, "heldout").float())
-    gen = np.asarray(_as_features(gen, "gen").float())
+    train = np.asarray(as_features(train, "train").float())
+    heldout = np.asarray(as_features(heldout, "heldout").float())
+    gen = np.asarray(as_features(gen, "gen").float())
     if not (train.shape[1] == heldout.shape[1] == gen.shape[1]):
         raise ValueError(f"feature dimensions differ: {train.shape[1]}, {heldout.shape[1]}, {gen.shape[1]}")
     if min(len(train), len(heldout), len(gen)) == 0:

@@ -3,7 +3,8 @@
 Known-mode 2-D sets (ring8, grid25), the VEEGAN / PacGAN protocol (`count_point_modes`): each generated
 point is assigned to its nearest mode centre; it is *high quality* when that distance is at most
 `quality_stds` (3) mode standard deviations; a mode is *covered* when it is the nearest mode of at least
-`min_count` (1) high-quality points. A real sample is high quality with probability 1 - exp(-9/2) = 0.989
+`min_count` (1) high-quality points (settings: `ganbench.metrics.config.ModeMetricConfig`). A real sample is
+high quality with probability 1 - exp(-9/2) = 0.989
 (the radius of a 2-D isotropic Gaussian is Rayleigh distributed).
 
 Stacked MNIST (`stacked_mnist_modes`): the mode of a sample is 100 R + 10 G + B from the per-channel digit
@@ -38,29 +39,6 @@ import numpy as np
 STACKED_WEIGHTS = np.array([100, 10, 1], dtype=np.int64)
 STACKED_MODES = 1_000
 POINT_CHUNK = 65_536
-
-
-@dataclass(frozen=True)
-class ModeMetricConfig:
-    """Settings of the mode and class-coverage metrics; every default is documented where it comes from."""
-
-    #: a 2-D sample is high quality when it lies within this many mode stds of its nearest mode (VEEGAN, PacGAN: 3)
-    quality_stds: float = 3.0
-    #: a mode is covered when it is the nearest mode of at least this many high-quality samples (stacked
-    #: MNIST: carried by at least this many samples); VEEGAN and PacGAN count a mode with one sample
-    min_count: int = 1
-    #: class coverage: a class is covered when its generated share is at least this times its reference
-    #: share (and it has at least one sample); 0 counts every class with one sample
-    class_min_share_ratio: float = 0.5
-
-    def settings(self, metrics: tuple[str, ...]) -> dict:
-        """The settings that affect the named metrics, for a protocol fingerprint."""
-        settings: dict[str, object] = {}
-        if "modes" in metrics:
-            settings.update(mode_quality_stds=self.quality_stds, mode_min_count=self.min_count)
-        if "class_coverage" in metrics:
-            settings["class_min_share_ratio"] = self.class_min_share_ratio
-        return settings
 
 
 def kl_from_uniform(counts) -> float:

@@ -1,16 +1,18 @@
-"""What every GAN family declares: its data shape, its typed config, and its registry entry."""
+"""What every GAN family declares: its typed config with the paper's defaults, its networks, its step, and its
+registry entry."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from torch import nn
 
+from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
+from ganbench.models.optim import adam_pair
 from ganbench.registry import Registry
 
 if TYPE_CHECKING:
@@ -25,44 +27,6 @@ POINTS_BATCH_SIZE = 256
 
 
 @dataclass(frozen=True)
-class DataShape:
-    """The data a network is built for.
-
-    kind "image": `channels` x `resolution` x `resolution` images.
-    kind "points": vectors of `channels` coordinates (2 for ring8/grid25); `resolution` is 0.
-    `num_classes` is the number of labels (0 when the data is unlabelled).
-    """
-
-    kind: Literal["image", "points"]
-    channels: int
-    resolution: int = 0
-    num_classes: int = 0
-
-    @property
-    def sample_shape(self) -> tuple[int, ...]:
-        """Shape of one sample: (C, H, W) for images, (dim,) for points."""
-        if self.kind == "image":
-            return (self.channels, self.resolution, self.resolution)
-        return (self.channels,)
-
-    @classmethod
-    def of(cls, data: np.ndarray, labels: np.ndarray | None = None, num_classes: int | None = None) -> DataShape:
-        """The shape of an array of samples: uint8 NCHW square images or float (N, dim) points.
-
-        `num_classes` defaults to max(label) + 1 when labels are given, else 0.
-        """
-        if num_classes is None:
-            num_classes = int(labels.max()) + 1 if labels is not None and len(labels) else 0
-        if data.ndim == 2:
-            return cls("points", int(data.shape[1]), 0, num_classes)
-        if data.ndim == 4 and data.shape[2] == data.shape[3]:
-            return cls("image", int(data.shape[1]), int(data.shape[2]), num_classes)
-        raise GanbenchError(
-            f"cannot train on data of shape {tuple(data.shape)}; give square images (N, C, H, H) or points (N, dim)"
-        )
-
-
-@dataclass(frozen=True)
 class ModelConfig:
     """Hyper-parameters shared by every family; each family subclasses it with its paper's defaults.
 
@@ -70,7 +34,11 @@ class ModelConfig:
     (ignored by RMSProp); n_critic: discriminator steps per generator step, each on a fresh
     real batch; z_dim: noise size; width: multiplier on every hidden layer's width;
     ema: decay of the generator weight average (0 = off); steps: generator steps.
+    Overrides accept "lr" for both learning rates and "betas" as "b1,b2" (ALIASES, PAIRS).
     """
+
+    ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {"lr": ("lr_g", "lr_d")}
+    PAIRS: ClassVar[dict[str, tuple[str, str]]] = {"betas": ("beta1", "beta2")}
 
     steps: int = 10_000
     batch_size: int = 64
@@ -112,17 +80,18 @@ class Family:
 
     build_networks(shape, config) -> (generator, discriminator); the generator has int
     attributes `z_dim` and `num_classes` and maps (z, labels) to samples.
-    make_optimizers(generator, discriminator, config, device) -> (g_opt, d_opt).
     train_step(modules, batches, noise, config, amp) -> {loss name: 0-d tensor}; it
     receives `config.n_critic` real batches.
+    make_optimizers(generator, discriminator, config, device) -> (g_opt, d_opt); Adam for both
+    networks (ganbench.models.optim.adam_pair) unless the family says otherwise.
     """
 
     name: str
     paper: str
     config_type: type[ModelConfig]
     build_networks: Callable[[DataShape, Any], tuple[nn.Module, nn.Module]]
-    make_optimizers: Callable[[nn.Module, nn.Module, Any, torch.device], tuple[Any, Any]]
     train_step: Callable[[GanModules, list[Batch], StepNoise, Any, bool], dict[str, torch.Tensor]]
+    make_optimizers: Callable[[nn.Module, nn.Module, Any, torch.device], tuple[Any, Any]] | None = None
     conditional: bool = False
     #: True when the step differentiates through gradients (gradient penalty), which torch.compile cannot.
     double_backward: bool = False
@@ -130,14 +99,23 @@ class Family:
     def __post_init__(self) -> None:
         # Listings show an object's docstring; a family's most useful one-liner is its paper.
         object.__setattr__(self, "__doc__", self.paper)
+        if self.make_optimizers is None:
+            object.__setattr__(self, "make_optimizers", adam_pair)
 
     def default_config(self, shape: DataShape) -> ModelConfig:
         """The family's paper defaults, adapted to `shape`."""
         return self.config_type().for_shape(shape)
 
 
-#: name -> Family. Importing ganbench.models registers the built-in families.
-MODELS: Registry[Family] = Registry("model")
+#: name -> Family; the built-in families register from ganbench.models.catalog.
+MODELS: Registry[Family] = Registry("model", builtins="ganbench.models.catalog")
+
+
+def build(family_name: str, shape: DataShape, config: ModelConfig | None = None) -> tuple[nn.Module, nn.Module]:
+    """(generator, discriminator) of family `family_name` for data of `shape`; `config` defaults to the paper's."""
+    family = MODELS.get(family_name)
+    config = config if config is not None else family.default_config(shape)
+    return family.build_networks(shape, config)
 
 
 def require_labels(family: str, shape: DataShape) -> None:

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
-from ganbench.models.base import DataShape
 
 GenNorm = Literal["none", "batch", "conditional"]
 DiscNorm = Literal["none", "batch", "spectral"]

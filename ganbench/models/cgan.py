@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
-from ganbench.models import optim, sngan
+from ganbench.models import sngan
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig, require_labels
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
@@ -36,14 +35,6 @@ def build_networks(shape: DataShape, config: CganConfig) -> tuple[nn.Module, nn.
     )
 
 
-def make_optimizers(g: nn.Module, d: nn.Module, config: CganConfig, device: torch.device):
-    """Adam for both networks."""
-    betas = (config.beta1, config.beta2)
-    return optim.adam(g.parameters(), config.lr_g, betas, device), optim.adam(
-        d.parameters(), config.lr_d, betas, device
-    )
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: CganConfig, amp: bool):
     """Hinge-loss updates; reals carry their labels, fakes uniformly drawn ones."""
     return alternating_step(modules, batches, noise, Objective(sngan.d_loss, sngan.g_loss), config.z_dim, amp)
@@ -56,7 +47,6 @@ MODELS.add(
         "Miyato & Koyama 2018, cGANs with Projection Discriminator",
         CganConfig,
         build_networks,
-        make_optimizers,
         train_step,
         conditional=True,
     ),

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
-from ganbench.models import gan, optim
+from ganbench.models import gan
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
@@ -24,14 +23,6 @@ def build_networks(shape: DataShape, config: DcganConfig) -> tuple[nn.Module, nn
     return standard_networks(shape, config.z_dim, config.width, "batch", "batch")
 
 
-def make_optimizers(g: nn.Module, d: nn.Module, config: DcganConfig, device: torch.device):
-    """Adam for both networks."""
-    betas = (config.beta1, config.beta2)
-    return optim.adam(g.parameters(), config.lr_g, betas, device), optim.adam(
-        d.parameters(), config.lr_d, betas, device
-    )
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: DcganConfig, amp: bool):
     """One discriminator and one generator update with the cross-entropy losses of `gan`."""
     return alternating_step(modules, batches, noise, Objective(gan.d_loss, gan.g_loss), config.z_dim, amp)
@@ -44,7 +35,6 @@ MODELS.add(
         "Radford et al. 2015, Unsupervised Representation Learning with DCGANs",
         DcganConfig,
         build_networks,
-        make_optimizers,
         train_step,
     ),
 )

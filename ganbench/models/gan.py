@@ -12,7 +12,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.models import optim
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
 from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, points_hidden, scaled
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
@@ -51,14 +50,6 @@ def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.M
     )
 
 
-def make_optimizers(g: nn.Module, d: nn.Module, config: GanConfig, device: torch.device):
-    """Adam for both networks."""
-    betas = (config.beta1, config.beta2)
-    return optim.adam(g.parameters(), config.lr_g, betas, device), optim.adam(
-        d.parameters(), config.lr_d, betas, device
-    )
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: GanConfig, amp: bool):
     """One discriminator and one generator update with the cross-entropy losses."""
     return alternating_step(modules, batches, noise, Objective(d_loss, g_loss), config.z_dim, amp)
@@ -71,7 +62,6 @@ MODELS.add(
         "Goodfellow et al. 2014, Generative Adversarial Nets",
         GanConfig,
         build_networks,
-        make_optimizers,
         train_step,
     ),
 )

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganbench.models import optim
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
@@ -40,14 +39,6 @@ def build_networks(shape: DataShape, config: LsganConfig) -> tuple[nn.Module, nn
     return standard_networks(shape, config.z_dim, config.width, "batch", "batch")
 
 
-def make_optimizers(g: nn.Module, d: nn.Module, config: LsganConfig, device: torch.device):
-    """Adam for both networks."""
-    betas = (config.beta1, config.beta2)
-    return optim.adam(g.parameters(), config.lr_g, betas, device), optim.adam(
-        d.parameters(), config.lr_d, betas, device
-    )
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: LsganConfig, amp: bool):
     """One discriminator and one generator update with the least-squares losses."""
     return alternating_step(modules, batches, noise, losses(config), config.z_dim, amp)
@@ -60,7 +51,6 @@ MODELS.add(
         "Mao et al. 2017, Least Squares Generative Adversarial Networks",
         LsganConfig,
         build_networks,
-        make_optimizers,
         train_step,
     ),
 )

@@ -22,6 +22,15 @@ def adam(
     return torch.optim.Adam(params, lr=lr, betas=betas, **_impl(device, fused_ok=True))
 
 
+def adam_pair(generator: torch.nn.Module, discriminator: torch.nn.Module, config, device: torch.device):
+    """Adam for both networks with the config's learning rates (lr_g, lr_d) and betas (beta1, beta2)."""
+    betas = (config.beta1, config.beta2)
+    return (
+        adam(generator.parameters(), config.lr_g, betas, device),
+        adam(discriminator.parameters(), config.lr_d, betas, device),
+    )
+
+
 def rmsprop(params: Iterable[torch.nn.Parameter], lr: float, device: torch.device) -> torch.optim.RMSprop:
     """RMSProp as in Arjovsky et al.'s code (PyTorch defaults otherwise; multi-tensor on CUDA)."""
     return torch.optim.RMSprop(params, lr=lr, **_impl(device, fused_ok=False))

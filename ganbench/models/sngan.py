@@ -10,7 +10,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.models import optim
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
@@ -38,14 +37,6 @@ def build_networks(shape: DataShape, config: SnganConfig) -> tuple[nn.Module, nn
     )
 
 
-def make_optimizers(g: nn.Module, d: nn.Module, config: SnganConfig, device: torch.device):
-    """Adam for both networks."""
-    betas = (config.beta1, config.beta2)
-    return optim.adam(g.parameters(), config.lr_g, betas, device), optim.adam(
-        d.parameters(), config.lr_d, betas, device
-    )
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: SnganConfig, amp: bool):
     """n_critic hinge-loss discriminator updates, then one generator update."""
     return alternating_step(modules, batches, noise, Objective(d_loss, g_loss), config.z_dim, amp)
@@ -58,7 +49,6 @@ MODELS.add(
         "Miyato et al. 2018, Spectral Normalization for GANs",
         SnganConfig,
         build_networks,
-        make_optimizers,
         train_step,
     ),
 )

@@ -63,5 +63,12 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
 
 MODELS.add(
     "wgan",
-    Family("wgan", "Arjovsky et al. 2017, Wasserstein GAN", WganConfig, build_networks, make_optimizers, train_step),
+    Family(
+        "wgan",
+        "Arjovsky et al. 2017, Wasserstein GAN",
+        WganConfig,
+        build_networks,
+        train_step,
+        make_optimizers=make_optimizers,
+    ),
 )

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
-from ganbench.models import optim, wgan
+from ganbench.models import wgan
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step, gradient_penalty
@@ -31,14 +30,6 @@ def build_networks(shape: DataShape, config: WganGpConfig) -> tuple[nn.Module, n
     return standard_networks(shape, config.z_dim, config.width, "batch", "none")
 
 
-def make_optimizers(g: nn.Module, d: nn.Module, config: WganGpConfig, device: torch.device):
-    """Adam for both networks."""
-    betas = (config.beta1, config.beta2)
-    return optim.adam(g.parameters(), config.lr_g, betas, device), optim.adam(
-        d.parameters(), config.lr_d, betas, device
-    )
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: WganGpConfig, amp: bool):
     """n_critic penalised critic updates (Wasserstein losses of `wgan`), then one generator update."""
 
@@ -56,7 +47,6 @@ MODELS.add(
         "Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
         WganGpConfig,
         build_networks,
-        make_optimizers,
         train_step,
         double_backward=True,
     ),

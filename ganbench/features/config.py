@@ -1,0 +1,25 @@
+"""ExtractorConfig: everything needed to build a feature extractor (torch-free, so the CLI can build it cheaply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExtractorConfig:
+    """Everything needed to build an extractor.
+
+    weights_path: an offline copy of the weights of the extractor being built (else its own default: shipped
+    in the package, or downloaded once into the cache dir and sha256-checked). inception_weights: an offline
+    copy of the InceptionV3 weights, used only when InceptionV3 is the extractor (`--inception-weights`, which
+    a command accepts whatever its dataset's default extractor is). allow_custom_weights: accept weights that
+    differ from the published file on purpose (their sha256 is still recorded). precision: "strict" float32
+    (the published protocol), or a fast mode "tf32" / "bf16" (recorded in the fingerprint).
+    """
+
+    device: str = "cpu"
+    weights_path: str | None = None
+    inception_weights: str | None = None
+    cache_dir: str | None = None
+    allow_custom_weights: bool = False
+    precision: str = "strict"

@@ -1,0 +1,85 @@
+"""Typed settings of the metric maths: one dataclass per metric group, gathered in MetricConfig.
+
+Every field carries its help text (`metadata["help"]`): the command line offers each one as an option of the
+same name (`--mode-quality-stds`, `--ratio-threshold`, ...), so no setting exists only on paper, and every
+setting a requested metric reads is recorded in the protocol fingerprint (each preset names its settings).
+Defaults are torch-fidelity's and the papers'; each help says where it comes from. Fields marked
+`metadata["cli"] = False` are not metric settings (where the maths run); integer settings are at least
+`metadata["minimum"]` (1 unless said), float settings at least 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+#: torch-fidelity's default KID subset size
+KID_SUBSET_SIZE = 1000
+#: bytes of one float32 distance block in the chunked nearest-neighbour passes
+DEFAULT_BLOCK_BYTES = 128 * 2**20
+
+
+def setting(default, help: str, **metadata):
+    """A dataclass field with its command-line help."""
+    return field(default=default, metadata={"help": help, **metadata})
+
+
+@dataclass(frozen=True)
+class ModeMetricConfig:
+    """Settings of the mode and class-coverage metrics."""
+
+    mode_quality_stds: float = setting(
+        3.0, "a point sample is high quality within this many mode stds of its nearest mode (VEEGAN, PacGAN: 3)"
+    )
+    mode_min_count: int = setting(
+        1, "a mode is covered by at least this many high-quality samples (VEEGAN, PacGAN: 1)"
+    )
+    class_min_share_ratio: float = setting(
+        0.5, "a class is covered when its generated share is at least this times its real share (0: any sample)"
+    )
+
+
+@dataclass(frozen=True)
+class MemorizationConfig:
+    """Settings of the memorization metrics."""
+
+    ratio_neighbours: int = setting(
+        50, "ratio test: d1 is compared with the mean of the next k nearest training samples (Carlini et al.: 50)"
+    )
+    ratio_threshold: float = setting(
+        1 / 3, "ratio test: flagged as memorized when d1 / mean(d2..d_k+1) is below this (Carlini et al.: 1/3)"
+    )
+    ct_cells: int = setting(5, "C_T: k-means cells over the training features (dgm-eval uses 3)")
+    ct_min_generated: int = setting(
+        20, "C_T: a cell counts when it holds more than this many generated samples (Meehan et al.: 20)"
+    )
+    ct_seed: int = setting(0, "C_T: seed of k-means and of its training subsample", minimum=0)
+    ct_kmeans_init: int = setting(1, "C_T: k-means restarts (scikit-learn's default for k-means++: 1)")
+    ct_kmeans_fit_samples: int = setting(10_000, "C_T: k-means is fitted on at most this many training samples")
+    block_bytes: int = setting(
+        DEFAULT_BLOCK_BYTES, "bytes of one float32 distance block in the k-NN passes (memory, not results)"
+    )
+
+
+@dataclass(frozen=True)
+class MetricConfig:
+    """Settings of the metric maths, passed explicitly to every preset."""
+
+    is_splits: int = setting(10, "Inception Score splits (torch-fidelity: 10)")
+    kid_subsets: int = setting(100, "KID subsets (torch-fidelity: 100)")
+    kid_subset_size: int | None = setting(
+        None, f"KID subset size (default {KID_SUBSET_SIZE}, or the smaller sample count; the value used is recorded)"
+    )
+    kid_degree: int = setting(3, "KID polynomial kernel degree (Binkowski et al.: 3)")
+    kid_coef0: float = setting(1.0, "KID polynomial kernel constant (Binkowski et al.: 1)")
+    pr_k: int = setting(3, "k of precision/recall (Kynkaanniemi et al.: 3)")
+    dc_k: int = setting(5, "k of density/coverage (Naeem et al.: 5)")
+    shuffle_seed: int = setting(2020, "seed of the IS shuffle and the KID subsets (torch-fidelity: 2020)", minimum=0)
+    modes: ModeMetricConfig = field(default_factory=ModeMetricConfig)
+    memorization: MemorizationConfig = field(default_factory=MemorizationConfig)
+    device: str = setting("cpu", "where the metric maths run (the scoring device)", cli=False)
+
+    def resolved(self, n_generated: int, n_reference: int) -> MetricConfig:
+        """This config with the KID subset size fixed for the given sample counts."""
+        if self.kid_subset_size is not None:
+            return self
+        return replace(self, kid_subset_size=min(KID_SUBSET_SIZE, n_generated, n_reference))

@@ -1,0 +1,17 @@
+"""The built-in metric presets, one decorated file each; importing this package registers them in METRICS.
+
+Adding a preset: write `presets/NAME.py` with one `@register_metric(...)` function and add its import here.
+"""
+
+from ganbench.metrics.presets import (  # noqa: F401  (registration)
+    authpct,
+    class_coverage,
+    ct,
+    density_coverage,
+    fid,
+    inception_score,
+    kid,
+    memorization,
+    modes,
+    precision_recall,
+)

@@ -1,0 +1,20 @@
+"""`dc`: density and coverage (Naeem et al. 2020) on the k-NN manifold of the reference features."""
+
+from __future__ import annotations
+
+from ganbench.metrics.config import MetricConfig
+from ganbench.metrics.presets.common import manifold, need_neighbours
+from ganbench.metrics.spec import MetricInputs, register_metric
+
+
+@register_metric(
+    "dc",
+    "Density and coverage (Naeem et al. 2020), k-NN manifolds of the reference",
+    {"density": "higher", "coverage": "higher"},
+    needs={"gen_features", "ref_features"},
+    settings=lambda config: {"dc_k": config.dc_k},
+)
+def density_coverage(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
+    need_neighbours(inputs, config.dc_k)
+    scores = manifold(inputs, config)
+    return {"density": scores.density, "coverage": scores.coverage}

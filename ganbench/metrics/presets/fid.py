@@ -1,0 +1,17 @@
+"""`fid`: Frechet distance between Gaussian fits of the generated and reference features (Heusel et al. 2017)."""
+
+from __future__ import annotations
+
+from ganbench.metrics.config import MetricConfig
+from ganbench.metrics.frechet import frechet_distance
+from ganbench.metrics.spec import MetricInputs, register_metric
+
+
+@register_metric(
+    "fid",
+    "Frechet distance between Gaussian fits of the pool features",
+    {"fid": "lower"},
+    needs={"gen_stats", "ref_stats"},
+)
+def fid(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
+    return {"fid": frechet_distance(inputs.gen_mean, inputs.gen_cov, inputs.ref_mean, inputs.ref_cov)}

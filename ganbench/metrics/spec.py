@@ -1,0 +1,154 @@
+"""What a metric preset is: the inputs it needs, the keys it reports with their directions, the settings it
+reads, and how it computes; and the registry the presets live in (one decorated file each, under presets/).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from ganbench.metrics.config import MetricConfig
+from ganbench.registry import Registry
+
+Direction = Literal["lower", "higher", "spread"]
+
+#: Every input a preset may declare in `needs`, with the MetricInputs fields it fills.
+INPUTS: dict[str, tuple[str, ...]] = {
+    "gen_stats": ("gen_mean", "gen_cov"),
+    "ref_stats": ("ref_mean", "ref_cov"),
+    "gen_features": ("gen_features",),
+    "ref_features": ("ref_features",),
+    "heldout_features": ("heldout_features",),
+    "gen_logits": ("gen_logits",),
+    "gen_class_logits": ("gen_class_logits",),
+    "ref_labels": ("ref_labels", "num_classes"),
+    "gen_channel_labels": ("gen_channel_labels",),
+    "gen_points": ("gen_points",),
+    "modes": ("modes", "mode_std"),
+}
+
+
+@dataclass
+class MetricInputs:
+    """Everything metrics may read; a field is filled only when a requested preset needs it (see INPUTS).
+
+    `cache` holds work that several presets share on the same inputs (one k-NN pass for precision/recall and
+    density/coverage, the generated-to-training neighbours of memorization and AuthPct).
+    """
+
+    n_gen: int
+    n_ref: int
+    gen_mean: np.ndarray | None = None
+    gen_cov: np.ndarray | None = None
+    ref_mean: np.ndarray | None = None
+    ref_cov: np.ndarray | None = None
+    gen_features: np.ndarray | None = None
+    ref_features: np.ndarray | None = None
+    #: pool features of the held-out (test) split, for data-copying tests
+    heldout_features: np.ndarray | None = None
+    #: the extractor's logits of the generated samples (ImageNet classes for Inception: IS)
+    gen_logits: np.ndarray | None = None
+    #: labelled datasets: the dataset classifier's logits for generated samples, reference labels, class count
+    gen_class_logits: np.ndarray | None = None
+    ref_labels: np.ndarray | None = None
+    num_classes: int | None = None
+    #: stacked MNIST: per-channel digit labels (N, 3) of generated samples
+    gen_channel_labels: np.ndarray | None = None
+    #: point datasets: generated points (N, D), known mode centres (M, D) and their std
+    gen_points: np.ndarray | None = None
+    modes: np.ndarray | None = None
+    mode_std: float | None = None
+    requested: tuple[str, ...] = ()
+    cache: dict = field(default_factory=dict, repr=False)
+
+    def shared(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """`compute()` the first time `key` is asked for on these inputs, the stored result after that."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A registered metric preset.
+
+    `needs` lists alternatives: the preset can be computed from any one of these sets of inputs (names of
+    INPUTS), the first one a dataset can supply is used. `settings(config)` returns the settings of `config`
+    the preset reads, for the protocol fingerprint.
+    """
+
+    name: str
+    description: str
+    directions: dict[str, Direction]
+    needs: tuple[frozenset[str], ...]
+    compute: Callable[[MetricInputs, MetricConfig], dict[str, float]]
+    settings: Callable[[MetricConfig], dict[str, Any]]
+    #: what a dataset must be for this preset, in words, for the sentence that refuses it elsewhere
+    requires: str = ""
+
+    def higher_is_better(self, key: str) -> bool | None:
+        """True / False for a quality key, None for a spread (std) key."""
+        direction = self.directions[key]
+        return None if direction == "spread" else direction == "higher"
+
+    def needs_given(self, available: Iterable[str]) -> frozenset[str] | None:
+        """The first alternative of `needs` that `available` inputs satisfy, or None."""
+        available = set(available)
+        return next((need for need in self.needs if need <= available), None)
+
+
+#: name -> MetricSpec; the built-in presets register themselves from ganbench.metrics.presets.
+METRICS: Registry[MetricSpec] = Registry("metric", builtins="ganbench.metrics.presets")
+
+
+def register_metric(
+    name: str,
+    description: str,
+    directions: dict[str, Direction],
+    needs: Iterable[str] | tuple[Iterable[str], ...],
+    settings: Callable[[MetricConfig], dict[str, Any]] = lambda config: {},
+    requires: str = "",
+):
+    """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
+
+    `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
+    dataset gives them (for error messages).
+    """
+    alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
+    frozen = tuple(frozenset(need) for need in alternatives)
+    unknown = sorted(set().union(*frozen) - set(INPUTS))
+    if unknown:
+        raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
+
+    def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
+        METRICS.add(name, MetricSpec(name, description, dict(directions), frozen, fn, settings, requires))
+        return fn
+
+    return decorator
+
+
+@functools.cache
+def direction_of(key: str) -> Direction | None:
+    """The direction of a result key ("fid", "precision", ...) across all registered metrics; None if unknown."""
+    for name in METRICS:
+        spec = METRICS.get(name)
+        if key in spec.directions:
+            return spec.directions[key]
+    return None
+
+
+def metric_settings(config: MetricConfig, metrics: Iterable[str]) -> dict[str, Any]:
+    """The settings of `config` that the named presets read, for the protocol fingerprint."""
+    settings: dict[str, Any] = {}
+    for name in metrics:
+        settings.update(METRICS.get(name).settings(config))
+    return settings
+
+
+def metric_keys(metrics: Iterable[str]) -> list[str]:
+    """The result keys the named presets report, in their order ('pr' -> precision, recall)."""
+    return [key for name in metrics for key in METRICS.get(name).directions]

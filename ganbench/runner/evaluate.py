@@ -1,0 +1,92 @@
+"""Evaluating one checkpoint of a benchmark cell under the dataset's protocol.
+
+The generator draws the protocol's sample count from the evaluation noise of ganbench.seeding (fixed chunks,
+so the samples do not depend on the batch size), checked and converted as any scored generator's output is,
+and the samples stream into the scoring pipeline; the reference side comes from the reference cache. The
+first samples are kept beside the checkpoint (an image grid, or the points) for the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+
+from ganbench.data.base import DatasetInfo
+from ganbench.data.kinds import kind_of
+from ganbench.data.sampling import SamplingConfig, sample_batches
+from ganbench.features.base import FeatureExtractor, build_extractor
+from ganbench.models.loading import load_generator
+from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.job import plan_scoring
+from ganbench.scoring.pipeline import ScoreResult, score_batches
+from ganbench.scoring.reference import reference_for
+from ganbench.seeding import NOISE_PROVENANCE
+
+#: Samples per generator call while evaluating.
+EVAL_BATCH = 250
+#: Samples kept for the figures at each evaluation: an image grid of the first ones, or the first points.
+KEPT_SAMPLES = {"image": 64, "points": 2500}
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """What every evaluation of a grid shares: the scoring config (dataset, metrics, reference count) and n."""
+
+    score: ScoreConfig
+    n_generated: int
+
+
+def keeping_first(batches: Iterator[torch.Tensor], limit: int, kept: list[torch.Tensor]) -> Iterator[torch.Tensor]:
+    """Pass batches through while keeping (on the CPU) the first `limit` samples in `kept`."""
+    for batch in batches:
+        have = sum(len(k) for k in kept)
+        if have < limit:
+            kept.append(batch[: limit - have].cpu())
+        yield batch
+
+
+def evaluation_extractor(settings: EvalSettings, info: DatasetInfo) -> FeatureExtractor | None:
+    """The extractor every evaluation of a cell shares (None for point datasets): built once per cell."""
+    if not kind_of(info).extracted:
+        return None
+    return build_extractor(plan_scoring(settings.score).extractor, settings.score.extractor_config)
+
+
+def evaluate_checkpoint(
+    checkpoint: Path,
+    settings: EvalSettings,
+    info: DatasetInfo,
+    *,
+    seed: int,
+    device: str,
+    samples_stem: Path,
+    extractor: FeatureExtractor | None = None,
+) -> ScoreResult:
+    """Score the generator of `checkpoint` with `settings.n_generated` samples of evaluation seed `seed`.
+
+    Writes the first samples to `samples_stem` + the kind's suffix for the figures. The protocol gains a
+    `sampling` record (seed and noise); it is not part of the comparable keys.
+    """
+    generator = load_generator(checkpoint, device)
+    kind = kind_of(info)
+    sampling = SamplingConfig(n=settings.n_generated, seed=seed, batch_size=EVAL_BATCH, output_range="-1,1")
+    kept: list[torch.Tensor] = []
+    batches = keeping_first(sample_batches(generator, sampling, info, device), KEPT_SAMPLES[kind.name], kept)
+    config = replace(settings.score, progress=False)
+    result = score_batches(config, batches, settings.n_generated, extractor=extractor)
+    kind.save_evaluation_samples(torch.cat(kept), samples_stem, info)
+    sampling_record = {"seed": seed, "noise": NOISE_PROVENANCE}
+    return ScoreResult(result.metrics, {**result.protocol, "sampling": sampling_record})
+
+
+def warm_reference(settings: EvalSettings) -> None:
+    """Compute (or check) the cached reference statistics and features once, before any cell runs.
+
+    Parallel cells then all read the same cache file instead of each computing it.
+    """
+    job = plan_scoring(settings.score)
+    if job.kind.extracted:
+        reference_for(job, build_extractor(job.extractor, job.config.extractor_config))

@@ -1,0 +1,127 @@
+"""Running a grid's cells: in this process one after another, or in parallel worker processes.
+
+With one slot the cells run here, in order. With more, each cell runs in its own spawned process (a crash
+or an out-of-memory kill then takes down only that cell), at most one per slot. A slot is a device: on CPU
+`--jobs` slots of "cpu", each process limited to its share of the cores; with GPUs `--jobs-per-gpu` slots
+per visible GPU (small GANs leave a GPU mostly idle, so several processes per GPU train faster together).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import wait
+
+import torch
+
+from ganbench.devices import visible_gpus
+from ganbench.errors import GanbenchError
+from ganbench.report.results import ALL_METRICS, ResultRow, append_rows
+from ganbench.runner.cell import CellJob, CellOutcome, read_state, run_cell, write_state
+
+
+def device_slots(device: str, jobs: int | None, jobs_per_gpu: int) -> list[str]:
+    """The devices cells may run on at once, one entry per concurrent cell.
+
+    device "auto" means every visible GPU (CUDA_VISIBLE_DEVICES decides), or the CPU when there is none;
+    "cuda" every visible GPU; "cuda:N" that GPU only; "cpu" the CPU. `jobs` caps the total (on CPU it is the
+    number of processes, default 1).
+    """
+    if jobs is not None and jobs < 1:
+        raise GanbenchError("--jobs must be at least 1")
+    if jobs_per_gpu < 1:
+        raise GanbenchError("--jobs-per-gpu must be at least 1")
+    gpus = visible_gpus(device)
+    if not gpus:
+        return ["cpu"] * (jobs or 1)
+    slots = [f"cuda:{gpu}" for _ in range(jobs_per_gpu) for gpu in gpus]  # spread over GPUs first
+    return slots[:jobs] if jobs else slots
+
+
+def on_device(job: CellJob, device: str) -> CellJob:
+    """`job` set to train and evaluate on `device`."""
+    score = job.evaluation.score
+    score = dataclasses.replace(
+        score,
+        extractor_config=dataclasses.replace(score.extractor_config, device=device),
+        metric_config=dataclasses.replace(score.metric_config, device=device),
+    )
+    return dataclasses.replace(
+        job,
+        run_config=dataclasses.replace(job.run_config, device=device),
+        evaluation=dataclasses.replace(job.evaluation, score=score),
+    )
+
+
+def _worker(job: CellJob, threads: int) -> None:
+    """Entry point of a worker process: one cell, with a bounded number of CPU threads."""
+    torch.set_num_threads(threads)
+    outcome = run_cell(job, log=lambda line: print(line, flush=True))
+    sys.exit(0 if outcome.status in ("ok", "diverged") else 3)
+
+
+def _record_crash(job: CellJob, exitcode: int | None) -> CellOutcome:
+    """A worker died without recording how its cell ended (killed, out of memory, segfault): record it."""
+    state = read_state(job.cell_dir)
+    step = int(state.get("step", 0))
+    reason = f"worker process died (exit code {exitcode}); killed or out of memory?"
+    row = ResultRow(
+        model=job.model,
+        dataset=job.dataset,
+        seed=job.seed,
+        step=step,
+        metric=ALL_METRICS,
+        value=float("nan"),
+        config=job.record,
+        status="failed",
+        reason=reason,
+        run_name=job.run_name,
+    )
+    append_rows(job.run_dir, [row])
+    write_state(job.cell_dir, **{**state, "status": "failed", "reason": reason})
+    return CellOutcome(job.model, job.seed, "failed", step, reason, 1)
+
+
+def _ended(job: CellJob, exitcode: int | None) -> CellOutcome:
+    state = read_state(job.cell_dir)
+    if state.get("status") in ("ok", "diverged", "failed"):
+        return CellOutcome(job.model, job.seed, state["status"], int(state.get("step", 0)), state.get("reason", ""))
+    return _record_crash(job, exitcode)
+
+
+def run_cells(jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str], None] = print) -> list[CellOutcome]:
+    """Run every job, at most len(slots) at a time; outcomes in the order the jobs were given."""
+    if len(slots) <= 1 or len(jobs) <= 1:
+        device = slots[0] if slots else "cpu"
+        return [run_cell(on_device(job, device), log=log) for job in jobs]
+    threads = max(1, (os.cpu_count() or 1) // min(len(slots), len(jobs)))
+    context = multiprocessing.get_context("spawn")  # CUDA cannot be forked; spawn is also safe on CPU
+    pending = deque(enumerate(jobs))
+    free = list(slots)
+    running: dict[int, tuple[multiprocessing.Process, int, CellJob, str]] = {}
+    outcomes: dict[int, CellOutcome] = {}
+    try:
+        while pending or running:
+            while pending and free:
+                index, job = pending.popleft()
+                device = free.pop(0)
+                job = on_device(job, device)
+                process = context.Process(target=_worker, args=(job, threads), name=f"ganbench {job.label}")
+                process.start()
+                log(f"[{job.label}] started on {device} (pid {process.pid})")
+                running[process.sentinel] = (process, index, job, device)
+            for sentinel in wait(list(running)):
+                process, index, job, device = running.pop(sentinel)
+                process.join()
+                outcomes[index] = _ended(job, process.exitcode)
+                free.append(device)
+    finally:
+        for process, *_ in running.values():  # interrupted: stop the workers this call started
+            process.terminate()
+        for process, *_ in running.values():
+            process.join()
+    return [outcomes[i] for i in range(len(jobs))]

@@ -1,0 +1,224 @@
+"""Planning a benchmark grid: a (model, seed) cell for each pair on one dataset, every name and setting checked
+before anything trains, and the run directory's settings kept so a resumed run stays comparable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ganbench.atomic import write_text_atomic
+from ganbench.data.base import DatasetInfo
+from ganbench.errors import GanbenchError
+from ganbench.features.base import EXTRACTORS
+from ganbench.models.base import MODELS, ModelConfig, require_labels
+from ganbench.runner.cell import CellJob, is_finished
+from ganbench.runner.evaluate import EvalSettings
+from ganbench.runner.execute import device_slots
+from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.job import plan_scoring
+from ganbench.settings import apply_overrides
+from ganbench.train.config import RunConfig
+from ganbench.train.data import load_training_split
+
+#: Evaluations per cell when --eval-every is not given.
+DEFAULT_EVALUATIONS = 5
+GRID_FILE = "grid.json"
+#: Grid settings that must stay the same when a run directory is resumed (rows would not be comparable).
+FIXED_SETTINGS = ("dataset", "metrics", "n_generated", "n_reference", "extractor")
+
+
+@dataclass(frozen=True)
+class GridConfig:
+    """One `ganbench run`: models x seeds on `dataset`, written to `out`.
+
+    overrides: model settings as strings (`--steps`, `--lr`, `--set key=value`), applied to each family's
+    paper defaults. eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
+    evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
+    extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
+    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise.
+    """
+
+    models: tuple[str, ...]
+    dataset: str
+    out: Path
+    seeds: tuple[int, ...] = (0,)
+    overrides: dict[str, str] = field(default_factory=dict)
+    eval_every: int | None = None
+    n_generated: int | None = None
+    scoring: ScoreConfig = field(default_factory=ScoreConfig)
+    device: str = "auto"
+    jobs: int | None = None
+    jobs_per_gpu: int = 1
+    checkpoint_every: int = 1000
+    amp: str = "none"
+    compile: bool = True
+
+
+@dataclass(frozen=True)
+class GridPlan:
+    """The checked grid: every cell's job, which of them an earlier run already finished, the shared settings."""
+
+    jobs: tuple[CellJob, ...]
+    finished: tuple[CellJob, ...]
+    info: DatasetInfo
+    eval: EvalSettings
+    slots: tuple[str, ...]
+
+
+def parse_names(text: str, kind: str) -> tuple[str, ...]:
+    """'a, b,a' -> ('a', 'b'); an empty list is a GanbenchError."""
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not names:
+        raise GanbenchError(f"no {kind} given; pass a comma-separated list")
+    return names
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """'0,1,2' or '0-4' (inclusive range) -> seeds, duplicates dropped, order kept."""
+    seeds: list[int] = []
+    for part in parse_names(text, "seeds"):
+        low, dash, high = part.partition("-")
+        try:
+            values = range(int(low), int(high) + 1) if dash and low else [int(part)]
+        except ValueError:
+            raise GanbenchError(f"bad seed {part!r}; give integers like 0,1,2 or a range like 0-4") from None
+        seeds += values
+    if not seeds or min(seeds) < 0:
+        raise GanbenchError("seeds must be non-negative integers, e.g. --seeds 0,1,2")
+    return tuple(dict.fromkeys(seeds))
+
+
+def eval_steps(steps: int, eval_every: int | None) -> tuple[int, ...]:
+    """Every `eval_every` steps and the last step; by default DEFAULT_EVALUATIONS evenly spaced steps."""
+    if eval_every is None:
+        eval_every = max(1, math.ceil(steps / DEFAULT_EVALUATIONS))
+    if eval_every < 1:
+        raise GanbenchError("--eval-every must be at least 1")
+    return tuple(sorted(set(range(eval_every, steps + 1, eval_every)) | {steps}))
+
+
+def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
+    """Each family's paper config with the overrides applied and checked (unknown keys are errors)."""
+    configs = {}
+    for name in config.models:
+        family = MODELS.get(name)
+        if family.conditional:
+            require_labels(name, shape)
+        model_config = apply_overrides(family.default_config(shape), config.overrides)
+        model_config.validate()
+        configs[name] = model_config
+    return configs
+
+
+def check_resumable(out: Path, settings: dict) -> None:
+    """A run directory holds one dataset and evaluation protocol; refuse to mix another one into it."""
+    path = Path(out) / GRID_FILE
+    if not path.is_file():
+        return
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return
+    changed = [key for key in FIXED_SETTINGS if old.get(key) != settings.get(key)]
+    if changed:
+        what = ", ".join(f"{key} {old.get(key)!r} -> {settings.get(key)!r}" for key in changed)
+        raise GanbenchError(
+            f"{out} holds a run with other settings ({what}); rerun with the same ones or choose a new --out"
+        )
+
+
+def plan_grid(config: GridConfig) -> GridPlan:
+    """Check every name and setting and build the cells' jobs; raises GanbenchError before anything trains."""
+    for name in config.models:
+        MODELS.get(name)
+    slots = tuple(device_slots(config.device, config.jobs, config.jobs_per_gpu))
+    scoring = replace(
+        config.scoring,
+        dataset=config.dataset,
+        ref_samples=None,
+        ref_stats=None,
+        progress=False,
+        # the reference cache is warmed on the first slot's device; each worker then scores on its own slot's
+        extractor_config=replace(config.scoring.extractor_config, device=slots[0]),
+        metric_config=replace(config.scoring.metric_config, device=slots[0]),
+    )
+    job = plan_scoring(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
+    info = job.info
+    if scoring.extractor is not None:
+        EXTRACTORS.get(scoring.extractor)
+    for name, value in (("n-generated", config.n_generated), ("n-reference", scoring.n_reference)):
+        if value is not None and value < 2:
+            raise GanbenchError(f"--{name} must be at least 2")
+    if not job.kind.extracted and scoring.n_reference is not None:
+        raise GanbenchError(
+            f"--n-reference does not apply to {info.name}: point metrics use the known modes, not reference samples"
+        )
+    _, shape, _ = load_training_split(config.dataset, scoring.data_config)  # a missing download fails here
+    models = model_configs(config, shape)
+
+    n_generated = config.n_generated or info.protocol.n_generated
+    settings = {
+        "dataset": config.dataset,
+        "metrics": list(job.config.metrics),
+        "n_generated": n_generated,
+        "n_reference": scoring.n_reference,  # None: the protocol's (each row's protocol has the count used)
+        "extractor": scoring.extractor,
+    }
+    check_resumable(config.out, settings)
+    evaluation = EvalSettings(job.config, n_generated)
+    jobs = []
+    for model, model_config in models.items():
+        steps = eval_steps(model_config.steps, config.eval_every)
+        for seed in config.seeds:
+            run_config = RunConfig(
+                seed=seed,
+                device=slots[0],
+                amp=config.amp,
+                compile=config.compile,
+                checkpoint_every=min(config.checkpoint_every, model_config.steps),
+                sample_every=10**9,  # the runner writes its own sample files at each evaluation
+                dataset=config.dataset,
+                progress=False,
+                tensorboard=False,
+            )
+            record = {
+                "model_config": dataclasses.asdict(model_config),
+                "seed": seed,
+                "eval_steps": list(steps),
+                "eval_seed": seed,
+                **settings,
+                "device": config.device,
+                "amp": config.amp,
+            }
+            jobs.append(
+                CellJob(
+                    model=model,
+                    seed=seed,
+                    model_config=model_config,
+                    run_config=run_config,
+                    eval_steps=steps,
+                    evaluation=evaluation,
+                    run_dir=Path(config.out),
+                    record=record,
+                )
+            )
+    finished = tuple(job for job in jobs if is_finished(job))
+    return GridPlan(tuple(jobs), finished, info, evaluation, slots)
+
+
+def write_grid_file(config: GridConfig, plan: GridPlan) -> None:
+    """RUN_DIR/grid.json: the grid's settings (checked when the run directory is resumed)."""
+    record = dict(plan.jobs[0].record) if plan.jobs else {}
+    settings = {key: record.get(key) for key in FIXED_SETTINGS}
+    out = Path(config.out)
+    old = {}
+    if (out / GRID_FILE).is_file():
+        old = json.loads((out / GRID_FILE).read_text())
+    models = list(dict.fromkeys(old.get("models", []) + list(config.models)))
+    seeds = sorted(set(old.get("seeds", [])) | set(config.seeds))
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / GRID_FILE, json.dumps({**settings, "models": models, "seeds": seeds}, indent=1))

@@ -1,0 +1,68 @@
+"""The generated side of a score: one pass over the sample batches into the MetricInputs fields the requested
+metrics need (features through the extractor for images, the points themselves for point sets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import torch
+
+from ganbench.errors import GanbenchError
+from ganbench.features.base import FeatureExtractor
+from ganbench.features.extract import extract_stats
+from ganbench.features.mnist_classifier import MnistClassifier, classify_channels
+
+
+def kept(batches: Iterable[np.ndarray | torch.Tensor], store: list[np.ndarray]) -> Iterator[np.ndarray | torch.Tensor]:
+    """Pass batches through unchanged while keeping a numpy copy of each in `store`."""
+    for batch in batches:
+        store.append(batch.cpu().numpy() if isinstance(batch, torch.Tensor) else np.asarray(batch))
+        yield batch
+
+
+def extracted_inputs(
+    batches: Iterable[np.ndarray | torch.Tensor],
+    total: int,
+    extractor: FeatureExtractor,
+    needs: frozenset[str],
+    progress: bool = True,
+) -> dict:
+    """n_gen, the Gaussian statistics and whatever else `needs` asks for, from one pass over uint8 images."""
+    if total < 2:
+        raise GanbenchError(f"{total} generated sample(s); at least 2 are needed")
+    if "gen_class_logits" in needs and not extractor.classifier:
+        raise GanbenchError(
+            f"class coverage needs the dataset's classifier as extractor (e.g. mnist-classifier), not {extractor.name}"
+        )
+    if needs & {"gen_logits", "gen_class_logits"} and "logits" not in extractor.output_dims:
+        raise GanbenchError(f"{extractor.name} has no logits; choose an extractor with logits for these metrics")
+    keep_raw = {"pool": "gen_features" in needs}
+    if needs & {"gen_logits", "gen_class_logits"}:
+        keep_raw["logits"] = True
+    images: list[np.ndarray] = []
+    stream = kept(batches, images) if "gen_channel_labels" in needs else batches
+    stats = extract_stats(stream, total, extractor, keep_raw, "generated", progress)
+    pool = stats["pool"]
+    fields = {"n_gen": pool.n, "gen_mean": pool.mean(), "gen_cov": pool.cov()}
+    if keep_raw["pool"]:
+        fields["gen_features"] = pool.features()
+    if "logits" in keep_raw:
+        logits = stats["logits"].features()
+        if "gen_logits" in needs:
+            fields["gen_logits"] = logits
+        if "gen_class_logits" in needs:
+            fields["gen_class_logits"] = logits
+    if "gen_channel_labels" in needs:
+        classifier = extractor if isinstance(extractor, MnistClassifier) else None
+        fields["gen_channel_labels"] = classify_channels(np.concatenate(images), classifier)
+    return fields
+
+
+def point_inputs(batches: Iterable[np.ndarray | torch.Tensor]) -> dict:
+    """n_gen and the generated points as float64 (N, D)."""
+    parts = [batch.double().cpu().numpy() if isinstance(batch, torch.Tensor) else np.asarray(batch, np.float64) for batch in batches]
+    points = np.concatenate(parts) if parts else np.zeros((0, 2))
+    if len(points) == 0:
+        raise GanbenchError("no generated points were given; pass at least one")
+    return {"n_gen": len(points), "gen_points": points}
