@@ -335,8 +335,8 @@ MEMORY_SCRIPT = textwrap.dedent(
     """
     import resource
     import numpy as np
-    from ganbench.config import MetricConfig
-    from ganbench.metrics.presets import METRICS, MetricInputs
+    from ganbench.metrics.config import MetricConfig
+    from ganbench.metrics.spec import METRICS, MetricInputs
 
     n, d = 20_000, 2048
     rng = np.random.default_rng(0)
