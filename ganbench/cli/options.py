@@ -154,7 +154,7 @@ def add_metric_options(parser: argparse.ArgumentParser) -> None:
             type=kind,
             default=default,
             metavar="N" if scalar is int else "X",
-            help=f"{item.metadata['help']} (default {shown})",
+            help=item.metadata["help"] + ("" if default is None else f" (default {shown})"),
         )
 
 
