@@ -119,7 +119,7 @@ class InceptionV3Compat(FeatureExtractor):
 
 @EXTRACTORS.register("inception-v3-compat")
 def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
-    """TF-ported InceptionV3 of FID/IS (torch-fidelity weights): pool 2048, logits 1008."""
+    """TF-ported InceptionV3 of FID/IS (torch-fidelity's or NVIDIA's weights): pool 2048, logits 1008."""
     path = resolve_weights(
         explicit=config.weights_path or config.inception_weights,
         env_var=WEIGHTS_ENV,
