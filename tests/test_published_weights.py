@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import torch
 import torch_fidelity
+from support.fidelity_inputs import UInt8Dataset
 
 from ganbench.data.base import DataConfig
 from ganbench.data.resolve import resolve_dataset
@@ -39,17 +40,6 @@ pytestmark = pytest.mark.skipif(
     reason="set $GANBENCH_INCEPTION_WEIGHTS to torch-fidelity's weights-inception-2015-12-05-6726825d.pth",
 )
 DEVICE = str(resolve_device("auto"))
-
-
-class UInt8Images(torch.utils.data.Dataset):
-    def __init__(self, images: np.ndarray) -> None:
-        self.images = torch.from_numpy(images)
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int) -> torch.Tensor:
-        return self.images[index]
 
 
 def digits(n: int) -> np.ndarray:
@@ -84,7 +74,7 @@ def test_inception_score_equals_torch_fidelity(tmp_path):
         warnings.simplefilter("ignore")  # few samples
         ours = score(config).metrics
     theirs = torch_fidelity.calculate_metrics(
-        input1=UInt8Images(images), isc=True, isc_splits=10, cuda=DEVICE.startswith("cuda"),
+        input1=UInt8Dataset(images), isc=True, isc_splits=10, cuda=DEVICE.startswith("cuda"),
         feature_extractor_weights_path=PUBLISHED, cache=False, verbose=False,
     )
     assert ours["is_mean"] == pytest.approx(theirs["inception_score_mean"], rel=1e-4)
