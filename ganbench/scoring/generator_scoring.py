@@ -13,8 +13,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generator_loading import GeneratorSource, load_generator_source
-from ganbench.scoring.job import plan_scoring
-from ganbench.scoring.pipeline import ScoreResult, score_batches
+from ganbench.scoring.pipeline import ScoreResult, plan_with_extractor, score_batches
 from ganbench.seeding import NOISE_PROVENANCE
 
 
@@ -25,7 +24,7 @@ def score_generator(
 
     The protocol gains a `sampling` record: the generator, its checkpoint, the seed and how noise is drawn.
     """
-    job = plan_scoring(config)
+    job, extractor = plan_with_extractor(config)
     if sampling.n is None:
         if job.info is None:
             raise GanbenchError("--n is needed when the reference is not a --dataset")
@@ -34,7 +33,7 @@ def score_generator(
     batches = sample_batches(generator, sampling, job.info, source.device)
     if save_samples:
         batches = job.kind.write_samples(batches, Path(save_samples))
-    result = score_batches(job.config, batches, sampling.n)
+    result = score_batches(job.config, batches, sampling.n, extractor)
     record = {
         "generator": source.spec,
         "checkpoint": source.checkpoint,

@@ -6,11 +6,13 @@ so a metric a dataset cannot give is refused the same way, with the same sentenc
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ganbench.data.base import DatasetInfo, DatasetSpec
 from ganbench.data.kinds import SAMPLE_KINDS, SampleKind, kind_of
 from ganbench.data.resolve import resolve_dataset
 from ganbench.errors import GanbenchError
+from ganbench.features.base import FeatureExtractor
 from ganbench.metrics.spec import METRICS, MetricSpec
 from ganbench.scoring.config import DEFAULT_EXTRACTOR, DEFAULT_METRICS, ScoreConfig
 
@@ -18,6 +20,8 @@ from ganbench.scoring.config import DEFAULT_EXTRACTOR, DEFAULT_METRICS, ScoreCon
 DATASET_ONLY_INPUTS = frozenset({"heldout_features", "gen_channel_labels"})
 #: Inputs a statistics file cannot give: it holds a mean and a covariance, nothing per sample.
 STATS_FILE_LACKS = frozenset({"ref_features", "heldout_features", "ref_labels", "gen_channel_labels"})
+#: Inputs read from an extractor output other than `pool`, by that output: an extractor without it cannot give them.
+INPUTS_FROM_OUTPUT = {"logits": frozenset({"gen_logits", "gen_class_logits"})}
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,9 @@ def plan_scoring(config: ScoreConfig) -> ScoringJob:
     """Resolve and check a scoring job; every problem is one GanbenchError before any sample is read."""
     if sum(x is not None for x in (config.dataset, config.ref_samples, config.ref_stats)) != 1:
         raise GanbenchError("give exactly one reference: --dataset NAME, --ref-samples PATH or --ref-stats FILE")
+    for path in (config.samples, config.ref_samples):  # checked here: building the extractor comes before reading
+        if path is not None and not Path(path).expanduser().exists():
+            raise GanbenchError(f"no such file or folder: {Path(path).expanduser()}")
     dataset = resolve_dataset(config.dataset) if config.dataset is not None else None
     info = dataset.info if dataset is not None else None
     if not config.metrics:
@@ -110,3 +117,28 @@ def plan_scoring(config: ScoreConfig) -> ScoringJob:
         where = f"the reference images {config.ref_samples}"
     needs = inputs_needed(specs, available_inputs(kind, info, config), kind, where)
     return ScoringJob(config, dataset, kind, specs, needs)
+
+
+def fit_extractor(job: ScoringJob, extractor: FeatureExtractor) -> ScoringJob:
+    """`job` seen through `extractor` (built, no sample read yet): presets that need an output the extractor does
+    not give (logits, with weights that have no classifier layer) or a dataset classifier it is not are refused
+    in one sentence; otherwise the job with each preset's inputs chosen among what the extractor gives."""
+    if "gen_class_logits" in job.needs and not extractor.classifier:
+        raise GanbenchError(
+            f"class coverage needs the dataset's classifier as extractor (e.g. mnist-classifier), not {extractor.name}"
+        )
+    missing = [output for output in INPUTS_FROM_OUTPUT if output not in extractor.output_dims]
+    lacking = frozenset().union(*(INPUTS_FROM_OUTPUT[output] for output in missing))
+    if not job.needs & lacking:
+        return job
+    available = available_inputs(job.kind, job.info, job.config) - lacking
+    refused = [spec.name for spec in job.specs if spec.needs_given(available) is None]
+    if refused:
+        usable = [name for name in METRICS if METRICS.get(name).needs_given(available) is not None]
+        verb = "needs" if len(refused) == 1 else "need"
+        raise GanbenchError(
+            f"{', '.join(refused)} {verb} {' and '.join(missing)}, but {extractor.name} gives only "
+            f"{', '.join(extractor.output_dims)} features {extractor.outputs_note or 'here'}; "
+            f"use --metrics {','.join(usable)}"
+        )
+    return replace(job, needs=inputs_needed(job.specs, available, job.kind, ""))

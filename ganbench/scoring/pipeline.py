@@ -19,7 +19,7 @@ from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generated import extracted_inputs, point_inputs
-from ganbench.scoring.job import ScoringJob, plan_scoring
+from ganbench.scoring.job import ScoringJob, fit_extractor, plan_scoring
 from ganbench.scoring.reference import reference_for
 
 
@@ -52,6 +52,21 @@ def compute_metrics(job: ScoringJob, inputs: MetricInputs) -> dict[str, float]:
     return values
 
 
+def plan_with_extractor(
+    config: ScoreConfig, extractor: FeatureExtractor | None = None
+) -> tuple[ScoringJob, FeatureExtractor | None]:
+    """The checked scoring job and the extractor it runs (None for point datasets), before any sample is read.
+
+    `extractor` reuses one already built for this config. Every metric the extractor cannot feed (e.g. the
+    Inception Score with weights that have no classifier layer) is refused here, in one sentence.
+    """
+    job = plan_scoring(config)
+    if not job.kind.extracted:
+        return job, None
+    extractor = extractor or build_extractor(job.extractor, job.config.extractor_config)
+    return fit_extractor(job, extractor), extractor
+
+
 def score_batches(
     config: ScoreConfig,
     batches: Iterable[np.ndarray | torch.Tensor],
@@ -60,10 +75,9 @@ def score_batches(
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
     against `config`'s reference with its metrics. `extractor` reuses one already built for this config."""
-    job = plan_scoring(config)
+    job, extractor = plan_with_extractor(config, extractor)
     config = job.config
-    if job.kind.extracted:
-        extractor = extractor or build_extractor(job.extractor, config.extractor_config)
+    if extractor is not None:
         reference = reference_for(job, extractor)
         generated = extracted_inputs(batches, total, extractor, job.needs, config.progress)
         if "fid" in config.metrics:
@@ -92,8 +106,8 @@ def score_batches(
 
 def score(config: ScoreConfig) -> ScoreResult:
     """Score `config.samples` (a folder / .npz of images, or an .npz of points) against the configured reference."""
-    job = plan_scoring(config)
+    job, extractor = plan_with_extractor(config)
     samples = job.kind.read_samples(config.samples)
     if job.kind.extracted and len(samples) < 2:
         raise GanbenchError(f"--samples {config.samples} holds {len(samples)} image(s); at least 2 are needed")
-    return score_batches(config, samples.batches(config.batch_size), len(samples))
+    return score_batches(config, samples.batches(config.batch_size), len(samples), extractor)
