@@ -11,7 +11,6 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ganbench.errors import GanbenchError
 from ganbench.features.base import build_extractor
 from ganbench.features.clip import CLIP_MEAN, CLIP_STD, VIT_L14_336, ClipVariant, build_clip
 from ganbench.features.config import ExtractorConfig
