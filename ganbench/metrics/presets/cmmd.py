@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from ganbench.metrics.cmmd import CMMD_SCALE, cmmd
+from ganbench.metrics.cmmd import cmmd
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.presets.common import features
 from ganbench.metrics.spec import MetricInputs, register_metric
-
-
-def cmmd_settings(config: MetricConfig) -> dict:
-    return {
-        "cmmd_sigma": config.cmmd_sigma,
-        "cmmd_scale": CMMD_SCALE,
-        "cmmd_estimator": "biased MMD^2, full kernel matrices with their diagonals (google-research/cmmd)",
-    }
 
 
 @register_metric(
@@ -22,7 +14,7 @@ def cmmd_settings(config: MetricConfig) -> dict:
     "embeddings of generated and reference images",
     {"cmmd": "lower"},
     needs={"gen_features", "ref_features"},
-    settings=cmmd_settings,
+    settings=lambda config: {"cmmd_sigma": config.cmmd_sigma},
     extractors=("clip-vit-l14-336",),
 )
 def cmmd_preset(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:

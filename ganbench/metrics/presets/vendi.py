@@ -14,7 +14,7 @@ from ganbench.metrics.vendi import vendi_score
     "features (from the d x d matrix), the effective number of distinct samples",
     {"vendi": "higher"},
     needs={"gen_features"},
-    settings=lambda config: {"vendi_order": config.vendi_order, "vendi_kernel": "cosine (rows L2-normalised)"},
+    settings=lambda config: {"vendi_order": config.vendi_order},
 )
 def vendi(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     if inputs.gen_features is None or len(inputs.gen_features) == 0:
