@@ -225,3 +225,34 @@ def test_presets_compute_the_maths_with_their_settings():
     expected = fd_infinity(x, y.mean(0), np.cov(y.T), subset_sizes(300), MetricConfig().shuffle_seed).value
     assert value["fd_inf"] == expected
     assert METRICS.get("fd_inf").settings(resolved)["fd_inf_sizes"] == list(subset_sizes(300))
+
+
+MEMORY_CHILD = """
+import json, resource, sys, numpy as np
+from ganbench.metrics.cmmd import cmmd
+n, d = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(0)
+x, y = rng.standard_normal((n, d), dtype=np.float32), rng.standard_normal((n, d), dtype=np.float32) + 0.05
+x /= np.linalg.norm(x, axis=1, keepdims=True)
+y /= np.linalg.norm(y, axis=1, keepdims=True)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+value = cmmd(x, y)
+print(json.dumps({"value": value, "before_mb": before / 1024, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.slow
+def test_cmmd_of_50k_by_50k_clip_embeddings_stays_under_2_gb():
+    """The reference's full kernel matrices would take 3 x 10 GB in float32 at this size."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, "50000", "768"], capture_output=True, text=True, check=True, env=env)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["peak_mb"] < 2048, result
+    assert result["peak_mb"] - result["before_mb"] < 200, result  # the blocks themselves are a few MB
+    assert 0 < result["value"] < 10
