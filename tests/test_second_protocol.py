@@ -148,3 +148,14 @@ def test_each_protocol_is_scored_in_one_pass_with_its_own_fingerprint_and_ranked
     keys = dict(zip(table["metric"], table["protocol_key"], strict=False))
     assert keys["fid"] != keys["fd_dinov2"]
     assert set(table["metric"]) == {"fid", "fd_dinov2"} and (table.groupby("metric")["rank"].apply(sorted) == [[1, 2]] * 2).all()
+
+
+def test_every_feature_metric_runs_on_any_extractor_with_the_extractor_in_the_protocol_key(two_protocol_dataset):
+    generic = ("fid", "kid", "pr", "dc", "memorization", "authpct", "ct", "fd_inf", "vendi")
+    for extractor in ("dinov2-vit-s14", "clip-vit-l14-336", "inception-v3-compat"):
+        (job,) = plan_jobs(ScoreConfig(dataset="digits", extractor=extractor, metrics=generic))
+        assert job.extractor == extractor and job.config.metrics == generic
+    from ganbench.report.results import protocol_key
+
+    base = {"extractor_weights_sha256": "0" * 64, "preprocessing": "p", "n_generated": 8, "metric_settings": {}}
+    assert protocol_key({**base, "extractor": "dinov2-vit-s14"}) != protocol_key({**base, "extractor": "dinov2-vit-l14"})
