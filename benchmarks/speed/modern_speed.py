@@ -20,19 +20,9 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
-
-
-def timed(fn, repeats: int = 1):
-    """(best wall time over `repeats`, result of the last call)."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from metrics_speed import timed  # the scripts of benchmarks/speed run from their folder
 
 
 def clip_like(n: int, dim: int, seed: int, shift: float) -> np.ndarray:

@@ -21,7 +21,13 @@ import torch.nn.functional as F
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.pretrained import PilResizedNetwork, load_exactly, optional_module, uninitialised
+from ganbench.features.pretrained import (
+    PilResizedNetwork,
+    load_exactly,
+    optional_module,
+    uninitialised,
+    weights_env_var,
+)
 from ganbench.features.torchscript import TorchScriptReadError, read_torchscript_tensors
 from ganbench.features.weights import resolve_weights
 from ganbench.hashing import sha256_of
@@ -99,7 +105,7 @@ def build_clip(name: str, variant: ClipVariant, config: ExtractorConfig) -> Clip
     file ExtractorConfig.weights_path names; another sha256 needs allow_custom_weights and is recorded."""
     path = resolve_weights(
         explicit=config.weights_path,
-        env_var=f"GANBENCH_{name.upper().replace('-', '_')}_WEIGHTS",
+        env_var=weights_env_var(name),
         url=variant.url,
         sha256=variant.sha256,
         filename=variant.filename,

@@ -24,7 +24,13 @@ import torch.nn.functional as F
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.pretrained import PilResizedNetwork, load_exactly, optional_module, uninitialised
+from ganbench.features.pretrained import (
+    PilResizedNetwork,
+    load_exactly,
+    optional_module,
+    uninitialised,
+    weights_env_var,
+)
 from ganbench.features.weights import resolve_unpinned_weights
 from ganbench.hashing import sha256_of
 
@@ -137,7 +143,7 @@ def dinov2_factory(name: str, variant: DinoVariant):
     def build(config: ExtractorConfig) -> DinoV2:
         path = resolve_unpinned_weights(
             explicit=config.weights_path,
-            env_var=f"GANBENCH_{name.upper().replace('-', '_')}_WEIGHTS",
+            env_var=weights_env_var(name),
             url=variant.url,
             filename=variant.filename,
             cache_override=config.cache_dir,

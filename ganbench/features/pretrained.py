@@ -34,6 +34,11 @@ def optional_module(name: str, extractor: str):
         ) from None
 
 
+def weights_env_var(extractor: str) -> str:
+    """The environment variable naming an offline weights file for `extractor` (GANBENCH_DINOV2_VIT_L14_WEIGHTS)."""
+    return f"GANBENCH_{extractor.upper().replace('-', '_')}_WEIGHTS"
+
+
 @contextlib.contextmanager
 def uninitialised() -> Iterator[None]:
     """Build modules on the meta device (no memory, no random initialisation: the weights replace it anyway),
