@@ -193,7 +193,7 @@ def cmmd_io_util(image: Image.Image, size: int) -> torch.Tensor:
 def check_clip_against_transformers(name, variant, weights):
     import open_clip
 
-    from ganbench.features.torchscript import read_torchscript_tensors
+    from ganbench.features.torchscript_tensors import read_torchscript_tensors
 
     images = uint8_images(2, 3, 40, 56, 3)  # not square: the centre crop matters
     with warnings.catch_warnings():

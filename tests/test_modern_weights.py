@@ -14,7 +14,7 @@ from ganbench.features.base import build_extractor
 from ganbench.features.clip import VIT_L14_336
 from ganbench.features.config import ExtractorConfig
 from ganbench.features.dinov2 import VARIANTS
-from ganbench.features.torchscript import TorchScriptReadError, read_torchscript_tensors
+from ganbench.features.torchscript_tensors import TorchScriptReadError, read_torchscript_tensors
 from ganbench.features.weights import first_use_record
 from ganbench.hashing import sha256_of
 
@@ -117,7 +117,8 @@ def test_fast_precision_is_another_protocol(tmp_path, dinov2_weights):
     assert "PIL bicubic" in strict.fingerprint()["preprocessing"]
 
 
-# ---------------------------------------------------------------- reading TorchScript tensors safely
+# ---------------------------------------------------------------- reading TorchScript tensors safely (the reader is
+# issue 12's ganbench.features.torchscript_tensors, tested in full there; here: what the CLIP file needs)
 
 
 class Holder(torch.nn.Module):
@@ -139,7 +140,7 @@ def scripted(path):
         return torch.jit.load(str(path)).state_dict()
 
 
-def test_torchscript_tensors_equal_what_jit_load_gives(tmp_path):
+def test_torchscript_tensors_equal_what_jit_load_gives_float16_and_strided_too(tmp_path):
     expected = scripted(tmp_path / "module.pt")
     tensors = read_torchscript_tensors(tmp_path / "module.pt")
     assert list(tensors) == list(expected)
@@ -165,19 +166,6 @@ def test_torchscript_reader_refuses_code_in_the_pickle_without_running_it(tmp_pa
     scripted(tmp_path / "module.pt")
     monkeypatch.chdir(tmp_path)
     rewrite_pickle(tmp_path / "module.pt", tmp_path / "evil.pt", lambda data: pickle.dumps(Boom(), protocol=2))
-    with pytest.raises(TorchScriptReadError, match="does not allow"):
+    with pytest.raises(TorchScriptReadError, match="has no reason to"):
         read_torchscript_tensors(tmp_path / "evil.pt")
     assert not (tmp_path / "PWNED").exists()
-
-
-def test_torchscript_reader_refuses_storages_that_do_not_fit(tmp_path):
-    scripted(tmp_path / "module.pt")
-    with zipfile.ZipFile(tmp_path / "module.pt") as archive, zipfile.ZipFile(tmp_path / "short.pt", "w") as out:
-        for item in archive.infolist():
-            data = archive.read(item)
-            out.writestr(item, data[:-2] if "/data/" in item.filename and len(data) > 4 else data)
-    with pytest.raises(TorchScriptReadError, match="bytes, not"):
-        read_torchscript_tensors(tmp_path / "short.pt")
-    (tmp_path / "plain.txt").write_text("hello")
-    with pytest.raises(TorchScriptReadError, match="not a zip"):
-        read_torchscript_tensors(tmp_path / "plain.txt")

@@ -6,7 +6,7 @@ CMMD's io_util crops each image to its centred square and resizes it with PIL's 
 tower's `ln_post(CLS) @ proj` (768-d), divided by its L2 norm. The network here is open_clip's ViT-L-14-336
 with QuickGELU (OpenAI's activation; open_clip only switches it on by itself for its own 'openai' download),
 holding OpenAI's weights. OpenAI publishes them as a TorchScript file with float16 tensors; they are read
-without running the file (ganbench.features.torchscript) and computed with in float32.
+without running the file (ganbench.features.torchscript_tensors) and computed with in float32.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ganbench.features.pretrained import (
     uninitialised,
     weights_env_var,
 )
-from ganbench.features.torchscript import TorchScriptReadError, read_torchscript_tensors
+from ganbench.features.torchscript_tensors import TorchScriptReadError, read_torchscript_tensors
 from ganbench.features.weights import resolve_weights
 from ganbench.hashing import sha256_of
 
