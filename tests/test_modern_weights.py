@@ -82,7 +82,7 @@ def test_dinov2_without_network_or_weights_names_the_file_and_where_to_get_it(tm
         dinov2(tmp_path)
     message = str(error.value)
     assert "\n" not in message
-    for part in (VARIANTS["dinov2-vit-s14"].url, "--extractor-weights PATH", "GANBENCH_DINOV2_VIT_S14_WEIGHTS"):
+    for part in (VARIANTS["dinov2-vit-s14"].url, "--extractor dinov2-vit-s14 --extractor-weights PATH", "GANBENCH_DINOV2_VIT_S14_WEIGHTS"):
         assert part in message
     assert not (tmp_path / "weights" / VARIANTS["dinov2-vit-s14"].filename).exists()  # nothing half-written
 

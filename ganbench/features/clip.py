@@ -111,7 +111,7 @@ def build_clip(name: str, variant: ClipVariant, config: ExtractorConfig) -> Clip
         filename=variant.filename,
         cache_override=config.cache_dir,
         what=f"the CLIP {variant.open_clip_name} weights",
-        option="--extractor-weights",
+        option=f"--extractor {name} --extractor-weights",
     )
     got = sha256_of(path)
     if got != variant.sha256:

@@ -148,7 +148,7 @@ def dinov2_factory(name: str, variant: DinoVariant):
             filename=variant.filename,
             cache_override=config.cache_dir,
             what=f"the DINOv2 {name} weights",
-            option="--extractor-weights",
+            option=f"--extractor {name} --extractor-weights",
             allow_custom=config.allow_custom_weights,
         )
         network = build_network(variant, load_checkpoint(path, f"Meta's {variant.filename}"), path, name)
