@@ -8,8 +8,8 @@ from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import normalize
 
 from ganbench.metrics.cmmd import CMMD_SCALE, cmmd
-from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.fd_infinity import fd_infinity, subset_sizes
+from ganbench.metrics.config import MetricConfig, subset_sizes
+from ganbench.metrics.fd_infinity import fd_infinity
 from ganbench.metrics.spec import METRICS, MetricInputs
 from ganbench.metrics.vendi import vendi_score
 

@@ -180,7 +180,8 @@ def bench_extractor(args) -> None:
 def bench_fdinf_vendi(args) -> None:
     import scipy.linalg
 
-    from ganbench.metrics.fd_infinity import fd_infinity, subset_sizes
+    from ganbench.metrics.config import subset_sizes
+    from ganbench.metrics.fd_infinity import fd_infinity
     from ganbench.metrics.vendi import renyi_entropy, vendi_score
 
     rng = np.random.default_rng(0)

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ganbench.metrics.fd_infinity import FD_INF_MIN_SAMPLES, FD_INF_POINTS, subset_sizes
+import numpy as np
 
 #: torch-fidelity's default KID subset size
 KID_SUBSET_SIZE = 1000
 #: bytes of one float32 distance block in the chunked nearest-neighbour passes
 DEFAULT_BLOCK_BYTES = 128 * 2**20
+#: FD-infinity's schedule (Chong & Forsyth): 15 subset sizes from 5,000 up to all samples
+FD_INF_POINTS = 15
+FD_INF_MIN_SAMPLES = 5_000
+
+
+def subset_sizes(n: int, points: int = FD_INF_POINTS, min_samples: int = FD_INF_MIN_SAMPLES) -> tuple[int, ...]:
+    """FD-infinity's N schedule for n generated samples: linspace(min(min_samples, max(n // 10, 2)), n, points) as
+    int32, as dgm-eval computes it (the paper's linspace(5000, n, 15) for n >= 50,000, usable for smaller sets)."""
+    if n < 2:
+        raise ValueError(f"FD-infinity needs at least 2 generated samples, got {n}")
+    smallest = min(min_samples, max(n // 10, 2))
+    return tuple(int(size) for size in np.linspace(smallest, n, points).astype(np.int32))
 
 
 def setting(default, help: str, **metadata):

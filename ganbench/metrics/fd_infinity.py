@@ -4,8 +4,7 @@ FD computed from N generated samples is biased upwards by about c / N. The autho
 subsets of N = linspace(5000, n, 15) generated samples (each subset without replacement, subsets independent),
 computes FD_N against the full reference statistics, fits FD_N = FD_inf + c / N by ordinary least squares and
 reports the intercept. The references draw unseeded; here the subsets come from a seeded generator, so the
-value is reproducible. dgm-eval's rule for the smallest N, min(5000, max(n // 10, 2)), equals the paper's 5000
-for n >= 50,000 and keeps the schedule usable for smaller sets.
+value is reproducible. The schedule of sizes is a setting (ganbench.metrics.config.subset_sizes).
 """
 
 from __future__ import annotations
@@ -15,18 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ganbench.metrics.frechet import frechet_distance
-
-#: the paper's schedule: 15 subset sizes from 5,000 up to all samples
-FD_INF_POINTS = 15
-FD_INF_MIN_SAMPLES = 5_000
-
-
-def subset_sizes(n: int, points: int = FD_INF_POINTS, min_samples: int = FD_INF_MIN_SAMPLES) -> tuple[int, ...]:
-    """The N schedule: linspace(min(min_samples, max(n // 10, 2)), n, points) as int32, as dgm-eval computes it."""
-    if n < 2:
-        raise ValueError(f"FD-infinity needs at least 2 generated samples, got {n}")
-    smallest = min(min_samples, max(n // 10, 2))
-    return tuple(int(size) for size in np.linspace(smallest, n, points).astype(np.int32))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ganbench.errors import GanbenchError
-from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.fd_infinity import fd_infinity, subset_sizes
+from ganbench.metrics.config import MetricConfig, subset_sizes
+from ganbench.metrics.fd_infinity import fd_infinity
 from ganbench.metrics.spec import MetricInputs, register_metric
 
 
