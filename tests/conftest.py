@@ -79,3 +79,31 @@ def image_sets(tmp_path_factory) -> dict[str, str]:
         paths[name] = str(root / f"{name}.npz")
         np.savez(paths[name], images=images)
     return paths
+
+
+def made_once(tmp_path_factory, write, suffix: str):
+    """name -> path of a file `write(path, name)` makes the first time the name is asked for in a session."""
+    made: dict[str, str] = {}
+
+    def path(name: str) -> str:
+        if name not in made:
+            made[name] = str(write(tmp_path_factory.mktemp("weights") / f"{name}{suffix}", name))
+        return made[name]
+
+    return path
+
+
+@pytest.fixture(scope="session")
+def dinov2_weights(tmp_path_factory):
+    """name -> path of seeded random weights in Meta's format for that DINOv2 extractor."""
+    from support.random_vits import write_random_dinov2_weights
+
+    return made_once(tmp_path_factory, write_random_dinov2_weights, ".pth")
+
+
+@pytest.fixture(scope="session")
+def clip_weights(tmp_path_factory):
+    """open_clip architecture name -> path of a seeded random TorchScript file laid out like OpenAI's."""
+    from support.random_vits import write_random_clip_torchscript
+
+    return made_once(tmp_path_factory, write_random_clip_torchscript, ".pt")

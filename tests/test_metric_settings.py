@@ -47,9 +47,10 @@ def ring_points(tmp_path):
 def test_every_metric_setting_is_a_command_line_option(argv):
     options = set(vars(build_parser().parse_args(argv)))
     assert {dest for dest, _, _ in _cli_fields(MetricConfig)} <= options
-    # every setting a preset records in the fingerprint can be set (the KID kernel through its degree and constant)
+    # every setting a preset records in the fingerprint can be set (the KID kernel through its degree and constant,
+    # the FD-infinity subset sizes through their count and smallest size)
     for name in METRICS:
-        recorded = set(METRICS.get(name).settings(MetricConfig())) - {"kid_kernel"}
+        recorded = set(METRICS.get(name).settings(MetricConfig())) - {"kid_kernel", "fd_inf_sizes"}
         assert recorded <= options, f"{name} records settings no option sets: {sorted(recorded - options)}"
 
 

@@ -1,4 +1,5 @@
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -111,20 +112,38 @@ def test_every_preset_reports_exactly_the_keys_it_declares(name):
     assert set(metric_settings(config, (name,))) == set(spec.settings(config))
 
 
-#: How each registered extractor is built in the tests (offline): a newly registered one needs an entry here.
+#: How each registered extractor is built in the tests (offline), from the test weights `files` gives
+#: (files.inception, files.dinov2(name), files.clip(architecture)): a newly registered one needs an entry here.
 EXTRACTOR_TEST_CONFIGS = {
-    "inception-v3-compat": lambda weights: ExtractorConfig(weights_path=weights, allow_custom_weights=True),
-    "mnist-classifier": lambda weights: ExtractorConfig(),
+    "inception-v3-compat": lambda files: ExtractorConfig(weights_path=files.inception, allow_custom_weights=True),
+    "mnist-classifier": lambda files: ExtractorConfig(),
+    **{
+        name: lambda files, name=name: ExtractorConfig(weights_path=files.dinov2(name), allow_custom_weights=True)
+        for name in ("dinov2-vit-s14", "dinov2-vit-b14", "dinov2-vit-l14")
+    },
+    "clip-vit-l14-336": lambda files: ExtractorConfig(
+        weights_path=files.clip("ViT-L-14-336"), allow_custom_weights=True
+    ),
 }
+#: Extractors whose random test weights and forward pass take minutes on a 2-core CPU (the same code runs fast
+#: with dinov2-vit-s14 and, in test_modern_extractors, with a small CLIP).
+SLOW_EXTRACTORS = {"dinov2-vit-b14", "dinov2-vit-l14", "clip-vit-l14-336"}
 
 
-@pytest.mark.parametrize("name", EXTRACTORS.names())
+@pytest.fixture(scope="session")
+def test_weight_files(random_inception_weights, dinov2_weights, clip_weights):
+    return SimpleNamespace(inception=random_inception_weights, dinov2=dinov2_weights, clip=clip_weights)
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_EXTRACTORS else n for n in EXTRACTORS.names()]
+)
 @pytest.mark.parametrize("shape", [(1, 8), (3, 32)], ids=["gray8", "rgb32"])
-def test_every_extractor_gives_exactly_its_declared_outputs(name, shape, random_inception_weights):
+def test_every_extractor_gives_exactly_its_declared_outputs(name, shape, test_weight_files):
     assert name in EXTRACTOR_TEST_CONFIGS, f"add an offline test configuration for {name} to EXTRACTOR_TEST_CONFIGS"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the test weights are not the published ones, and say so
-        extractor = build_extractor(name, EXTRACTOR_TEST_CONFIGS[name](random_inception_weights))
+        extractor = build_extractor(name, EXTRACTOR_TEST_CONFIGS[name](test_weight_files))
     channels, size = shape
     images = torch.from_numpy(np.random.default_rng(1).integers(0, 256, (3, channels, size, size), dtype=np.uint8))
     outputs = tuple(extractor.output_dims)
@@ -135,3 +154,6 @@ def test_every_extractor_gives_exactly_its_declared_outputs(name, shape, random_
         assert torch.isfinite(features[output]).all()
     assert set(extractor.fingerprint()) == {"extractor", "extractor_weights_sha256", "preprocessing"}
     assert extractor.fingerprint()["extractor"] == name and len(extractor.weights_sha256) == 64
+    if channels == 3:  # features do not depend on how the images are batched
+        split = torch.cat([extractor.extract(part, outputs)["pool"] for part in (images[:1], images[1:])])
+        assert torch.allclose(split, features["pool"], rtol=1e-5, atol=1e-5)

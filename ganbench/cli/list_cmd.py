@@ -27,7 +27,8 @@ def list_metrics() -> list[str]:
     for name in METRICS:
         spec = METRICS.get(name)
         keys = ", ".join(f"{key} ({direction})" for key, direction in spec.directions.items())
-        rows.append(f"{name:<8} {keys:<48} {spec.description}")
+        on = f" [extractor: {' or '.join(spec.extractors)}]" if spec.extractors else ""
+        rows.append(f"{name:<12} {keys:<48} {spec.description}{on}")
     return rows
 
 
@@ -40,6 +41,8 @@ def list_datasets() -> list[str]:
         info = DATASETS.get(name).info
         size = f"{info.resolution}x{info.resolution}" if info.resolution else "2-d"
         protocol = f"{info.protocol.n_generated}/{info.protocol.n_reference}, {','.join(info.protocol.metrics)}"
+        for extra in info.protocol.also:
+            protocol += f"; also {extra.extractor}: {','.join(extra.metrics)}"
         rows.append(
             f"{name:<15} {info.kind:<7} {size:<9} {info.channels or '-':>2} {info.num_classes or '-':>7} "
             f"{'/'.join(info.splits):<11} {info.default_extractor or '-':<20} {protocol}"

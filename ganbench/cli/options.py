@@ -53,8 +53,15 @@ def add_device_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_weights_options(group) -> None:
-    """--inception-weights, --allow-custom-weights, --precision and --cache-dir, shared by every command that
-    builds an extractor (read back by `extractor_config`)."""
+    """--extractor-weights, --inception-weights, --allow-custom-weights, --precision and --cache-dir, shared by
+    every command that builds an extractor (read back by `extractor_config`)."""
+    group.add_argument(
+        "--extractor-weights",
+        metavar="PATH",
+        help="offline copy of the weights of the extractor named by --extractor (else the dataset's default), e.g. "
+        "Meta's dinov2_vitl14_pretrain.pth or OpenAI's ViT-L-14-336px.pt; extractors that metrics such as fd_dinov2 "
+        "and cmmd bring in read theirs from $GANBENCH_<EXTRACTOR>_WEIGHTS (e.g. GANBENCH_DINOV2_VIT_L14_WEIGHTS)",
+    )
     group.add_argument(
         "--inception-weights",
         metavar="PATH",
@@ -70,8 +77,8 @@ def add_weights_options(group) -> None:
         "--precision",
         choices=("strict", "tf32", "bf16"),
         default="strict",
-        help="InceptionV3 arithmetic: strict float32 (default, matches torch-fidelity) or a fast GPU mode "
-        "(tf32, bf16); fast-mode scores carry their own protocol fingerprint",
+        help="extractor arithmetic: strict float32 (default, matches the reference implementations) or a fast GPU "
+        "mode (tf32, bf16); fast-mode scores carry their own protocol fingerprint",
     )
     group.add_argument(
         "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
@@ -98,6 +105,7 @@ def extractor_config(args: argparse.Namespace, device: str) -> ExtractorConfig:
     """The ExtractorConfig of the weights options, on `device` (a resolved name, or "auto" for the runner)."""
     return ExtractorConfig(
         device=device,
+        weights_path=args.extractor_weights,
         inception_weights=args.inception_weights,
         cache_dir=args.cache_dir,
         allow_custom_weights=args.allow_custom_weights,

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     config = grid_config(args)
     start = time.perf_counter()
     plan, outcomes = run_grid(config)
-    result = report(config.out, plan.eval.score.metrics, figures=not args.no_plots)
+    result = report(config.out, plan.metrics, figures=not args.no_plots)
     print()
     if result.text:
         print(result.text, end="")

@@ -83,16 +83,17 @@ def add_parser(subparsers) -> None:
 
 
 def format_table(result) -> str:
-    """Readable table of a ScoreResult's values with their direction, and the protocol in one line."""
+    """Readable table of a ScoreResult's values with their direction, each protocol's values under its own line."""
     lines = [f"{'metric':<22} {'value':>12}"]
-    for key, value in result.metrics.items():
-        lines.append(f"{key:<22} {value:>12.6g}  {ARROWS.get(direction_of(key), '')}".rstrip())
-    protocol = result.protocol
-    split = f"/{protocol['reference_split']}" if protocol.get("reference_split") else ""
-    lines.append(
-        f"({protocol['extractor']} {protocol['extractor_weights_sha256'][:12]}; {protocol['n_generated']} generated vs "
-        f"{protocol['n_reference']} of {protocol['reference']}{split}; {protocol['device']})"
-    )
+    for part in result.parts():
+        for key, value in part.metrics.items():
+            lines.append(f"{key:<22} {value:>12.6g}  {ARROWS.get(direction_of(key), '')}".rstrip())
+        protocol = part.protocol
+        split = f"/{protocol['reference_split']}" if protocol.get("reference_split") else ""
+        lines.append(
+            f"({protocol['extractor']} {protocol['extractor_weights_sha256'][:12]}; {protocol['n_generated']} "
+            f"generated vs {protocol['n_reference']} of {protocol['reference']}{split}; {protocol['device']})"
+        )
     return "\n".join(lines)
 
 
@@ -140,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def append_result(args: argparse.Namespace, result) -> None:
-    """Append one result row per metric key so the scored generator joins `ganbench leaderboard`."""
+    """Append one result row per metric key (each with its own protocol) so the scored generator joins
+    `ganbench leaderboard`."""
     from ganbench.report.results import ResultRow, append_rows
 
     name = args.name or args.generator or args.samples
@@ -154,10 +156,11 @@ def append_result(args: argparse.Namespace, result) -> None:
             step=0,
             metric=key,
             value=value,
-            protocol=result.protocol,
+            protocol=part.protocol,
             run_name=name,
         )
-        for key, value in result.metrics.items()
+        for part in result.parts()
+        for key, value in part.metrics.items()
     ]
     path = append_rows(args.append, rows)
     print(f"appended {len(rows)} rows to {path}")

@@ -84,11 +84,11 @@ def run_file_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
 
 def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
     from ganbench.features.base import build_extractor
-    from ganbench.scoring.job import plan_scoring
+    from ganbench.scoring.job import plan_jobs
     from ganbench.scoring.reference_cache import cache_key, cache_path, reference_features
     from ganbench.stats import ReferenceStats
 
-    job = plan_scoring(config)
+    job = plan_jobs(config)[0]  # the statistics of the main protocol's extractor
     spec = job.dataset
     extractor = build_extractor(job.extractor, config.extractor_config)
     split = config.split or spec.info.protocol.reference_split

@@ -16,13 +16,25 @@ Kind = Literal["image", "points"]
 
 
 @dataclass(frozen=True)
+class FeatureProtocol:
+    """A further feature space the same generated samples are scored in: an extractor and the metrics seen
+    through it (e.g. fd_dinov2, pr and dc on dinov2-vit-l14 beside Inception's FID). Its numbers carry their own
+    protocol fingerprint, so leaderboards rank them apart from the main protocol's."""
+
+    extractor: str
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EvalProtocol:
-    """How a dataset is evaluated by default: sample counts, reference split and metrics."""
+    """How a dataset is evaluated by default: sample counts, reference split and metrics (seen through the
+    dataset's default extractor), and optionally further feature protocols on the same samples (`also`)."""
 
     n_generated: int
     n_reference: int
     reference_split: str = "train"
     metrics: tuple[str, ...] = ("fid",)
+    also: tuple[FeatureProtocol, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 #: torch-fidelity's default KID subset size
 KID_SUBSET_SIZE = 1000
 #: bytes of one float32 distance block in the chunked nearest-neighbour passes
 DEFAULT_BLOCK_BYTES = 128 * 2**20
+#: FD-infinity's schedule (Chong & Forsyth): 15 subset sizes from 5,000 up to all samples
+FD_INF_POINTS = 15
+FD_INF_MIN_SAMPLES = 5_000
+
+
+def subset_sizes(n: int, points: int = FD_INF_POINTS, min_samples: int = FD_INF_MIN_SAMPLES) -> tuple[int, ...]:
+    """FD-infinity's N schedule for n generated samples: linspace(min(min_samples, max(n // 10, 2)), n, points) as
+    int32, as dgm-eval computes it (the paper's linspace(5000, n, 15) for n >= 50,000, usable for smaller sets)."""
+    if n < 2:
+        raise ValueError(f"FD-infinity needs at least 2 generated samples, got {n}")
+    smallest = min(min_samples, max(n // 10, 2))
+    return tuple(int(size) for size in np.linspace(smallest, n, points).astype(np.int32))
 
 
 def setting(default, help: str, **metadata):
@@ -73,13 +87,32 @@ class MetricConfig:
     kid_coef0: float = setting(1.0, "KID polynomial kernel constant (Binkowski et al.: 1)")
     pr_k: int = setting(3, "k of precision/recall (Kynkaanniemi et al.: 3)")
     dc_k: int = setting(5, "k of density/coverage (Naeem et al.: 5)")
-    shuffle_seed: int = setting(2020, "seed of the IS shuffle and the KID subsets (torch-fidelity: 2020)", minimum=0)
+    shuffle_seed: int = setting(
+        2020, "seed of the IS shuffle, the KID subsets and the FD-infinity subsets (torch-fidelity: 2020)", minimum=0
+    )
+    cmmd_sigma: float = setting(10.0, "CMMD Gaussian RBF kernel bandwidth (Jayasumana et al.: 10)")
+    fd_inf_points: int = setting(
+        FD_INF_POINTS, "FD-infinity: number of subset sizes in the fit (Chong & Forsyth: 15)", minimum=2
+    )
+    fd_inf_min_samples: int = setting(
+        FD_INF_MIN_SAMPLES,
+        "FD-infinity: smallest subset size (Chong & Forsyth: 5000; sets under 10x this start at n // 10, as dgm-eval)",
+        minimum=2,
+    )
+    fd_inf_sizes: tuple[int, ...] | None = setting(
+        None, "FD-infinity subset sizes, fixed from the sample count when scoring (recorded)", cli=False
+    )
+    vendi_order: float = setting(1.0, "Vendi score order q of the Renyi entropy (Friedman & Dieng: 1, Shannon)")
     modes: ModeMetricConfig = field(default_factory=ModeMetricConfig)
     memorization: MemorizationConfig = field(default_factory=MemorizationConfig)
     device: str = setting("cpu", "where the metric maths run (the scoring device)", cli=False)
 
     def resolved(self, n_generated: int, n_reference: int) -> MetricConfig:
-        """This config with the KID subset size fixed for the given sample counts."""
-        if self.kid_subset_size is not None:
-            return self
-        return replace(self, kid_subset_size=min(KID_SUBSET_SIZE, n_generated, n_reference))
+        """This config with the KID subset size and the FD-infinity subset sizes fixed for the given sample counts."""
+        config = self
+        if config.kid_subset_size is None:
+            config = replace(config, kid_subset_size=min(KID_SUBSET_SIZE, n_generated, n_reference))
+        if config.fd_inf_sizes is None and n_generated >= 2:
+            sizes = subset_sizes(n_generated, config.fd_inf_points, config.fd_inf_min_samples)
+            config = replace(config, fd_inf_sizes=sizes)
+        return config

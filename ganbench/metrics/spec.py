@@ -89,6 +89,9 @@ class MetricSpec:
     settings: Callable[[MetricConfig], dict[str, Any]]
     #: what a dataset must be for this preset, in words, for the sentence that refuses it elsewhere
     requires: str = ""
+    #: the feature extractors the metric is defined on, its default first (fd_dinov2: the DINOv2 ones); empty:
+    #: any extractor (the scoring job's). A metric whose job runs another extractor is scored with its default.
+    extractors: tuple[str, ...] = ()
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -112,11 +115,13 @@ def register_metric(
     needs: Iterable[str] | tuple[Iterable[str], ...],
     settings: Callable[[MetricConfig], dict[str, Any]] = lambda config: {},
     requires: str = "",
+    extractors: tuple[str, ...] = (),
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
-    dataset gives them (for error messages).
+    dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
+    default first), empty for any.
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
@@ -125,7 +130,7 @@ def register_metric(
         raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
-        METRICS.add(name, MetricSpec(name, description, dict(directions), frozen, fn, settings, requires))
+        METRICS.add(name, MetricSpec(name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors)))
         return fn
 
     return decorator

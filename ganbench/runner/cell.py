@@ -26,7 +26,7 @@ from ganbench.checkpoint import checkpoint_path
 from ganbench.errors import GanbenchError
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
-from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractor
+from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import train
@@ -177,7 +177,7 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
     try:
         save("running")
         split, shape, info = load_training_split(job.dataset, job.evaluation.score.data_config)
-        extractor = None  # built at the first evaluation, then reused by every other one of the cell
+        extractors = None  # built at the first evaluation, then reused by every other one of the cell
         for target in job.eval_steps:
             if target in done:
                 continue
@@ -198,7 +198,7 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
                 raise GanbenchError(
                     f"no checkpoint at step {target} in {folder} (an earlier run trained past it); use a new --out"
                 )
-            extractor = extractor or evaluation_extractor(job.evaluation, info)
+            extractors = extractors if extractors is not None else evaluation_extractors(job.evaluation, info)
             score = evaluate_checkpoint(
                 checkpoint,
                 job.evaluation,
@@ -206,13 +206,17 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
                 seed=job.seed,
                 device=job.run_config.device,
                 samples_stem=folder / f"samples_step{target}",
-                extractor=extractor,
+                extractors=extractors,
             )
-            rows = [_row(job, target, key, value, score.protocol, wall()) for key, value in score.metrics.items()]
+            rows = [
+                _row(job, target, key, value, part.protocol, wall())
+                for part in score.parts()
+                for key, value in part.metrics.items()
+            ]
             append_rows(job.run_dir, rows)
             written += len(rows)
             save("running")
-            log(f"[{job.label}] step {target}: " + ", ".join(f"{k} {v:.4g}" for k, v in score.metrics.items()))
+            log(f"[{job.label}] step {target}: " + ", ".join(f"{row.metric} {row.value:.4g}" for row in rows))
         save("ok")
         return CellOutcome(job.model, job.seed, "ok", step, "", written)
     except Exception as error:  # a cell's failure is a result: record it, let the grid go on

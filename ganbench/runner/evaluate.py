@@ -20,7 +20,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.features.base import FeatureExtractor
 from ganbench.models.loading import load_generator
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.pipeline import ScoreResult, plan_with_extractor, score_batches
+from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
 from ganbench.scoring.reference import reference_for
 from ganbench.seeding import NOISE_PROVENANCE
 
@@ -47,11 +47,11 @@ def keeping_first(batches: Iterator[torch.Tensor], limit: int, kept: list[torch.
         yield batch
 
 
-def evaluation_extractor(settings: EvalSettings, info: DatasetInfo) -> FeatureExtractor | None:
-    """The extractor every evaluation of a cell shares (None for point datasets): built once per cell."""
+def evaluation_extractors(settings: EvalSettings, info: DatasetInfo) -> dict[str, FeatureExtractor]:
+    """The extractors every evaluation of a cell shares, by name (none for point datasets): built once per cell."""
     if not kind_of(info).extracted:
-        return None
-    return plan_with_extractor(settings.score)[1]
+        return {}
+    return plan_with_extractors(settings.score)[1]
 
 
 def evaluate_checkpoint(
@@ -62,12 +62,12 @@ def evaluate_checkpoint(
     seed: int,
     device: str,
     samples_stem: Path,
-    extractor: FeatureExtractor | None = None,
+    extractors: dict[str, FeatureExtractor] | None = None,
 ) -> ScoreResult:
     """Score the generator of `checkpoint` with `settings.n_generated` samples of evaluation seed `seed`.
 
-    Writes the first samples to `samples_stem` + the kind's suffix for the figures. The protocol gains a
-    `sampling` record (seed and noise); it is not part of the comparable keys.
+    Writes the first samples to `samples_stem` + the kind's suffix for the figures. Every protocol of the
+    result gains a `sampling` record (seed and noise); it is not part of the comparable keys.
     """
     generator = load_generator(checkpoint, device)
     kind = kind_of(info)
@@ -75,10 +75,9 @@ def evaluate_checkpoint(
     kept: list[torch.Tensor] = []
     batches = keeping_first(sample_batches(generator, sampling, info, device), KEPT_SAMPLES[kind.name], kept)
     config = replace(settings.score, progress=False)
-    result = score_batches(config, batches, settings.n_generated, extractor=extractor)
+    result = score_batches(config, batches, settings.n_generated, extractors=extractors)
     kind.save_evaluation_samples(torch.cat(kept), samples_stem, info)
-    sampling_record = {"seed": seed, "noise": NOISE_PROVENANCE}
-    return ScoreResult(result.metrics, {**result.protocol, "sampling": sampling_record})
+    return result.with_protocol(sampling={"seed": seed, "noise": NOISE_PROVENANCE})
 
 
 def warm_reference(settings: EvalSettings) -> None:
@@ -87,6 +86,7 @@ def warm_reference(settings: EvalSettings) -> None:
     Parallel cells then all read the same cache file instead of each computing it. A metric the extractor
     cannot feed is refused here, before any cell trains.
     """
-    job, extractor = plan_with_extractor(settings.score)
-    if extractor is not None:
-        reference_for(job, extractor)
+    jobs, extractors = plan_with_extractors(settings.score)
+    for job in jobs:
+        if job.kind.extracted:
+            reference_for(job, extractors[job.extractor])

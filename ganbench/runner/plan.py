@@ -19,7 +19,7 @@ from ganbench.runner.cell import CellJob, is_finished
 from ganbench.runner.evaluate import EvalSettings
 from ganbench.runner.execute import device_slots
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.job import plan_scoring
+from ganbench.scoring.job import plan_jobs
 from ganbench.settings import apply_overrides
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
@@ -67,6 +67,8 @@ class GridPlan:
     info: DatasetInfo
     eval: EvalSettings
     slots: tuple[str, ...]
+    #: every metric an evaluation scores, over all its protocols (the main one's first)
+    metrics: tuple[str, ...] = ()
 
 
 def parse_names(text: str, kind: str) -> tuple[str, ...]:
@@ -146,7 +148,8 @@ def plan_grid(config: GridConfig) -> GridPlan:
         extractor_config=replace(config.scoring.extractor_config, device=slots[0]),
         metric_config=replace(config.scoring.metric_config, device=slots[0]),
     )
-    job = plan_scoring(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
+    scoring_jobs = plan_jobs(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
+    job = scoring_jobs[0]
     info = job.info
     if scoring.extractor is not None:
         EXTRACTORS.get(scoring.extractor)
@@ -163,13 +166,13 @@ def plan_grid(config: GridConfig) -> GridPlan:
     n_generated = config.n_generated or info.protocol.n_generated
     settings = {
         "dataset": config.dataset,
-        "metrics": list(job.config.metrics),
+        "metrics": [name for scoring_job in scoring_jobs for name in scoring_job.config.metrics],
         "n_generated": n_generated,
         "n_reference": scoring.n_reference,  # None: the protocol's (each row's protocol has the count used)
         "extractor": scoring.extractor,
     }
     check_resumable(config.out, settings)
-    evaluation = EvalSettings(job.config, n_generated)
+    evaluation = EvalSettings(scoring, n_generated)
     jobs = []
     for model, model_config in models.items():
         steps = eval_steps(model_config.steps, config.eval_every)
@@ -207,7 +210,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 )
             )
     finished = tuple(job for job in jobs if is_finished(job))
-    return GridPlan(tuple(jobs), finished, info, evaluation, slots)
+    return GridPlan(tuple(jobs), finished, info, evaluation, slots, tuple(settings["metrics"]))
 
 
 def write_grid_file(config: GridConfig, plan: GridPlan) -> None:

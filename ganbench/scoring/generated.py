@@ -3,14 +3,14 @@ metrics need (features through the extractor for images, the points themselves f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
 
 from ganbench.errors import GanbenchError
 from ganbench.features.base import FeatureExtractor
-from ganbench.features.extract import extract_stats
+from ganbench.features.extract import extract_stats_many
 from ganbench.features.mnist_classifier import MnistClassifier, classify_channels
 
 
@@ -21,39 +21,49 @@ def kept(batches: Iterable[np.ndarray | torch.Tensor], store: list[np.ndarray]) 
         yield batch
 
 
-def extracted_inputs(
-    batches: Iterable[np.ndarray | torch.Tensor],
-    total: int,
-    extractor: FeatureExtractor,
-    needs: frozenset[str],
-    progress: bool = True,
-) -> dict:
-    """n_gen, the Gaussian statistics and whatever else `needs` asks for, from one pass over uint8 images.
+def wanted_outputs(needs: frozenset[str]) -> dict[str, bool]:
+    """The extractor outputs `needs` asks for, each with whether its raw features are kept.
 
-    `needs` must be what `extractor` can give (ganbench.scoring.job.fit_extractor checked it).
+    `needs` must be what the extractor can give (ganbench.scoring.job.fit_extractor checked it).
     """
-    if total < 2:
-        raise GanbenchError(f"{total} generated sample(s); at least 2 are needed")
     keep_raw = {"pool": "gen_features" in needs}
     if needs & {"gen_logits", "gen_class_logits"}:
         keep_raw["logits"] = True
+    return keep_raw
+
+
+def extracted_inputs(
+    batches: Iterable[np.ndarray | torch.Tensor],
+    total: int,
+    plans: Sequence[tuple[FeatureExtractor, frozenset[str]]],
+    progress: bool = True,
+) -> list[dict]:
+    """For each (extractor, needs) of `plans`: n_gen, the Gaussian statistics and whatever else `needs` asks for,
+    all from one pass over the uint8 images."""
+    if total < 2:
+        raise GanbenchError(f"{total} generated sample(s); at least 2 are needed")
+    outputs = [wanted_outputs(needs) for _, needs in plans]
     images: list[np.ndarray] = []
-    stream = kept(batches, images) if "gen_channel_labels" in needs else batches
-    stats = extract_stats(stream, total, extractor, keep_raw, "generated", progress)
-    pool = stats["pool"]
-    fields = {"n_gen": pool.n, "gen_mean": pool.mean(), "gen_cov": pool.cov()}
-    if keep_raw["pool"]:
-        fields["gen_features"] = pool.features()
-    if "logits" in keep_raw:
-        logits = stats["logits"].features()
-        if "gen_logits" in needs:
-            fields["gen_logits"] = logits
-        if "gen_class_logits" in needs:
-            fields["gen_class_logits"] = logits
-    if "gen_channel_labels" in needs:
-        classifier = extractor if isinstance(extractor, MnistClassifier) else None
-        fields["gen_channel_labels"] = classify_channels(np.concatenate(images), classifier)
-    return fields
+    channel_labels = any("gen_channel_labels" in needs for _, needs in plans)
+    stream = kept(batches, images) if channel_labels else batches
+    all_stats = extract_stats_many(stream, total, [(e, o) for (e, _), o in zip(plans, outputs, strict=True)], "generated", progress)
+    found = []
+    for (extractor, needs), keep_raw, stats in zip(plans, outputs, all_stats, strict=True):
+        pool = stats["pool"]
+        fields = {"n_gen": pool.n, "gen_mean": pool.mean(), "gen_cov": pool.cov()}
+        if keep_raw["pool"]:
+            fields["gen_features"] = pool.features()
+        if "logits" in keep_raw:
+            logits = stats["logits"].features()
+            if "gen_logits" in needs:
+                fields["gen_logits"] = logits
+            if "gen_class_logits" in needs:
+                fields["gen_class_logits"] = logits
+        if "gen_channel_labels" in needs:
+            classifier = extractor if isinstance(extractor, MnistClassifier) else None
+            fields["gen_channel_labels"] = classify_channels(np.concatenate(images), classifier)
+        found.append(fields)
+    return found
 
 
 def point_inputs(batches: Iterable[np.ndarray | torch.Tensor]) -> dict:

@@ -13,7 +13,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generator_loading import GeneratorSource, load_generator_source
-from ganbench.scoring.pipeline import ScoreResult, plan_with_extractor, score_batches
+from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
 from ganbench.seeding import NOISE_PROVENANCE
 
 
@@ -22,9 +22,10 @@ def score_generator(
 ) -> ScoreResult:
     """Draw `sampling.n` seeded samples (None: the dataset protocol's count) and score them under `config`.
 
-    The protocol gains a `sampling` record: the generator, its checkpoint, the seed and how noise is drawn.
+    Every protocol gains a `sampling` record: the generator, its checkpoint, the seed and how noise is drawn.
     """
-    job, extractor = plan_with_extractor(config)
+    jobs, extractors = plan_with_extractors(config)
+    job = jobs[0]
     if sampling.n is None:
         if job.info is None:
             raise GanbenchError("--n is needed when the reference is not a --dataset")
@@ -33,7 +34,7 @@ def score_generator(
     batches = sample_batches(generator, sampling, job.info, source.device)
     if save_samples:
         batches = job.kind.write_samples(batches, Path(save_samples))
-    result = score_batches(job.config, batches, sampling.n, extractor)
+    result = score_batches(config, batches, sampling.n, extractors)
     record = {
         "generator": source.spec,
         "checkpoint": source.checkpoint,
@@ -41,4 +42,4 @@ def score_generator(
         "noise": NOISE_PROVENANCE,
         **{k: v for k, v in asdict(sampling).items() if k in ("output_range", "z_dim")},
     }
-    return ScoreResult(result.metrics, {**result.protocol, "sampling": record})
+    return result.with_protocol(sampling=record)

@@ -42,11 +42,7 @@ class ScoringJob:
     @property
     def extractor(self) -> str:
         """The extractor's name: the config's, else the dataset's default, else DEFAULT_EXTRACTOR."""
-        if self.config.extractor:
-            return self.config.extractor
-        if self.info is not None and self.info.default_extractor:
-            return self.info.default_extractor
-        return DEFAULT_EXTRACTOR
+        return main_extractor(self.config, self.info)
 
 
 def available_inputs(kind: SampleKind, info: DatasetInfo | None, config: ScoreConfig) -> frozenset[str]:
@@ -96,8 +92,47 @@ def kind_description(kind: SampleKind) -> str:
     return "2-D point dataset" if kind.name == "points" else f"{kind.name} dataset"
 
 
-def plan_scoring(config: ScoreConfig) -> ScoringJob:
-    """Resolve and check a scoring job; every problem is one GanbenchError before any sample is read."""
+def main_extractor(config: ScoreConfig, info: DatasetInfo | None) -> str:
+    """The extractor of the main protocol: --extractor, else the dataset's default, else DEFAULT_EXTRACTOR."""
+    if config.extractor:
+        return config.extractor
+    if info is not None and info.default_extractor:
+        return info.default_extractor
+    return DEFAULT_EXTRACTOR
+
+
+def extractor_groups(config: ScoreConfig, info: DatasetInfo | None) -> dict[str, tuple[str, ...]]:
+    """extractor -> the metrics seen through it, main protocol first.
+
+    The metrics are the requested ones (else the dataset protocol's, with its `also` protocols, else
+    DEFAULT_METRICS). A metric defined on particular extractors (fd_dinov2, cmmd) that its protocol's extractor
+    is not one of moves to its own default extractor; metrics of one extractor share one pass over the samples.
+    """
+    main = main_extractor(config, info)
+    if config.metrics:
+        parts = [(main, config.metrics)]
+    elif info is not None:
+        parts = [(main, info.protocol.metrics), *((p.extractor, p.metrics) for p in info.protocol.also)]
+    else:
+        parts = [(main, DEFAULT_METRICS)]
+    groups: dict[str, list[str]] = {}
+    for extractor, metrics in parts:
+        for name in metrics:
+            spec = METRICS.get(name)
+            chosen = extractor if not spec.extractors or extractor in spec.extractors else spec.extractors[0]
+            group = groups.setdefault(chosen, [])
+            if name not in group:
+                group.append(name)
+    return {extractor: tuple(metrics) for extractor, metrics in groups.items()}
+
+
+def plan_jobs(config: ScoreConfig) -> tuple[ScoringJob, ...]:
+    """Resolve and check a scoring request: one job per extractor (the main protocol's first), each with its
+    metrics and inputs; every problem is one GanbenchError before any sample is read.
+
+    `extractor_config.weights_path` (--extractor-weights) belongs to the main protocol's extractor; the jobs of
+    other extractors find their weights by themselves (their $GANBENCH_..._WEIGHTS or the cache).
+    """
     if sum(x is not None for x in (config.dataset, config.ref_samples, config.ref_stats)) != 1:
         raise GanbenchError("give exactly one reference: --dataset NAME, --ref-samples PATH or --ref-stats FILE")
     for path in (config.samples, config.ref_samples):  # checked here: building the extractor comes before reading
@@ -105,9 +140,6 @@ def plan_scoring(config: ScoreConfig) -> ScoringJob:
             raise GanbenchError(f"no such file or folder: {Path(path).expanduser()}")
     dataset = resolve_dataset(config.dataset) if config.dataset is not None else None
     info = dataset.info if dataset is not None else None
-    if not config.metrics:
-        config = replace(config, metrics=tuple(info.protocol.metrics) if info is not None else DEFAULT_METRICS)
-    specs = tuple(METRICS.get(name) for name in config.metrics)
     kind = kind_of(info) if info is not None else SAMPLE_KINDS.get("image")
     if info is not None:
         where = info.name
@@ -115,8 +147,40 @@ def plan_scoring(config: ScoreConfig) -> ScoringJob:
         where = f"the statistics file {config.ref_stats}"
     else:
         where = f"the reference images {config.ref_samples}"
-    needs = inputs_needed(specs, available_inputs(kind, info, config), kind, where)
-    return ScoringJob(config, dataset, kind, specs, needs)
+    groups = extractor_groups(config, info)
+    owner = main_extractor(config, info)
+    if config.extractor_config.weights_path and kind.extracted and owner not in groups:
+        raise GanbenchError(
+            f"--extractor-weights is for {owner}, which none of the metrics {', '.join(sum(groups.values(), ()))} "
+            "use; name the extractor the weights belong to with --extractor"
+        )
+    jobs = []
+    for extractor, metrics in groups.items():
+        extractor_config = config.extractor_config
+        if extractor != owner:
+            extractor_config = replace(extractor_config, weights_path=None)
+        job_config = replace(config, extractor=extractor, metrics=metrics, extractor_config=extractor_config)
+        specs = tuple(METRICS.get(name) for name in metrics)
+        needs = inputs_needed(specs, available_inputs(kind, info, job_config), kind, where)
+        jobs.append(ScoringJob(job_config, dataset, kind, specs, needs))
+    if config.ref_stats is not None and len(jobs) > 1:
+        raise GanbenchError(
+            f"a statistics file holds the features of one extractor, and these metrics need {', '.join(groups)}; "
+            "score against --dataset or --ref-samples"
+        )
+    return tuple(jobs)
+
+
+def plan_scoring(config: ScoreConfig) -> ScoringJob:
+    """The job of a request whose metrics all use one extractor (statistics, the extractor of a dataset); a
+    request spanning several extractors is refused in one sentence."""
+    jobs = plan_jobs(config)
+    if len(jobs) > 1:
+        raise GanbenchError(
+            f"these metrics need several extractors ({', '.join(job.extractor for job in jobs)}), which this "
+            "command cannot combine; ask for the metrics of one extractor"
+        )
+    return jobs[0]
 
 
 def fit_extractor(job: ScoringJob, extractor: FeatureExtractor) -> ScoringJob:
@@ -134,7 +198,11 @@ def fit_extractor(job: ScoringJob, extractor: FeatureExtractor) -> ScoringJob:
     available = available_inputs(job.kind, job.info, job.config) - lacking
     refused = [spec.name for spec in job.specs if spec.needs_given(available) is None]
     if refused:
-        usable = [name for name in METRICS if METRICS.get(name).needs_given(available) is not None]
+        usable = [
+            name
+            for name, spec in ((name, METRICS.get(name)) for name in METRICS)
+            if spec.needs_given(available) is not None and (not spec.extractors or job.extractor in spec.extractors)
+        ]
         verb = "needs" if len(refused) == 1 else "need"
         raise GanbenchError(
             f"{', '.join(refused)} {verb} {' and '.join(missing)}, but {extractor.name} gives only "

@@ -1,13 +1,15 @@
 """Scoring generated samples against a reference: plan, reference side, generated side, metrics, fingerprint.
 
 Whatever the samples come from (files, a user's generator, a benchmark checkpoint, a dataset's held-out split)
-they arrive here as a stream of batches in the dataset kind's form (uint8 images, float points).
+they arrive here as a stream of batches in the dataset kind's form (uint8 images, float points). When the
+metrics are seen through several extractors (Inception's FID and FD_DINOv2, say) every batch goes through each
+of them in the same pass, and each extractor's numbers get their own protocol fingerprint.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,19 +21,34 @@ from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generated import extracted_inputs, point_inputs
-from ganbench.scoring.job import ScoringJob, fit_extractor, plan_scoring
-from ganbench.scoring.reference import reference_for
+from ganbench.scoring.job import ScoringJob, fit_extractor, plan_jobs
+from ganbench.scoring.reference import Reference, reference_for
 
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """Metric values by key (e.g. "fid", "is_mean") and the protocol fingerprint they were made under."""
+    """Metric values by key (e.g. "fid", "is_mean") and the protocol fingerprint they were made under; `also`
+    holds the results of further extractors' protocols on the same samples (each with its own fingerprint)."""
 
     metrics: dict[str, float]
     protocol: dict
+    also: tuple[ScoreResult, ...] = ()
+
+    def parts(self) -> tuple[ScoreResult, ...]:
+        """One result per protocol, the main one first, none with `also`."""
+        return (replace(self, also=()), *self.also)
+
+    def with_protocol(self, **extra) -> ScoreResult:
+        """This result with `extra` added to the protocol record of every part."""
+        return ScoreResult(
+            self.metrics, {**self.protocol, **extra}, tuple(part.with_protocol(**extra) for part in self.also)
+        )
 
     def to_json(self) -> dict:
-        return {"metrics": self.metrics, "protocol": self.protocol}
+        record = {"metrics": self.metrics, "protocol": self.protocol}
+        if self.also:
+            record["also"] = [part.to_json() for part in self.also]
+        return record
 
 
 def warn_if_few_samples(n: int, dim: int, side: str) -> None:
@@ -52,47 +69,33 @@ def compute_metrics(job: ScoringJob, inputs: MetricInputs) -> dict[str, float]:
     return values
 
 
-def plan_with_extractor(
-    config: ScoreConfig, extractor: FeatureExtractor | None = None
-) -> tuple[ScoringJob, FeatureExtractor | None]:
-    """The checked scoring job and the extractor it runs (None for point datasets), before any sample is read.
+def plan_with_extractors(
+    config: ScoreConfig, extractors: Mapping[str, FeatureExtractor] | None = None
+) -> tuple[tuple[ScoringJob, ...], dict[str, FeatureExtractor]]:
+    """The checked scoring jobs (one per extractor, main protocol first) and the extractors they run, by name
+    (none for point datasets), before any sample is read.
 
-    `extractor` reuses one already built for this config. Every metric the extractor cannot feed (e.g. the
+    `extractors` reuses ones already built for this config. Every metric an extractor cannot feed (e.g. the
     Inception Score with weights that have no classifier layer) is refused here, in one sentence.
     """
-    job = plan_scoring(config)
-    if not job.kind.extracted:
-        return job, None
-    extractor = extractor or build_extractor(job.extractor, job.config.extractor_config)
-    return fit_extractor(job, extractor), extractor
+    jobs = plan_jobs(config)
+    if not jobs[0].kind.extracted:
+        return jobs, {}
+    built = dict(extractors or {})
+    for job in jobs:
+        if job.extractor not in built:
+            built[job.extractor] = build_extractor(job.extractor, job.config.extractor_config)
+    return tuple(fit_extractor(job, built[job.extractor]) for job in jobs), built
 
 
-def score_batches(
-    config: ScoreConfig,
-    batches: Iterable[np.ndarray | torch.Tensor],
-    total: int,
-    extractor: FeatureExtractor | None = None,
-) -> ScoreResult:
-    """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
-    against `config`'s reference with its metrics. `extractor` reuses one already built for this config."""
-    job, extractor = plan_with_extractor(config, extractor)
+def finish(job: ScoringJob, reference: Reference, generated: dict, record: dict, device: str, dtype: str) -> ScoreResult:
+    """The metrics of one job from its reference and generated inputs, with the job's protocol fingerprint."""
     config = job.config
-    if extractor is not None:
-        reference = reference_for(job, extractor)
-        generated = extracted_inputs(batches, total, extractor, job.needs, config.progress)
-        if "fid" in config.metrics:
-            warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
-            warn_if_few_samples(reference.n, extractor.output_dims["pool"], "the reference set")
-        extractor_record, device, dtype = extractor.fingerprint(), str(extractor.device), "float32"
-    else:
-        reference = reference_for(job, None)
-        generated = point_inputs(batches)
-        extractor_record, device, dtype = job.kind.fingerprint, "cpu", job.kind.feature_dtype
     metric_config = config.metric_config.resolved(generated["n_gen"], reference.n)
     job = replace(job, config=replace(config, metric_config=metric_config))
     inputs = MetricInputs(n_ref=reference.n, requested=config.metrics, **reference.fields, **generated)
     protocol = fingerprint(
-        extractor=extractor_record,
+        extractor=record,
         n_generated=generated["n_gen"],
         n_reference=reference.n,
         reference=reference.name,
@@ -104,10 +107,36 @@ def score_batches(
     return ScoreResult(compute_metrics(job, inputs), protocol)
 
 
+def score_batches(
+    config: ScoreConfig,
+    batches: Iterable[np.ndarray | torch.Tensor],
+    total: int,
+    extractors: Mapping[str, FeatureExtractor] | None = None,
+) -> ScoreResult:
+    """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
+    against `config`'s reference with its metrics. `extractors` (name -> extractor) reuses ones already built."""
+    jobs, built = plan_with_extractors(config, extractors)
+    if not jobs[0].kind.extracted:
+        job = jobs[0]
+        reference = reference_for(job, None)
+        return finish(job, reference, point_inputs(batches), job.kind.fingerprint, "cpu", job.kind.feature_dtype)
+    references = [reference_for(job, built[job.extractor]) for job in jobs]
+    plans = [(built[job.extractor], job.needs) for job in jobs]
+    results = []
+    for job, reference, generated in zip(jobs, references, extracted_inputs(batches, total, plans, config.progress), strict=True):
+        extractor = built[job.extractor]
+        if {"fid", "fd_dinov2"} & set(job.config.metrics):
+            warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
+            warn_if_few_samples(reference.n, extractor.output_dims["pool"], "the reference set")
+        results.append(finish(job, reference, generated, extractor.fingerprint(), str(extractor.device), "float32"))
+    return replace(results[0], also=tuple(results[1:]))
+
+
 def score(config: ScoreConfig) -> ScoreResult:
     """Score `config.samples` (a folder / .npz of images, or an .npz of points) against the configured reference."""
-    job, extractor = plan_with_extractor(config)
+    jobs, extractors = plan_with_extractors(config)
+    job = jobs[0]
     samples = job.kind.read_samples(config.samples)
     if job.kind.extracted and len(samples) < 2:
         raise GanbenchError(f"--samples {config.samples} holds {len(samples)} image(s); at least 2 are needed")
-    return score_batches(config, samples.batches(config.batch_size), len(samples), extractor)
+    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors)

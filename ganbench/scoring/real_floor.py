@@ -11,7 +11,7 @@ from dataclasses import replace
 from ganbench.data.base import ArrayBatches
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.pipeline import ScoreResult, plan_with_extractor, score_batches
+from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
 from ganbench.scoring.reference import heldout_split
 from ganbench.scoring.reference_cache import subset_indices
 
@@ -20,10 +20,11 @@ def real_floor(config: ScoreConfig) -> ScoreResult:
     """Score the held-out split (as if generated) against the reference split of `config.dataset`."""
     if config.dataset is None:
         raise GanbenchError("--floor needs --dataset NAME")
-    job, extractor = plan_with_extractor(config)
+    jobs, extractors = plan_with_extractors(config)
+    job = jobs[0]
     spec, info = job.dataset, job.info
     reference_split = config.split or info.protocol.reference_split
     data = spec.load(heldout_split(spec, reference_split), config.data_config)
     samples = ArrayBatches(data.data[subset_indices(len(data), info.protocol.n_generated)])
-    config = replace(job.config, split=reference_split)
-    return score_batches(config, samples.batches(config.batch_size), len(samples), extractor)
+    config = replace(config, split=reference_split)
+    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors)

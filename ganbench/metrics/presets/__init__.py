@@ -6,12 +6,16 @@ Adding a preset: write `presets/NAME.py` with one `@register_metric(...)` functi
 from ganbench.metrics.presets import (  # noqa: F401  (registration)
     authpct,
     class_coverage,
+    cmmd,
     ct,
     density_coverage,
+    fd_dinov2,
+    fd_inf,
     fid,
     inception_score,
     kid,
     memorization,
     modes,
     precision_recall,
+    vendi,
 )
