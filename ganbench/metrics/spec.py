@@ -7,12 +7,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ganbench.metrics.config import MetricConfig
 from ganbench.registry import Registry
+
+if TYPE_CHECKING:  # torch-heavy; only the annotation is needed here
+    from ganbench.metrics.neighbours import NeighbourRequest
 
 Direction = Literal["lower", "higher", "spread"]
 
@@ -36,8 +39,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
 class MetricInputs:
     """Everything metrics may read; a field is filled only when a requested preset needs it (see INPUTS).
 
-    `cache` holds work that several presets share on the same inputs (one k-NN pass for precision/recall and
-    density/coverage, the generated-to-training neighbours of memorization and AuthPct).
+    `cache` holds work that several presets share on the same inputs (the one k-NN pass that precision/recall,
+    density/coverage, memorization, AuthPct and C_T read: see `MetricSpec.neighbours`).
     """
 
     n_gen: int
@@ -89,6 +92,9 @@ class MetricSpec:
     settings: Callable[[MetricConfig], dict[str, Any]]
     #: what a dataset must be for this preset, in words, for the sentence that refuses it elsewhere
     requires: str = ""
+    #: what the preset reads of the shared k-NN pass over generated and reference features (None: nothing);
+    #: the pass is computed once for all requested presets (`ganbench.metrics.presets.common.neighbours`)
+    neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -112,11 +118,12 @@ def register_metric(
     needs: Iterable[str] | tuple[Iterable[str], ...],
     settings: Callable[[MetricConfig], dict[str, Any]] = lambda config: {},
     requires: str = "",
+    neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None,
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
-    dataset gives them (for error messages).
+    dataset gives them (for error messages); `neighbours` what the preset reads of the shared k-NN pass.
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
@@ -125,7 +132,7 @@ def register_metric(
         raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
-        METRICS.add(name, MetricSpec(name, description, dict(directions), frozen, fn, settings, requires))
+        METRICS.add(name, MetricSpec(name, description, dict(directions), frozen, fn, settings, requires, neighbours))
         return fn
 
     return decorator
