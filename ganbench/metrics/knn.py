@@ -237,11 +237,10 @@ class Neighbours:
 
     Column 0 is the true nearest neighbour (the lowest index of equally near ones) and its distance is exact
     (as `knn.exact_distances` measures: float64 squared distance rounded to float32, correctly rounded square
-    root). Columns 1 .. k-1 are the
-    next nearest by the fast float32 product, with their fast distances: their squared values are within
-    the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones (u = 2^-24, centred features),
-    so near-ties there may be ordered or chosen differently from an exact search, which does not matter
-    for averages over them.
+    root). Columns 1 .. k-1 are the next nearest by the fast float32 product, with their fast distances:
+    their squared values are within the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones
+    (u = 2^-24, centred features), so near-ties there may be ordered or chosen differently from an exact
+    search, which does not matter for averages over them.
     """
 
     distances: np.ndarray

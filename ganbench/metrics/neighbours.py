@@ -83,7 +83,7 @@ class NeighbourRequest:
             ref_radii=[k for k in self.ref_radii if k < n_ref],
             gen_radii=[k for k in self.gen_radii if k < n_gen],
             ref_balls=[k for k in self.ref_balls if k < n_ref],
-            gen_balls=[k for k in self.gen_balls if k < n_gen and k < n_ref],
+            gen_balls=[k for k in self.gen_balls if k < n_gen],
             nearest=min(self.nearest, n_ref),
             cosine=self.cosine,
         )
@@ -116,7 +116,6 @@ class CosineNearest:
 class SharedNeighbours:
     """What `shared_neighbours` found, by part of the request (radii as float32 arrays, exact)."""
 
-    request: NeighbourRequest
     ref_radii: dict[int, np.ndarray] = field(default_factory=dict)
     gen_radii: dict[int, np.ndarray] = field(default_factory=dict)
     ref_balls: dict[int, BallCounts] = field(default_factory=dict)
@@ -138,7 +137,7 @@ def shared_neighbours(
     ref_radii = knn_radii(r, request.ref_radii, block_bytes) if request.ref_radii else {}
     gen_radii = knn_radii(g, request.gen_radii, block_bytes) if request.gen_radii else {}
     if not (request.ref_balls or request.gen_balls or request.nearest or request.cosine):
-        return SharedNeighbours(request, _numpy(ref_radii), _numpy(gen_radii))
+        return SharedNeighbours(_numpy(ref_radii), _numpy(gen_radii))
 
     n, m, device = len(g), len(r), r.raw.device
     holding = {k: torch.zeros(n, dtype=torch.int64, device=device) for k in request.ref_balls}
@@ -166,7 +165,6 @@ def shared_neighbours(
         if cosine is not None:
             cosine.block(d2, rows)  # last: it overwrites d2
     return SharedNeighbours(
-        request,
         _numpy(ref_radii),
         _numpy(gen_radii),
         {k: BallCounts(holding[k].cpu().numpy(), reached[k].cpu().numpy()) for k in request.ref_balls},
@@ -206,14 +204,15 @@ def cosine_distances(
 class CosineSweep:
     """The cosine part of the sweep: per generated row, the reference row with the smallest 1 - |cos|.
 
-    From the fast squared distance d2 of a block, g.t = (|g|^2 + |t|^2 - d2) / 2 gives an estimate of
-    |cos(g, t)| within a bound e_i per generated row (below); the reference rows whose estimate is within
-    2 e_i of the row's best estimate are the only ones that can be the true nearest, and those are measured
-    exactly (`cosine_distances`); the smallest wins, the lowest reference index among equal values.
+    From the fast squared distance d2 of a block, v = (d2 - |g|^2 - |t|^2) / |t| = -2 |g| cos(g, t) is
+    estimated within a bound e_i per generated row (below); the reference rows whose |v| is within 2 e_i of
+    the row's largest |v| are the only ones that can be the true nearest, and those are measured exactly
+    (`cosine_distances`); the smallest wins, the lowest reference index among equal values. When no feature
+    is negative every cosine is >= 0, so the largest |v| is the smallest v and no absolute value is taken.
 
-    The bound: with |d2 - true| <= T_i (`knn.tolerance`) and float32 norms, the estimate's error is at most
-    T_i / (2 |g_i| |t_j|) + 4u (|g_i| / |t_j| + |t_j| / |g_i|) + 5u, u = 2^-24; e_i takes its largest value
-    over the non-zero reference rows, with a margin.
+    The bound: with |d2 - true| <= T_i (`knn.tolerance`) and float32 norms, the error of v is at most
+    (T_i + 8u |g_i|^2) / |t_j| + 8u |t_j| + 5u |g_i|, u = 2^-24; e_i takes its largest value over the
+    non-zero reference rows, with a margin.
     """
 
     g: FeatureSet
@@ -222,9 +221,9 @@ class CosineSweep:
     t_norm: torch.Tensor
     g_sq: torch.Tensor
     t_sq: torch.Tensor
-    minus_half_inv_g: torch.Tensor
     inv_t: torch.Tensor
     bound: torch.Tensor
+    signed: bool
     distances: torch.Tensor
     indices: torch.Tensor
 
@@ -235,26 +234,28 @@ class CosineSweep:
         nonzero = t_norm > 0
         if not nonzero.any():
             return None
-        inv_g = torch.where(g_norm > 0, 1 / g_norm, 0.0)
         inv_t = torch.where(nonzero, 1 / t_norm, 0.0)
-        t_max, inv_t_max = float(t_norm.max()), float(inv_t.max())
-        row_tol = tolerance(g, slice(None), r).double()
         u = UNIT_ROUNDOFF
-        bound = inv_t_max * (0.5 * row_tol * inv_g + 4 * u * g_norm) + 4 * u * t_max * inv_g + 5 * u
+        row_tol = tolerance(g, slice(None), r).double()
+        bound = (row_tol + 8 * u * g_norm.square()) * float(inv_t.max()) + 8 * u * float(t_norm.max()) + 5 * u * g_norm
+        # a generated zero row has no cosine: a bound that admits no candidate
+        bound = torch.where(g_norm > 0, bound * 1.01, -float("inf"))
         return cls(
-            g, r, g_norm, t_norm, g_norm.square().float(), t_norm.square().float(), (-0.5 * inv_g).float(),
-            inv_t.float(), (bound * 1.01 + 8 * u).float(),
+            g, r, g_norm, t_norm, g_norm.square().float(), t_norm.square().float(), inv_t.float(), bound.float(),
+            bool((g.raw < 0).any() or (r.raw < 0).any()),
             torch.full((len(g),), float("nan"), dtype=torch.float64, device=g.raw.device),
             torch.zeros(len(g), dtype=torch.int64, device=g.raw.device),
         )  # fmt: skip
 
     def block(self, d2: torch.Tensor, rows: slice) -> None:
         """Take the block's winners; `d2` (B, M) is overwritten."""
-        estimate = d2.sub_(self.g_sq[rows, None]).sub_(self.t_sq[None, :])  # -2 g.t
-        estimate.mul_(self.minus_half_inv_g[rows, None]).mul_(self.inv_t[None, :]).abs_()
-        floor = estimate.max(dim=1).values - 2 * self.bound[rows] * (1 + 1e-3)
-        floor[self.g_norm[rows] == 0] = float("inf")  # zero generated rows have no cosine: no candidates
-        i, j = (estimate >= floor[:, None]).nonzero(as_tuple=True)
+        v = d2.sub_(self.g_sq[rows, None]).sub_(self.t_sq[None, :]).mul_(self.inv_t[None, :])
+        band = 2 * self.bound[rows] * (1 + 1e-3)
+        if self.signed:
+            v.abs_()
+            i, j = (v >= (v.max(dim=1).values - band)[:, None]).nonzero(as_tuple=True)
+        else:
+            i, j = (v <= (v.min(dim=1).values + band)[:, None]).nonzero(as_tuple=True)
         i, j = i[self.t_norm[j] > 0], j[self.t_norm[j] > 0]
         exact = cosine_distances(self.g.raw, self.g_norm, i + rows.start, self.r.raw, self.t_norm, j)
         best = torch.full((rows.stop - rows.start,), float("inf"), dtype=torch.float64, device=d2.device)
