@@ -23,6 +23,7 @@ UNIT_ROUNDOFF = 2.0**-24
 #: extra candidates taken by the float32 top-k beyond the k needed, so that rounding rarely forces a re-measure
 CANDIDATE_MARGIN = 8
 EXACT_CHUNK = 1024
+BUILD_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,15 @@ class FeatureSet:
         if raw.ndim != 2:
             raise ValueError(f"expected features (N, D), got shape {tuple(raw.shape)}")
         raw = raw.to(device=device, dtype=torch.float32).contiguous()
-        centred = raw if centre is None else (raw.double() - centre).float()
-        return cls(raw, centred, centred.double().square().sum(1).float())
+        centred = raw if centre is None else torch.empty_like(raw)
+        centred_sq = torch.empty(len(raw), dtype=torch.float32, device=raw.device)
+        # a few thousand rows at a time: no full float64 copy (the values do not depend on the chunking)
+        for start in range(0, len(raw), BUILD_CHUNK):
+            part = slice(start, start + BUILD_CHUNK)
+            if centre is not None:
+                centred[part] = (raw[part].double() - centre).float()
+            centred_sq[part] = centred[part].double().square().sum(1).float()
+        return cls(raw, centred, centred_sq)
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -227,12 +235,12 @@ def knn_radii(x: FeatureSet, ks: tuple[int, ...], block_bytes: int = DEFAULT_BLO
 class Neighbours:
     """The k nearest reference rows of each query row: distances (N, k) float32, indices (N, k) int64.
 
-    Column 0 is the true nearest neighbour and its distance is exact (as `knn.exact_distances` measures:
-    float64 squared distance rounded to float32, correctly rounded square root). Columns 1 .. k-1 are the
-    next nearest by the fast float32 product, with their fast distances: their squared values are within
-    the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones (u = 2^-24, centred features),
-    so near-ties there may be ordered or chosen differently from an exact search, which does not matter
-    for averages over them.
+    Column 0 is the true nearest neighbour (the lowest index of equally near ones) and its distance is exact
+    (as `knn.exact_distances` measures: float64 squared distance rounded to float32, correctly rounded square
+    root). Columns 1 .. k-1 are the next nearest by the fast float32 product, with their fast distances:
+    their squared values are within the float32 error bound (D + 4) u (|x|^2 + max |y|^2) of the exact ones
+    (u = 2^-24, centred features), so near-ties there may be ordered or chosen differently from an exact
+    search, which does not matter for averages over them.
     """
 
     distances: np.ndarray
@@ -262,44 +270,60 @@ def cross_nearest(
 
 
 def _cross_nearest(q: FeatureSet, r: FeatureSet, k: int, block_bytes: int) -> Neighbours:
-    n, m = len(q), len(r)
-    device = q.raw.device
-    distances = torch.empty((n, k), dtype=torch.float32, device=device)
-    indices = torch.empty((n, k), dtype=torch.int64, device=device)
+    n = len(q)
+    distances = torch.empty((n, k), dtype=torch.float32, device=q.raw.device)
+    indices = torch.empty((n, k), dtype=torch.int64, device=q.raw.device)
+    for rows in cross_blocks(q, r, block_bytes):
+        d2 = fast_squared_distances(q, rows, r)
+        distances[rows], indices[rows] = nearest_in_block(d2, q, rows, r, k)
+    return Neighbours(distances.cpu().numpy(), indices.cpu().numpy())
+
+
+def cross_blocks(q: FeatureSet, r: FeatureSet, block_bytes: int) -> list[slice]:
+    """The row blocks of q whose distances to all of r fill one block of `block_bytes` (the same blocks for
+    every pass over q and r, so each pass sees the same fast values)."""
+    rows_per_block = block_rows(len(r), block_bytes)
+    return [slice(start, min(len(q), start + rows_per_block)) for start in range(0, len(q), rows_per_block)]
+
+
+def nearest_in_block(
+    d2: torch.Tensor, q: FeatureSet, rows: slice, r: FeatureSet, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(distances, indices) (B, k) of the k nearest rows of r for rows `rows` of q, from their fast squared
+    distances `d2` (B, len(r)), which are left unchanged; column 0 exact (see `Neighbours`), the lowest index
+    among equally near rows."""
+    m, device = len(r), d2.device
     candidates = min(m, k + CANDIDATE_MARGIN)
     positions = torch.arange(candidates, device=device)
-    rows_per_block = block_rows(m, block_bytes)
-    for start in range(0, n, rows_per_block):
-        rows = slice(start, min(n, start + rows_per_block))
-        global_rows = torch.arange(rows.start, rows.stop, device=device)
-        d2 = fast_squared_distances(q, rows, r)
-        fast_values, index = torch.topk(d2, candidates, dim=1, largest=False, sorted=True)
-        # True squared distances lie within T = row_tol of the fast ones, so only candidates within 2T of the
-        # fast nearest can be the true nearest: measure those exactly (usually just the first one).
-        row_tol = tolerance(q, rows, r) * (1 + 1e-3)
-        band = fast_values[:, 0] + 2 * row_tol + 16 * UNIT_ROUNDOFF * fast_values[:, 0]
-        inside = fast_values <= band[:, None]
-        i, j = inside.nonzero(as_tuple=True)
-        exact = torch.full(fast_values.shape, float("inf"), device=device)
-        exact[i, j] = exact_distances(q.raw, global_rows[i], r.raw, index[i, j][:, None])[:, 0]
-        nearest, where = exact.min(dim=1)
-        best = index.gather(1, where[:, None]).squeeze(1)
-        # a row whose band reaches its last candidate may have its true nearest among the other columns
-        unsafe = inside[:, -1].nonzero(as_tuple=True)[0] if candidates < m else positions[:0]
-        if len(unsafe):
-            values, columns = _smallest_exact_cross(d2[unsafe], band[unsafe], q, r, global_rows[unsafe], 1)
-            nearest[unsafe], best[unsafe] = values[:, 0], columns[:, 0]
-        # the nearest first, then the other candidates in fast order
-        is_best = index == best[:, None]
-        order = torch.where(is_best, -1, positions).argsort(dim=1, stable=True)
-        index, fast_values = index.gather(1, order), fast_values.gather(1, order)
-        found = is_best.any(dim=1, keepdim=True)
-        index = torch.where(found, index[:, :k], torch.cat([best[:, None], index[:, : k - 1]], dim=1))
-        rest = fast_values.sqrt()
-        rest = torch.where(found, rest[:, :k], torch.cat([rest[:, :1], rest[:, : k - 1]], dim=1))
-        rest[:, 0] = nearest
-        distances[rows], indices[rows] = rest, index
-    return Neighbours(distances.cpu().numpy(), indices.cpu().numpy())
+    global_rows = torch.arange(rows.start, rows.stop, device=device)
+    fast_values, index = torch.topk(d2, candidates, dim=1, largest=False, sorted=True)
+    # True squared distances lie within T = row_tol of the fast ones, so only candidates within 2T of the
+    # fast nearest can be the true nearest: measure those exactly (usually just the first one).
+    row_tol = tolerance(q, rows, r) * (1 + 1e-3)
+    band = fast_values[:, 0] + 2 * row_tol + 16 * UNIT_ROUNDOFF * fast_values[:, 0]
+    inside = fast_values <= band[:, None]
+    i, j = inside.nonzero(as_tuple=True)
+    exact = torch.full(fast_values.shape, float("inf"), device=device)
+    exact[i, j] = exact_distances(q.raw, global_rows[i], r.raw, index[i, j][:, None])[:, 0]
+    nearest = exact.min(dim=1).values
+    # of equally near rows the lowest index, whatever order the top-k returned them in (so the choice does
+    # not depend on k or on the blocks; every row at the exact minimum is a candidate, or the row is unsafe)
+    best = torch.where(exact == nearest[:, None], index, m).min(dim=1).values
+    # a row whose band reaches its last candidate may have its true nearest among the other columns
+    unsafe = inside[:, -1].nonzero(as_tuple=True)[0] if candidates < m else positions[:0]
+    if len(unsafe):
+        values, columns = _smallest_exact_cross(d2[unsafe], band[unsafe], q, r, global_rows[unsafe], 1)
+        nearest[unsafe], best[unsafe] = values[:, 0], columns[:, 0]
+    # the nearest first, then the other candidates in fast order
+    is_best = index == best[:, None]
+    order = torch.where(is_best, -1, positions).argsort(dim=1, stable=True)
+    index, fast_values = index.gather(1, order), fast_values.gather(1, order)
+    found = is_best.any(dim=1, keepdim=True)
+    index = torch.where(found, index[:, :k], torch.cat([best[:, None], index[:, : k - 1]], dim=1))
+    rest = fast_values.sqrt()
+    rest = torch.where(found, rest[:, :k], torch.cat([rest[:, :1], rest[:, : k - 1]], dim=1))
+    rest[:, 0] = nearest
+    return rest, index
 
 
 def _smallest_exact_cross(

@@ -34,10 +34,11 @@ Four measures, all on pool features (Euclidean unless said otherwise), each a pu
   is returned. Unlike dgm-eval there is no PCA to 64 dimensions first (that is only for speed there), and
   k-means is fitted on a seeded subsample of at most 10,000 training samples (`MemorizationConfig`).
 
-All nearest-neighbour work goes through `ganbench.metrics.knn.cross_nearest`, which reuses the chunked
-engine: float32 distance blocks of bounded size (on the GPU when `device` is one), a top-k with a margin, and exact (float64) re-measurement of the candidates, with a worst-case float32 error
-bound deciding when a row must be re-measured over more columns. Memory is O((N + M) D) plus one block,
-never N x M.
+Each function here makes its own passes (through `ganbench.metrics.knn` and `ganbench.metrics.neighbours`:
+float32 distance blocks of bounded size, on the GPU when `device` is one, with every comparison float32
+rounding could flip measured again exactly). The presets instead read one shared pass
+(`neighbours.shared_neighbours`, through `authenticity`'s `nearest` / `train_radius` and `ct_test`'s
+`gen_nearest`), which gives the same values. Memory is O((N + M) D) plus one block, never N x M.
 """
 
 from __future__ import annotations
@@ -50,16 +51,8 @@ import torch
 from scipy.stats import rankdata
 
 from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
-from ganbench.metrics.knn import (
-    FeatureSet,
-    Neighbours,
-    as_features,
-    block_rows,
-    common_centre,
-    cross_nearest,
-    knn_radii,
-)
-from ganbench.numerics import strict_float32
+from ganbench.metrics.knn import FeatureSet, Neighbours, as_features, common_centre, cross_nearest, knn_radii
+from ganbench.metrics.neighbours import CosineNearest, NeighbourRequest, shared_neighbours
 
 # --------------------------------------------------------------------------------------------------------
 # the ratio test
@@ -117,66 +110,19 @@ def ratio_test(
 # MiFID's memorization distance
 
 
-@dataclass(frozen=True)
-class CosineNearest:
-    """Per (non-zero) generated row: min over training rows of 1 - |cos|, the row it came from, and which
-    training row attains it (indices into the arrays as passed, zero rows included)."""
-
-    distances: np.ndarray
-    gen_rows: np.ndarray
-    indices: np.ndarray
-
-    @property
-    def mean(self) -> float:
-        return float(self.distances.mean()) if len(self.distances) else float("nan")
-
-
-def _row_norms(x: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
-    """float64 Euclidean norms of the rows of x, a chunk at a time (no full float64 copy)."""
-    return torch.cat([x[start : start + chunk].double().norm(dim=1) for start in range(0, len(x), chunk)])
-
-
-def _unit_rows(x: torch.Tensor, norms: torch.Tensor, device) -> torch.Tensor:
-    return (
-        x.to(device=device, dtype=torch.float32) / norms.to(device=device, dtype=torch.float32)[:, None]
-    ).contiguous()
-
-
 def cosine_nearest(
     gen, train, device: str | torch.device = "cpu", block_bytes: int = DEFAULT_BLOCK_BYTES
 ) -> CosineNearest:
     """Min cosine distance 1 - |cos| of every non-zero row of `gen` to the non-zero rows of `train`.
 
-    The search runs on float32 unit vectors in blocks; the winner's distance is then recomputed in float64
-    from the raw features, so a copy reads as 0 up to float64 rounding rather than float32 noise.
+    The search runs on the float32 distance blocks of the shared neighbour pass; every pair float32
+    rounding could put first is measured again in float64 from the raw features, so the minimum is exact
+    and a copy reads as 0 up to float64 rounding (see `ganbench.metrics.neighbours.CosineSweep`).
     """
-    g, t = as_features(gen, "gen").cpu(), as_features(train, "train").cpu()
-    if g.shape[1] != t.shape[1]:
-        raise ValueError(f"feature dimensions differ: {g.shape[1]} and {t.shape[1]}")
-    g_norm, t_norm = _row_norms(g), _row_norms(t)
-    g_rows, t_rows = torch.nonzero(g_norm > 0).squeeze(1), torch.nonzero(t_norm > 0).squeeze(1)
-    if len(t_rows) == 0:
+    found = shared_neighbours(train, gen, NeighbourRequest(cosine=True), device, block_bytes).cosine
+    if found is None:
         raise ValueError("every training feature row is zero: cosine distances are undefined")
-    if len(g_rows) < len(g):
-        g, g_norm = g[g_rows], g_norm[g_rows]
-    if len(t_rows) < len(t):
-        t, t_norm = t[t_rows], t_norm[t_rows]
-    g_unit, t_unit = _unit_rows(g, g_norm, device), _unit_rows(t, t_norm, device)
-    best = torch.empty(len(g), dtype=torch.int64)
-    rows_per_block = block_rows(len(t), block_bytes)
-    for start in range(0, len(g), rows_per_block):
-        block = slice(start, start + rows_per_block)
-        with strict_float32():
-            similarity = g_unit[block] @ t_unit.T
-        best[block] = similarity.abs_().argmax(dim=1).cpu()
-    del g_unit, t_unit
-    # the winners' cosines again, in float64 from the raw features
-    dots = torch.zeros(len(g), dtype=torch.float64)
-    for start in range(0, len(g), 8192):
-        part = slice(start, start + 8192)
-        dots[part] = (g[part].double() * t[best[part]].double()).sum(1)
-    distances = (1 - (dots / (g_norm * t_norm[best])).abs()).clamp_(0, 1)
-    return CosineNearest(distances.numpy(), g_rows.numpy(), t_rows[best].numpy())
+    return found
 
 
 def memorization_distance(
@@ -220,15 +166,17 @@ def authenticity(
     device: str | torch.device = "cpu",
     block_bytes: int = DEFAULT_BLOCK_BYTES,
     nearest: Neighbours | None = None,
+    train_radius: np.ndarray | None = None,
 ) -> Authenticity:
     """AuthPct of generated features `gen` against training features `train` (at least 2 rows).
 
     `nearest` may pass precomputed neighbours of `gen` in `train` (first column = nearest), e.g. those of
-    the ratio test, to skip that pass.
+    the ratio test, and `train_radius` the distance of every training row to its nearest other training
+    row (`train_nearest_other`), to skip those passes.
     """
     if nearest is None:
         nearest = cross_nearest(gen, train, 1, device, block_bytes)
-    radius = train_nearest_other(train, device, block_bytes)
+    radius = train_nearest_other(train, device, block_bytes) if train_radius is None else np.asarray(train_radius)
     gen_distance = nearest.distances[:, 0]
     train_radius = radius[nearest.indices[:, 0]]
     return Authenticity(gen_distance > train_radius, gen_distance, train_radius)
@@ -274,9 +222,35 @@ def _nearest_distance(queries: np.ndarray, reference: np.ndarray, device, block_
     return cross_nearest(queries, reference, 1, device, block_bytes).distances[:, 0]
 
 
-def _single_cell(train, heldout, gen, device, block_bytes) -> CTResult:
-    distances = _nearest_distance(np.concatenate([gen, heldout]), train, device, block_bytes)
-    z = mann_whitney_z(distances[: len(gen)], distances[len(gen) :])
+def _cell_distances(gen, gen_rows, heldout, heldout_rows, train, train_rows, gen_nearest, device, block_bytes):
+    """Exact distances of the generated rows `gen_rows` and the held-out rows `heldout_rows` (indices) to their
+    nearest training row among `train_rows` (a boolean mask): (generated distances, held-out distances).
+
+    With `gen_nearest` (each generated row's nearest training row over all of `train`, exact), a generated
+    row whose global nearest lies among `train_rows` takes that distance: the global nearest inside the
+    subset is the subset's nearest, and its distance is measured the same way whatever search found it, so
+    the value is the one a pass over the subset gives. The other rows are measured in one pass.
+    """
+    if gen_nearest is None:
+        inside = np.zeros(len(gen_rows), dtype=bool)
+    else:
+        inside = train_rows[gen_nearest.indices[gen_rows, 0]]
+    gen_distances = np.empty(len(gen_rows), dtype=np.float32)
+    if inside.any():
+        gen_distances[inside] = gen_nearest.distances[gen_rows[inside], 0]
+    rest = gen_rows[~inside]
+    queries = np.concatenate([gen[rest], heldout[heldout_rows]])
+    distances = _nearest_distance(queries, train[train_rows], device, block_bytes)
+    gen_distances[~inside] = distances[: len(rest)]
+    return gen_distances, distances[len(rest) :]
+
+
+def _single_cell(train, heldout, gen, gen_nearest, device, block_bytes) -> CTResult:
+    gen_distances, heldout_distances = _cell_distances(
+        gen, np.arange(len(gen)), heldout, np.arange(len(heldout)), train, np.ones(len(train), dtype=bool),
+        gen_nearest, device, block_bytes,
+    )  # fmt: skip
+    z = mann_whitney_z(gen_distances, heldout_distances)
     return CTResult(z, np.array([z]), np.array([1.0]), np.array([True]), np.array([len(gen)]), partitioned=False)
 
 
@@ -291,9 +265,14 @@ def ct_test(
     kmeans_fit_samples: int = 10_000,
     device: str | torch.device = "cpu",
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    gen_nearest: Neighbours | None = None,
 ) -> CTResult:
     """The C_T statistic of generated features `gen` against training features `train`, with held-out
-    features `heldout` from the same distribution as `train` as the yardstick (see the module docstring)."""
+    features `heldout` from the same distribution as `train` as the yardstick (see the module docstring).
+
+    `gen_nearest` may pass each generated row's nearest training row over all of `train` (column 0 exact, as
+    `cross_nearest` or the shared neighbour pass give it): a generated row whose nearest training row lies
+    in its own cell then needs no pass of its own; the values are the same either way."""
     train = np.asarray(as_features(train, "train").float())
     heldout = np.asarray(as_features(heldout, "heldout").float())
     gen = np.asarray(as_features(gen, "gen").float())
@@ -302,7 +281,7 @@ def ct_test(
     if min(len(train), len(heldout), len(gen)) == 0:
         raise ValueError("C_T needs at least one training, one held-out and one generated sample")
     if cells <= 1 or len(train) < cells:
-        return _single_cell(train, heldout, gen, device, block_bytes)
+        return _single_cell(train, heldout, gen, gen_nearest, device, block_bytes)
 
     from sklearn.cluster import KMeans
 
@@ -320,14 +299,14 @@ def ct_test(
     train_counts = np.bincount(train_cells, minlength=cells)
     used = (gen_counts > min_generated) & (heldout_counts > 0) & (train_counts > 0)
     if not used.any():
-        return _single_cell(train, heldout, gen, device, block_bytes)
+        return _single_cell(train, heldout, gen, gen_nearest, device, block_bytes)
     weights = heldout_counts / len(heldout)
     cell_z = np.full(cells, np.nan)
     for cell in np.flatnonzero(used):
-        cell_gen, cell_heldout = gen[gen_cells == cell], heldout[heldout_cells == cell]
-        distances = _nearest_distance(
-            np.concatenate([cell_gen, cell_heldout]), train[train_cells == cell], device, block_bytes
-        )
-        cell_z[cell] = mann_whitney_z(distances[: len(cell_gen)], distances[len(cell_gen) :])
+        gen_distances, heldout_distances = _cell_distances(
+            gen, np.flatnonzero(gen_cells == cell), heldout, np.flatnonzero(heldout_cells == cell),
+            train, train_cells == cell, gen_nearest, device, block_bytes,
+        )  # fmt: skip
+        cell_z[cell] = mann_whitney_z(gen_distances, heldout_distances)
     score = float((weights[used] * cell_z[used]).sum() / weights[used].sum())
     return CTResult(score, cell_z, weights, used, gen_counts, partitioned=True)

@@ -7,12 +7,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ganbench.metrics.config import MetricConfig
 from ganbench.registry import Registry
+
+if TYPE_CHECKING:  # torch-heavy; only the annotation is needed here
+    from ganbench.metrics.neighbours import NeighbourRequest
 
 Direction = Literal["lower", "higher", "spread"]
 
@@ -36,8 +39,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
 class MetricInputs:
     """Everything metrics may read; a field is filled only when a requested preset needs it (see INPUTS).
 
-    `cache` holds work that several presets share on the same inputs (one k-NN pass for precision/recall and
-    density/coverage, the generated-to-training neighbours of memorization and AuthPct).
+    `cache` holds work that several presets share on the same inputs (the one k-NN pass that precision/recall,
+    density/coverage, memorization, AuthPct and C_T read: see `MetricSpec.neighbours`).
     """
 
     n_gen: int
@@ -92,6 +95,9 @@ class MetricSpec:
     #: the feature extractors the metric is defined on, its default first (fd_dinov2: the DINOv2 ones); empty:
     #: any extractor (the scoring job's). A metric whose job runs another extractor is scored with its default.
     extractors: tuple[str, ...] = ()
+    #: what the preset reads of the shared k-NN pass over generated and reference features (None: nothing);
+    #: the pass is computed once for all requested presets (`ganbench.metrics.presets.common.neighbours`)
+    neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -116,12 +122,13 @@ def register_metric(
     settings: Callable[[MetricConfig], dict[str, Any]] = lambda config: {},
     requires: str = "",
     extractors: tuple[str, ...] = (),
+    neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None,
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
     dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
-    default first), empty for any.
+    default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass.
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
@@ -130,7 +137,8 @@ def register_metric(
         raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
-        METRICS.add(name, MetricSpec(name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors)))
+        spec = MetricSpec(name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours)
+        METRICS.add(name, spec)
         return fn
 
     return decorator

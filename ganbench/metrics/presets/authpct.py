@@ -5,7 +5,8 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.memorization import authenticity
-from ganbench.metrics.presets.common import features, gen_to_train, ratio_k
+from ganbench.metrics.neighbours import NeighbourRequest
+from ganbench.metrics.presets.common import features, neighbours
 from ganbench.metrics.spec import MetricInputs, register_metric
 
 
@@ -15,13 +16,12 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     "that sample is from its own nearest training sample",
     {"authpct": "higher"},
     needs={"gen_features", "ref_features"},
+    neighbours=lambda config: NeighbourRequest(nearest=1, ref_radii=(1,)),
 )
 def authpct(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     gen, train = features(inputs, "authpct")
     if len(train) < 2:
         raise GanbenchError("authpct needs at least 2 training samples")
-    # reuse the ratio test's neighbours when memorization is scored too
-    k = ratio_k(inputs, config) if "memorization" in inputs.requested else 1
-    nearest = gen_to_train(inputs, config, k, gen, train)
-    result = authenticity(gen, train, config.device, config.memorization.block_bytes, nearest=nearest)
+    found = neighbours(inputs, config, "authpct")
+    result = authenticity(gen, train, nearest=found.nearest, train_radius=found.ref_radii[1])
     return {"authpct": result.authpct}

@@ -6,9 +6,8 @@ import numpy as np
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.knn import Neighbours, cross_nearest
-from ganbench.metrics.manifold import ManifoldScores, manifold_scores
-from ganbench.metrics.spec import MetricInputs
+from ganbench.metrics.neighbours import NeighbourRequest, SharedNeighbours, shared_neighbours
+from ganbench.metrics.spec import METRICS, MetricInputs
 
 
 def need_neighbours(inputs: MetricInputs, k: int) -> None:
@@ -17,13 +16,24 @@ def need_neighbours(inputs: MetricInputs, k: int) -> None:
         raise GanbenchError(f"k-nearest-neighbour metrics with k={k} need more than {k} samples on each side")
 
 
-def manifold(inputs: MetricInputs, config: MetricConfig) -> ManifoldScores:
-    """Precision/recall and density/coverage from one shared k-NN pass over the requested ones."""
-    pr_k = config.pr_k if "pr" in inputs.requested else None
-    dc_k = config.dc_k if "dc" in inputs.requested else None
+def neighbours(inputs: MetricInputs, config: MetricConfig, metric: str) -> SharedNeighbours | None:
+    """The one k-NN pass over generated and reference features, for everything that `metric` and the other
+    requested presets read of it (`MetricSpec.neighbours`), computed the first time a preset asks for it on
+    these inputs; None when none of them reads anything. Parts the sample counts cannot give (a k-th
+    neighbour radius needs more than k rows) are left out, for the preset that needs them to refuse."""
+    request = NeighbourRequest()
+    for name in dict.fromkeys((*inputs.requested, metric)):
+        wants = METRICS.get(name).neighbours
+        if wants is not None:
+            request |= wants(config)
+    gen, ref = inputs.gen_features, inputs.ref_features
+    request = request.within(len(gen), len(ref))
+    if request == NeighbourRequest():
+        return None
+    block_bytes = config.memorization.block_bytes
     return inputs.shared(
-        ("manifold", pr_k, dc_k, config.device),
-        lambda: manifold_scores(inputs.ref_features, inputs.gen_features, pr_k=pr_k, dc_k=dc_k, device=config.device),
+        ("neighbours", request, str(config.device), block_bytes),
+        lambda: shared_neighbours(ref, gen, request, config.device, block_bytes),
     )
 
 
@@ -52,12 +62,3 @@ def ratio_k(inputs: MetricInputs, config: MetricConfig) -> int:
             f"it needs at least {k + 1} training samples, got {len(inputs.ref_features)}"
         )
     return k + 1
-
-
-def gen_to_train(inputs: MetricInputs, config: MetricConfig, k: int, gen: np.ndarray, train: np.ndarray) -> Neighbours:
-    """The k nearest training samples of every generated sample, computed once per MetricInputs."""
-    block_bytes = config.memorization.block_bytes
-    return inputs.shared(
-        ("gen_to_train", k, str(config.device), block_bytes),
-        lambda: cross_nearest(gen, train, k, config.device, block_bytes),
-    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.memorization import memorization_distance, ratios_from_neighbours
-from ganbench.metrics.presets.common import features, gen_to_train, ratio_k
+from ganbench.metrics.knn import Neighbours
+from ganbench.metrics.memorization import ratios_from_neighbours
+from ganbench.metrics.neighbours import NeighbourRequest
+from ganbench.metrics.presets.common import features, neighbours, ratio_k
 from ganbench.metrics.spec import MetricInputs, register_metric
 
 
@@ -21,14 +23,17 @@ def memorization_settings(config: MetricConfig) -> dict:
     {"memorized_fraction": "lower", "memorization_distance": "higher"},
     needs={"gen_features", "ref_features"},
     settings=memorization_settings,
+    neighbours=lambda config: NeighbourRequest(nearest=config.memorization.ratio_neighbours + 1, cosine=True),
 )
 def memorization(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     settings = config.memorization
-    gen, train = features(inputs, "memorization")
-    neighbours = gen_to_train(inputs, config, ratio_k(inputs, config), gen, train)
-    ratios = ratios_from_neighbours(neighbours, settings.ratio_threshold)
-    try:
-        distance = memorization_distance(gen, train, config.device, settings.block_bytes)
-    except ValueError as error:
-        raise GanbenchError(f"memorization: {error}; check the features") from None
-    return {"memorized_fraction": ratios.memorized_fraction, "memorization_distance": distance}
+    features(inputs, "memorization")
+    k = ratio_k(inputs, config)
+    found = neighbours(inputs, config, "memorization")
+    if found.cosine is None:
+        raise GanbenchError(
+            "memorization: every training feature row is zero: cosine distances are undefined; check the features"
+        )
+    nearest = Neighbours(found.nearest.distances[:, :k], found.nearest.indices[:, :k])
+    ratios = ratios_from_neighbours(nearest, settings.ratio_threshold)
+    return {"memorized_fraction": ratios.memorized_fraction, "memorization_distance": found.cosine.mean}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.presets.common import manifold, need_neighbours
+from ganbench.metrics.manifold import manifold_from, manifold_request
+from ganbench.metrics.presets.common import need_neighbours, neighbours
 from ganbench.metrics.spec import MetricInputs, register_metric
 
 
@@ -13,8 +14,9 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     {"precision": "higher", "recall": "higher"},
     needs={"gen_features", "ref_features"},
     settings=lambda config: {"pr_k": config.pr_k},
+    neighbours=lambda config: manifold_request(config.pr_k, None),
 )
 def precision_recall(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     need_neighbours(inputs, config.pr_k)
-    scores = manifold(inputs, config)
+    scores = manifold_from(neighbours(inputs, config, "pr"), config.pr_k, None)
     return {"precision": scores.precision, "recall": scores.recall}
