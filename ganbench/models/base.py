@@ -137,9 +137,15 @@ class Family:
         changed = [(key, value) for key, value in self.fixed if getattr(config, key) != value]
         if changed:
             key, value = changed[0]
+            wanted = getattr(config, key)
+            others = [
+                name
+                for name in MODELS.names()
+                if MODELS.get(name).config_type is self.config_type and dict(MODELS.get(name).fixed).get(key) == wanted
+            ]
+            instead = f"use model {others[0]!r}" if others else "no registered model has that setting"
             raise GanbenchError(
-                f"model {self.name!r} stands for {key}={value!r}, got {key}={getattr(config, key)!r}; "
-                f"pick the registered name for that setting (see `ganbench list models`) instead of changing it"
+                f"model {self.name!r} stands for {key}={value!r}, so it cannot be run with {key}={wanted!r}; {instead}"
             )
 
     def build_all(self, shape: DataShape, config: ModelConfig) -> tuple[nn.Module, nn.Module | None, dict[str, nn.Module]]:

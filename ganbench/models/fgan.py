@@ -37,7 +37,8 @@ LOG2 = math.log(2.0)
 @dataclass(frozen=True)
 class FDivergence:
     """One row of Nowozin et al.'s table: generator f(u) (u = p/q), activation g_f, conjugate f*, and
-    f*(g_f(v)) in a numerically safe closed form; `derivative` is f', so f'(p/q) is the optimal T."""
+    f*(g_f(v)) in a numerically safe closed form; `derivative` is f', so f'(p/q) is the optimal T. As in the
+    table, the polynomial f of Pearson chi-square is taken on the whole real line, so f*(t) = t^2/4 + t for all t."""
 
     name: str
     f: Callable[[torch.Tensor], torch.Tensor]

@@ -57,9 +57,11 @@ def score_batches(
     batches: Iterable[np.ndarray | torch.Tensor],
     total: int,
     extractor: FeatureExtractor | None = None,
+    gen_codes: np.ndarray | None = None,
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
-    against `config`'s reference with its metrics. `extractor` reuses one already built for this config."""
+    against `config`'s reference with its metrics. `extractor` reuses one already built for this config;
+    `gen_codes` are the labels a generator with a class or code input drew the samples with (code_recovery)."""
     job = plan_scoring(config)
     config = job.config
     if job.kind.extracted:
@@ -76,7 +78,7 @@ def score_batches(
         extractor_record, device, dtype = job.kind.fingerprint, "cpu", job.kind.feature_dtype
     metric_config = config.metric_config.resolved(generated["n_gen"], reference.n)
     job = replace(job, config=replace(config, metric_config=metric_config))
-    inputs = MetricInputs(n_ref=reference.n, requested=config.metrics, **reference.fields, **generated)
+    inputs = MetricInputs(n_ref=reference.n, requested=config.metrics, gen_codes=gen_codes, **reference.fields, **generated)
     protocol = fingerprint(
         extractor=extractor_record,
         n_generated=generated["n_gen"],

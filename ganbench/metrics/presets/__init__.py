@@ -6,6 +6,7 @@ Adding a preset: write `presets/NAME.py` with one `@register_metric(...)` functi
 from ganbench.metrics.presets import (  # noqa: F401  (registration)
     authpct,
     class_coverage,
+    code_recovery,
     ct,
     density_coverage,
     fid,
