@@ -7,10 +7,12 @@ trained together on the evidence lower bound (ELBO, nats per sample, one reparam
 
 The decoder mean G is the benchmark's generator network at the data's resolution (the DCGAN generator with
 batch norm; the point MLP for 2-D data) and it is what gets scored: a sample is G(z) for z ~ N(0, I), the
-decoder mean, without pixel noise. The decoder's sigma is one learned scalar (it sets the weight of the
-reconstruction against the KL, so it is learned rather than chosen); it is kept with the encoder, the family's
-extra network, so the generator stays exactly the GANs' network. The encoder is the discriminator trunk of the
-same resolution plus a linear layer to (mu, logvar).
+decoder mean, without pixel noise. The decoder's sigma, one for all coordinates, is set at each step to its
+maximum-likelihood value, the root mean squared reconstruction error of the batch (the "optimal sigma" of
+Rybkin et al. 2021's calibrated decoders): it weighs the reconstruction against the KL as a learned sigma would
+once converged, without a hand-set weight, and its gradient term vanishes at the optimum, so it is not
+back-propagated. The encoder, the family's extra network, is the discriminator trunk of the same resolution
+plus a linear layer to (mu, logvar).
 
 The ELBO, its reconstruction and KL terms and sigma are logged every step (losses.csv / TensorBoard: the
 `elbo` training curve). Settings: batch 100 as in the paper; z of 128 dimensions like the GANs' noise;
@@ -51,16 +53,13 @@ class VaeConfig(ModelConfig):
 
 
 class VaeEncoder(nn.Module):
-    """x -> (mu, logvar) of q(z | x), each (N, z_dim); with `decoder_scale` it also holds the Gaussian decoder's
-    learned log sigma (`log_scale`, starting at sigma = 1)."""
+    """x -> (mu, logvar) of q(z | x), each (N, z_dim)."""
 
-    def __init__(self, shape: DataShape, width: float, z_dim: int, decoder_scale: bool = True) -> None:
+    def __init__(self, shape: DataShape, width: float, z_dim: int) -> None:
         super().__init__()
         self.net = Encoder(shape, width, 2 * z_dim)
         if shape.kind == "image":
             dcgan_init(self.net)
-        if decoder_scale:
-            self.log_scale = nn.Parameter(torch.zeros(()))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mu, logvar = self.net(x).float().chunk(2, dim=1)
@@ -84,13 +83,19 @@ def gaussian_nll(x: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor) -
     return 0.5 * (error / log_scale.exp()).square().sum(1) + dims * (log_scale + 0.5 * math.log(2 * math.pi))
 
 
+def calibrated_log_scale(x: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:
+    """log sigma* with sigma*^2 the mean squared error over the batch and coordinates (floored at 1e-6): the sigma
+    that maximises the Gaussian likelihood of the batch; detached."""
+    return 0.5 * torch.log((x.float() - mean.float()).square().mean().detach().clamp_min(1e-6))
+
+
 def build_networks(shape: DataShape, config: VaeConfig) -> tuple[nn.Module, None]:
     """The decoder (the GANs' generator); no discriminator."""
     return gan_generator(shape, config.z_dim, config.width), None
 
 
 def build_extras(shape: DataShape, config: VaeConfig) -> dict[str, nn.Module]:
-    """The encoder (with the decoder's log sigma)."""
+    """The encoder."""
     return {"encoder": VaeEncoder(shape, config.width, config.z_dim)}
 
 
@@ -103,7 +108,8 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     with autocast(x, amp):
         mu, logvar = encoder(x)
         mean = modules.generator(reparameterize(mu, logvar, noise))
-    reconstruction = gaussian_nll(x, mean, encoder.log_scale)
+    log_scale = calibrated_log_scale(x, mean)
+    reconstruction = gaussian_nll(x, mean, log_scale)
     kl = kl_to_prior(mu, logvar)
     loss = (reconstruction + kl).mean()
     optimize(modules.g_opt, loss, modules.extra_opts["encoder"])
@@ -111,7 +117,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
         "elbo": -loss.detach(),
         "reconstruction": reconstruction.detach().mean(),
         "kl": kl.detach().mean(),
-        "sigma": encoder.log_scale.detach().exp(),
+        "sigma": log_scale.exp(),
     }
 
 

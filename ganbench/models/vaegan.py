@@ -66,7 +66,7 @@ def build_networks(shape: DataShape, config: VaeganConfig) -> tuple[nn.Module, n
 
 def build_extras(shape: DataShape, config: VaeganConfig) -> dict[str, nn.Module]:
     """The encoder."""
-    return {"encoder": VaeEncoder(shape, config.width, config.z_dim, decoder_scale=False)}
+    return {"encoder": VaeEncoder(shape, config.width, config.z_dim)}
 
 
 def make_optimizers(g: nn.Module, d: nn.Module, config: VaeganConfig, device: torch.device):

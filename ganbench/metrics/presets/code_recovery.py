@@ -3,8 +3,6 @@ the dataset's classifier sees, under the best one-to-one matching of codes to cl
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ganbench.metrics.codes import code_confusion, matched_accuracy
@@ -22,12 +20,7 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     requires="a labelled dataset with a classifier extractor (e.g. mnist5k with mnist-classifier)",
 )
 def code_recovery_preset(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
-    if inputs.gen_codes is None:
-        warnings.warn(
-            "code_recovery: the samples carry no categorical code (only generators with a class or code input, "
-            "such as cgan, acgan and infogan, have one); no value reported",
-            stacklevel=2,
-        )
+    if inputs.gen_codes is None:  # an unconditional generator, or sample files: nothing to recover
         return {}
     logits = np.asarray(inputs.gen_class_logits)
     codes = np.asarray(inputs.gen_codes)
