@@ -4,7 +4,8 @@ A checkpoint for step S of a run is checkpoints/step_{S:08d}.safetensors plus
 checkpoints/step_{S:08d}.json. Both are written atomically, tensors first, so a
 checkpoint exists exactly when its sidecar does, and the sidecar records the
 sha256 of its tensor file. Tensor names are prefixed by what they belong to:
-"generator.", "discriminator.", "ema.", "g_opt.", "d_opt.", "rng.".
+"generator.", "discriminator.", "ema.", "g_opt.", "d_opt.", "rng.", and for a family's extra networks
+"extra.{name}." and "extra_opt.{name}.".
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
-"""Where ganbench keeps downloads and caches: never inside the installed package."""
+"""Where ganbench keeps downloads and caches (never inside the installed package), and the names of run files
+that more than one layer reads."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+#: The per-step training curves of a run (step, then one column per value the family's step returns): written by
+#: the training loop, drawn by the report's training-curve figure.
+LOSSES_FILE = "losses.csv"
 
 
 def cache_dir(override: str | os.PathLike | None = None) -> Path:

@@ -116,3 +116,36 @@ def test_plot_cli(tmp_path, capsys):
     assert "leaderboard_fid.png" in out and (tmp_path / "figs" / "precision_recall.svg").exists()
     assert main(["plot", str(tmp_path / "missing")]) == 2
     assert "no such run directory" in capsys.readouterr().err
+
+
+def test_training_curves_per_model_from_losses_csv(tmp_path):
+    """Each model's logged curves (BEGAN's convergence, the VAE's ELBO, ...) become one figure with a panel per
+    curve; seeds that logged different lengths are averaged where they overlap; a lone train run works too."""
+    from ganbench.report.plots.training import find_loss_files, plot_training_curves, read_curves, smoothed
+
+    for seed, steps in ((0, 300), (1, 200)):
+        folder = tmp_path / "run" / "cells" / "began" / f"seed{seed}"
+        folder.mkdir(parents=True)
+        lines = ["step,d_loss,convergence,k"] + [f"{s},{1 / s},{0.1 + seed},{s / 1000}" for s in range(1, steps + 1)]
+        (folder / "losses.csv").write_text("\n".join(lines) + "\n")
+    vae = tmp_path / "run" / "cells" / "vae" / "seed0"
+    vae.mkdir(parents=True)
+    (vae / "losses.csv").write_text("step,elbo\n1,-900.0\n2,-800.0\n")
+    found = find_loss_files(tmp_path / "run")
+    assert sorted(found) == ["began", "vae"] and sorted(found["began"]) == [0, 1]
+    curves = read_curves(found["began"])
+    assert list(curves[1].columns) == ["d_loss", "convergence", "k"] and curves[1].index.max() == 200
+    window = smoothed(curves[0][["k"]], 3)
+    assert window.loc[10, "k"] == pytest.approx(0.010) and window.loc[1, "k"] == pytest.approx(0.0015)
+
+    paths = plot_training_curves(tmp_path / "run", tmp_path / "figs", formats=("png",))
+    assert sorted(p.name for p in paths) == ["training_began.png", "training_vae.png"]
+    assert all(p.stat().st_size > 0 for p in paths)
+    # make_all draws them with the other figures
+    assert any(p.name == "training_vae.png" for p in make_all(tmp_path / "run", tmp_path / "all", formats=("png",)))
+
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "losses.csv").write_text("step,elbo\n1,-5.0\n")
+    (single / "run.json").write_text('{"family": "vae", "seed": 3}')
+    assert find_loss_files(single) == {"vae": {3: single / "losses.csv"}}

@@ -74,7 +74,7 @@ def test_builtins_load_on_first_lookup():
 
 def planted_inputs(requested: tuple[str, ...]) -> MetricInputs:
     """Inputs that every preset can be computed from: 60 generated and 80 reference 8-d features (two shifted
-    Gaussians), statistics, logits, labels, a held-out split, stacked-MNIST channel labels and ring points."""
+    Gaussians), statistics, logits, labels, a held-out split, stacked-MNIST channel labels, generator codes and ring points."""
     rng = np.random.default_rng(0)
     gen, ref, heldout = rng.normal(0.3, 1, (60, 8)), rng.normal(0, 1, (80, 8)), rng.normal(0, 1, (40, 8))
     modes = np.array([[np.cos(a), np.sin(a)] for a in np.linspace(0, 2 * np.pi, 8, endpoint=False)]) * 2
@@ -93,6 +93,7 @@ def planted_inputs(requested: tuple[str, ...]) -> MetricInputs:
         ref_labels=np.arange(80) % 10,
         num_classes=10,
         gen_channel_labels=rng.integers(0, 10, (60, 3)),
+        gen_codes=np.arange(60) % 10,
         gen_points=modes[np.arange(60) % 8] + rng.normal(0, 0.02, (60, 2)),
         modes=modes,
         mode_std=0.02,

@@ -98,3 +98,36 @@ def five_modes() -> TinyPointGenerator:
 
 def not_a_module():
     return "nope"
+
+
+class DigitLookup(nn.Module):
+    """Real mnist5k test digits as a generator: labels[i] = code c gives a test image of class perm[c] (chosen by
+    z), so a classifier recovers the code up to the permutation. Without `num_classes` it ignores labels."""
+
+    def __init__(self, permutation: tuple[int, ...] = tuple(range(10)), conditional: bool = True) -> None:
+        super().__init__()
+        from ganbench.data.base import DATASETS, DataConfig
+
+        test = DATASETS.get("mnist5k").load("test", DataConfig())
+        self.z_dim, self.num_classes = 4, 10 if conditional else 0
+        self.register_buffer("images", torch.as_tensor(test.data).float() / 127.5 - 1)
+        self.by_class = [torch.nonzero(torch.as_tensor(test.labels) == c).flatten() for c in permutation]
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        pick = (z[:, 0].abs() * 1000).long()
+        if labels is None:
+            return self.images[pick % len(self.images)]
+        index = torch.stack([self.by_class[c][p % len(self.by_class[c])] for c, p in zip(labels.tolist(), pick, strict=True)])
+        return self.images[index]
+
+
+def digit_lookup() -> DigitLookup:
+    return DigitLookup()
+
+
+def digit_lookup_permuted() -> DigitLookup:
+    return DigitLookup(permutation=(3, 1, 4, 0, 5, 9, 2, 6, 8, 7))
+
+
+def digit_lookup_unconditional() -> DigitLookup:
+    return DigitLookup(conditional=False)

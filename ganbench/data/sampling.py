@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -79,6 +80,13 @@ def sample_batches(
         if output_range == "auto":
             output_range = kind.resolve_range(batch, seen, output_range)
         yield kind.convert(batch, output_range, seen)
+
+
+def sample_codes(generator: nn.Module, n: int) -> np.ndarray | None:
+    """The label (class or categorical code) samples 0 .. n-1 are drawn with by `raw_batches` — sample i gets
+    i mod num_classes — or None for a generator without labels."""
+    num_classes = int(getattr(generator, "num_classes", 0) or 0)
+    return class_labels(n, num_classes).numpy() if num_classes else None
 
 
 @torch.no_grad()

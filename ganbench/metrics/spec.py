@@ -28,6 +28,7 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "heldout_features": ("heldout_features",),
     "gen_logits": ("gen_logits",),
     "gen_class_logits": ("gen_class_logits",),
+    "gen_codes": ("gen_codes",),
     "ref_labels": ("ref_labels", "num_classes"),
     "gen_channel_labels": ("gen_channel_labels",),
     "gen_points": ("gen_points",),
@@ -59,6 +60,9 @@ class MetricInputs:
     gen_class_logits: np.ndarray | None = None
     ref_labels: np.ndarray | None = None
     num_classes: int | None = None
+    #: generators with a class or code input (conditional GANs, InfoGAN): the input each generated sample was
+    #: drawn with, int (N,); None for unconditional generators and for sample files
+    gen_codes: np.ndarray | None = None
     #: stacked MNIST: per-channel digit labels (N, 3) of generated samples
     gen_channel_labels: np.ndarray | None = None
     #: point datasets: generated points (N, D), known mode centres (M, D) and their std

@@ -12,7 +12,7 @@ from torch import nn
 
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
-from ganbench.models.optim import adam_pair
+from ganbench.models.optim import adam_each, adam_pair
 from ganbench.registry import Registry
 
 if TYPE_CHECKING:
@@ -76,43 +76,92 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class Family:
-    """A registered GAN family: its paper, config type and the three functions the loop calls.
+    """A registered GAN family: its paper, config type and the functions the loop calls.
 
     build_networks(shape, config) -> (generator, discriminator); the generator has int
-    attributes `z_dim` and `num_classes` and maps (z, labels) to samples.
-    train_step(modules, batches, noise, config, amp) -> {loss name: 0-d tensor}; it
-    receives `config.n_critic` real batches.
+    attributes `z_dim` and `num_classes` and maps (z, labels) to samples; the discriminator
+    is None for a non-adversarial family (the VAE).
+    train_step(modules, batches, noise, config, amp) -> {curve name: 0-d tensor}; it
+    receives `config.n_critic` real batches. Every name it returns is logged each step
+    (losses.csv, TensorBoard) and drawn as a training curve.
     make_optimizers(generator, discriminator, config, device) -> (g_opt, d_opt); Adam for both
     networks (ganbench.models.optim.adam_pair) unless the family says otherwise.
+    build_extras(shape, config) -> {name: network}: networks beyond the two (an encoder), each with
+    its own optimizer from make_extra_optimizers(extras, config, device) -> {name: optimizer}
+    (default: Adam at lr_g and the config's betas); the loop moves, checkpoints and resumes them
+    like the generator and discriminator, under "extra.{name}" / "extra_opt.{name}".
+    fixed: settings this registered name stands for (see `variant`); a run may not change them.
     """
 
     name: str
     paper: str
     config_type: type[ModelConfig]
-    build_networks: Callable[[DataShape, Any], tuple[nn.Module, nn.Module]]
+    build_networks: Callable[[DataShape, Any], tuple[nn.Module, nn.Module | None]]
     train_step: Callable[[GanModules, list[Batch], StepNoise, Any, bool], dict[str, torch.Tensor]]
-    make_optimizers: Callable[[nn.Module, nn.Module, Any, torch.device], tuple[Any, Any]] | None = None
+    make_optimizers: Callable[[nn.Module, nn.Module | None, Any, torch.device], tuple[Any, Any]] | None = None
     conditional: bool = False
     #: True when the step differentiates through gradients (gradient penalty), which torch.compile cannot.
     double_backward: bool = False
+    build_extras: Callable[[DataShape, Any], dict[str, nn.Module]] | None = None
+    make_extra_optimizers: Callable[[dict[str, nn.Module], Any, torch.device], dict[str, Any]] | None = None
+    fixed: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         # Listings show an object's docstring; a family's most useful one-liner is its paper.
         object.__setattr__(self, "__doc__", self.paper)
         if self.make_optimizers is None:
             object.__setattr__(self, "make_optimizers", adam_pair)
+        if self.make_extra_optimizers is None:
+            object.__setattr__(self, "make_extra_optimizers", adam_each)
+
+    def variant(self, name: str, **fixed: Any) -> Family:
+        """This family registered under another name with some settings fixed: `fgan_kl` is the f-GAN family
+        with divergence="kl", `pacgan2` could be a family with packing=2. Rows, checkpoints and leaderboards
+        carry the variant's name; its fixed settings are its paper defaults and cannot be overridden."""
+        fields = {f.name for f in dataclasses.fields(self.config_type)}
+        unknown = sorted(set(fixed) - fields)
+        if unknown:
+            raise ValueError(f"variant {name!r} fixes {unknown}, which {self.config_type.__name__} does not have")
+        settings = ", ".join(f"{k}={v!r}" for k, v in fixed.items())
+        return dataclasses.replace(
+            self, name=name, paper=f"{self.paper} ({settings})", fixed=(*self.fixed, *fixed.items())
+        )
 
     def default_config(self, shape: DataShape) -> ModelConfig:
-        """The family's paper defaults, adapted to `shape`."""
-        return self.config_type().for_shape(shape)
+        """The family's paper defaults (with a variant's fixed settings), adapted to `shape`."""
+        return dataclasses.replace(self.config_type(), **dict(self.fixed)).for_shape(shape)
+
+    def check_config(self, config: ModelConfig) -> None:
+        """`config.validate()`, and a GanbenchError when it changes a setting this name fixes."""
+        config.validate()
+        changed = [(key, value) for key, value in self.fixed if getattr(config, key) != value]
+        if changed:
+            key, value = changed[0]
+            wanted = getattr(config, key)
+            others = [
+                name
+                for name in MODELS.names()
+                if MODELS.get(name).config_type is self.config_type and dict(MODELS.get(name).fixed).get(key) == wanted
+            ]
+            instead = f"use model {others[0]!r}" if others else "no registered model has that setting"
+            raise GanbenchError(
+                f"model {self.name!r} stands for {key}={value!r}, so it cannot be run with {key}={wanted!r}; {instead}"
+            )
+
+    def build_all(self, shape: DataShape, config: ModelConfig) -> tuple[nn.Module, nn.Module | None, dict[str, nn.Module]]:
+        """(generator, discriminator or None, extra networks by name), built in that order."""
+        generator, discriminator = self.build_networks(shape, config)
+        extras = self.build_extras(shape, config) if self.build_extras is not None else {}
+        return generator, discriminator, extras
 
 
 #: name -> Family; the built-in families register from ganbench.models.catalog.
 MODELS: Registry[Family] = Registry("model", builtins="ganbench.models.catalog")
 
 
-def build(family_name: str, shape: DataShape, config: ModelConfig | None = None) -> tuple[nn.Module, nn.Module]:
-    """(generator, discriminator) of family `family_name` for data of `shape`; `config` defaults to the paper's."""
+def build(family_name: str, shape: DataShape, config: ModelConfig | None = None) -> tuple[nn.Module, nn.Module | None]:
+    """(generator, discriminator or None) of family `family_name` for data of `shape`; `config` defaults to the
+    paper's."""
     family = MODELS.get(family_name)
     config = config if config is not None else family.default_config(shape)
     return family.build_networks(shape, config)

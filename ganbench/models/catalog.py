@@ -1,3 +1,18 @@
-"""The built-in GAN families; importing this module registers each (one file per family)."""
+"""The built-in GAN families (and the VAE baselines); importing this module registers each (one file per family)."""
 
-from ganbench.models import cgan, dcgan, gan, lsgan, sngan, wgan, wgan_gp  # noqa: F401  (registration)
+from ganbench.models import (  # noqa: F401  (registration)
+    acgan,
+    began,
+    cgan,
+    dcgan,
+    ebgan,
+    fgan,
+    gan,
+    infogan,
+    lsgan,
+    sngan,
+    vae,
+    vaegan,
+    wgan,
+    wgan_gp,
+)

@@ -22,13 +22,20 @@ def adam(
     return torch.optim.Adam(params, lr=lr, betas=betas, **_impl(device, fused_ok=True))
 
 
-def adam_pair(generator: torch.nn.Module, discriminator: torch.nn.Module, config, device: torch.device):
-    """Adam for both networks with the config's learning rates (lr_g, lr_d) and betas (beta1, beta2)."""
+def adam_pair(generator: torch.nn.Module, discriminator: torch.nn.Module | None, config, device: torch.device):
+    """Adam for both networks with the config's learning rates (lr_g, lr_d) and betas (beta1, beta2);
+    no discriminator optimizer (None) when there is no discriminator."""
     betas = (config.beta1, config.beta2)
     return (
         adam(generator.parameters(), config.lr_g, betas, device),
-        adam(discriminator.parameters(), config.lr_d, betas, device),
+        adam(discriminator.parameters(), config.lr_d, betas, device) if discriminator is not None else None,
     )
+
+
+def adam_each(networks: dict[str, torch.nn.Module], config, device: torch.device) -> dict[str, torch.optim.Adam]:
+    """One Adam per network, at the generator's learning rate (lr_g) and the config's betas."""
+    betas = (config.beta1, config.beta2)
+    return {name: adam(net.parameters(), config.lr_g, betas, device) for name, net in networks.items()}
 
 
 def rmsprop(params: Iterable[torch.nn.Parameter], lr: float, device: torch.device) -> torch.optim.RMSprop:

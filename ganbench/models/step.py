@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -13,12 +13,28 @@ from ganbench.seeding import torch_stream
 
 @dataclass
 class GanModules:
-    """The two networks and their optimizers, as one train step sees them."""
+    """The networks and their optimizers, as one train step sees them: generator and discriminator (None,
+    with its optimizer, for a non-adversarial family), and any extra networks the family builds (an encoder),
+    each with the optimizer of the same name."""
 
     generator: nn.Module
-    discriminator: nn.Module
+    discriminator: nn.Module | None
     g_opt: torch.optim.Optimizer
-    d_opt: torch.optim.Optimizer
+    d_opt: torch.optim.Optimizer | None
+    extras: dict[str, nn.Module] = field(default_factory=dict)
+    extra_opts: dict[str, torch.optim.Optimizer] = field(default_factory=dict)
+
+    def networks(self) -> dict[str, nn.Module]:
+        """Every network by its checkpoint prefix: "generator", "discriminator", "extra.{name}"."""
+        named = {"generator": self.generator, "discriminator": self.discriminator}
+        named |= {f"extra.{name}": net for name, net in self.extras.items()}
+        return {prefix: net for prefix, net in named.items() if net is not None}
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Every optimizer by its checkpoint prefix: "g_opt", "d_opt", "extra_opt.{name}"."""
+        named = {"g_opt": self.g_opt, "d_opt": self.d_opt}
+        named |= {f"extra_opt.{name}": opt for name, opt in self.extra_opts.items()}
+        return {prefix: opt for prefix, opt in named.items() if opt is not None}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ METRIC_LABELS = {
     "modes_covered": "modes covered",
     "high_quality_fraction": "high-quality fraction",
     "mode_kl": "mode KL",
+    "classes_covered": "classes covered",
+    "code_accuracy": "code -> class accuracy",
 }
 
 

@@ -16,7 +16,7 @@ import torch
 
 from ganbench.data.base import DatasetInfo
 from ganbench.data.kinds import kind_of
-from ganbench.data.sampling import SamplingConfig, sample_batches
+from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.features.base import FeatureExtractor
 from ganbench.models.loading import load_generator
 from ganbench.scoring.config import ScoreConfig
@@ -75,7 +75,8 @@ def evaluate_checkpoint(
     kept: list[torch.Tensor] = []
     batches = keeping_first(sample_batches(generator, sampling, info, device), KEPT_SAMPLES[kind.name], kept)
     config = replace(settings.score, progress=False)
-    result = score_batches(config, batches, settings.n_generated, extractors=extractors)
+    codes = sample_codes(generator, settings.n_generated)
+    result = score_batches(config, batches, settings.n_generated, extractors=extractors, gen_codes=codes)
     kind.save_evaluation_samples(torch.cat(kept), samples_stem, info)
     return result.with_protocol(sampling={"seed": seed, "noise": NOISE_PROVENANCE})
 

@@ -111,7 +111,7 @@ def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
         if family.conditional:
             require_labels(name, shape)
         model_config = apply_overrides(family.default_config(shape), config.overrides)
-        model_config.validate()
+        family.check_config(model_config)
         configs[name] = model_config
     return configs
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from ganbench.data.sampling import SamplingConfig, sample_batches
+from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generator_loading import GeneratorSource, load_generator_source
@@ -34,7 +34,7 @@ def score_generator(
     batches = sample_batches(generator, sampling, job.info, source.device)
     if save_samples:
         batches = job.kind.write_samples(batches, Path(save_samples))
-    result = score_batches(config, batches, sampling.n, extractors)
+    result = score_batches(config, batches, sampling.n, extractors, gen_codes=sample_codes(generator, sampling.n))
     record = {
         "generator": source.spec,
         "checkpoint": source.checkpoint,

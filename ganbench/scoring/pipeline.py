@@ -88,12 +88,21 @@ def plan_with_extractors(
     return tuple(fit_extractor(job, built[job.extractor]) for job in jobs), built
 
 
-def finish(job: ScoringJob, reference: Reference, generated: dict, record: dict, device: str, dtype: str) -> ScoreResult:
-    """The metrics of one job from its reference and generated inputs, with the job's protocol fingerprint."""
+def finish(
+    job: ScoringJob,
+    reference: Reference,
+    generated: dict,
+    record: dict,
+    device: str,
+    dtype: str,
+    gen_codes: np.ndarray | None = None,
+) -> ScoreResult:
+    """The metrics of one job from its reference and generated inputs (and the generator's codes, if any), with
+    the job's protocol fingerprint."""
     config = job.config
     metric_config = config.metric_config.resolved(generated["n_gen"], reference.n)
     job = replace(job, config=replace(config, metric_config=metric_config))
-    inputs = MetricInputs(n_ref=reference.n, requested=config.metrics, **reference.fields, **generated)
+    inputs = MetricInputs(n_ref=reference.n, requested=config.metrics, gen_codes=gen_codes, **reference.fields, **generated)
     protocol = fingerprint(
         extractor=record,
         n_generated=generated["n_gen"],
@@ -112,14 +121,16 @@ def score_batches(
     batches: Iterable[np.ndarray | torch.Tensor],
     total: int,
     extractors: Mapping[str, FeatureExtractor] | None = None,
+    gen_codes: np.ndarray | None = None,
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
-    against `config`'s reference with its metrics. `extractors` (name -> extractor) reuses ones already built."""
+    against `config`'s reference with its metrics. `extractors` (name -> extractor) reuses ones already built;
+    `gen_codes` are the labels a generator with a class or code input drew the samples with (code_recovery)."""
     jobs, built = plan_with_extractors(config, extractors)
     if not jobs[0].kind.extracted:
         job = jobs[0]
         reference = reference_for(job, None)
-        return finish(job, reference, point_inputs(batches), job.kind.fingerprint, "cpu", job.kind.feature_dtype)
+        return finish(job, reference, point_inputs(batches), job.kind.fingerprint, "cpu", job.kind.feature_dtype, gen_codes)
     references = [reference_for(job, built[job.extractor]) for job in jobs]
     plans = [(built[job.extractor], job.needs) for job in jobs]
     results = []
@@ -128,7 +139,7 @@ def score_batches(
         if {"fid", "fd_dinov2"} & set(job.config.metrics):
             warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
             warn_if_few_samples(reference.n, extractor.output_dims["pool"], "the reference set")
-        results.append(finish(job, reference, generated, extractor.fingerprint(), str(extractor.device), "float32"))
+        results.append(finish(job, reference, generated, extractor.fingerprint(), str(extractor.device), "float32", gen_codes))
     return replace(results[0], also=tuple(results[1:]))
 
 

@@ -6,6 +6,7 @@ Nothing here runs on the CPU; there, training uses the eager modules exactly as 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import warnings
 from collections.abc import Iterator
 
@@ -83,9 +84,12 @@ def compile_modules(
     """`modules` with torch.compile'd networks, compiled now on a trial step; the eager ones if that fails.
 
     The discriminator stays eager for families that differentiate through its gradients
-    (torch.compile has no double backward). The returned networks share parameters with the
+    (torch.compile has no double backward); extra networks stay eager, and a family without a
+    discriminator trains eagerly. The returned networks share parameters with the
     originals, which checkpoints keep saving. The trial leaves weights, buffers and RNGs as they were.
     """
+    if modules.discriminator is None:  # a non-adversarial family (its step is not a GAN step to trial)
+        return modules
     g = torch.compile(modules.generator, mode=mode)
     d = modules.discriminator if family.double_backward else torch.compile(modules.discriminator, mode=mode)
     try:
@@ -97,4 +101,4 @@ def compile_modules(
             stacklevel=2,
         )
         return modules
-    return GanModules(g, d, modules.g_opt, modules.d_opt)
+    return dataclasses.replace(modules, generator=g, discriminator=d)

@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from ganbench.atomic import write_text_atomic
 from ganbench.data.kinds import grid_columns
+from ganbench.paths import LOSSES_FILE
 
-LOSSES_FILE = "losses.csv"
 SAMPLES_FILE = "samples.png"
 
 

@@ -93,7 +93,7 @@ def train(
     family = MODELS.get(family_name)
     if not isinstance(config, family.config_type):
         raise TypeError(f"{family_name} needs a {family.config_type.__name__}, got {type(config).__name__}")
-    config.validate()
+    family.check_config(config)
     run.validate()
     shape = shape or DataShape.of(data.data, data.labels)
     check_data(data, shape)
@@ -112,11 +112,15 @@ def train(
     set_deterministic(run.deterministic)
     configure_backends(device, run.deterministic)
     seed_everything(run.seed)
-    generator, discriminator = family.build_networks(shape, config)
-    generator = channels_last(generator.to(device), device, shape.kind == "image")
-    discriminator = channels_last(discriminator.to(device), device, shape.kind == "image")
+    generator, discriminator, extras = family.build_all(shape, config)
+    image = shape.kind == "image"
+    generator = channels_last(generator.to(device), device, image)
+    if discriminator is not None:
+        discriminator = channels_last(discriminator.to(device), device, image)
+    extras = {name: channels_last(net.to(device), device, image) for name, net in extras.items()}
     g_opt, d_opt = family.make_optimizers(generator, discriminator, config, device)
-    modules = GanModules(generator, discriminator, g_opt, d_opt)
+    extra_opts = family.make_extra_optimizers(extras, config, device)
+    modules = GanModules(generator, discriminator, g_opt, d_opt, extras, extra_opts)
     ema = WeightAverage(generator, config.ema) if config.ema > 0 else None
     sampler = BatchSampler(data, shape, config.batch_size, run.seed, device)
     noise = StepNoise(run.seed, device)
@@ -244,10 +248,10 @@ def _restore(
     checkpoint: Checkpoint, modules: GanModules, ema: WeightAverage | None, sampler: BatchSampler, noise: StepNoise
 ) -> None:
     """Load weights, optimizer states and every RNG from `checkpoint`."""
-    modules.generator.load_state_dict(checkpoint.module_state("generator"))
-    modules.discriminator.load_state_dict(checkpoint.module_state("discriminator"))
-    modules.g_opt.load_state_dict(checkpoint.optimizer_state("g_opt"))
-    modules.d_opt.load_state_dict(checkpoint.optimizer_state("d_opt"))
+    for prefix, network in modules.networks().items():
+        network.load_state_dict(checkpoint.module_state(prefix))
+    for prefix, optimizer in modules.optimizers().items():
+        optimizer.load_state_dict(checkpoint.optimizer_state(prefix))
     if ema is not None:
         ema.module.load_state_dict(checkpoint.module_state("ema"))
     restore_global_rng(checkpoint)
@@ -265,17 +269,18 @@ def _save(
     noise: StepNoise,
 ) -> Path:
     """Write the checkpoint of `step`; returns its sidecar."""
-    tensors = module_tensors("generator", modules.generator) | module_tensors("discriminator", modules.discriminator)
+    tensors: dict[str, torch.Tensor] = {}
+    for prefix, network in modules.networks().items():
+        tensors |= module_tensors(prefix, network)
     if ema is not None:
         tensors |= module_tensors("ema", ema.module)
-    g_tensors, g_layout = optimizer_tensors("g_opt", modules.g_opt)
-    d_tensors, d_layout = optimizer_tensors("d_opt", modules.d_opt)
+    layouts = {}
+    for prefix, optimizer in modules.optimizers().items():
+        optimizer_state, layouts[prefix] = optimizer_tensors(prefix, optimizer)
+        tensors |= optimizer_state
     rng_tensors, rng_json = global_rng_state()
-    tensors |= g_tensors | d_tensors | rng_tensors | {"rng.train_noise": noise.state()}
-    record = meta | {
-        "optimizers": {"g_opt": g_layout, "d_opt": d_layout},
-        "rng": rng_json | {"data_order": sampler.state()},
-    }
+    tensors |= rng_tensors | {"rng.train_noise": noise.state()}
+    record = meta | {"optimizers": layouts, "rng": rng_json | {"data_order": sampler.state()}}
     return save_checkpoint(run_dir, step, tensors, record)
 
 
@@ -299,7 +304,7 @@ def _flush(pending: list[tuple[int, dict[str, torch.Tensor]]], logger: RunLogger
 
 
 def _finite_weights(modules: GanModules) -> bool:
-    params = list(modules.generator.parameters()) + list(modules.discriminator.parameters())
+    params = [p for network in modules.networks().values() for p in network.parameters()]
     return bool(torch.stack([p.detach().isfinite().all() for p in params]).all())
 
 

@@ -7,6 +7,7 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     authpct,
     class_coverage,
     cmmd,
+    code_recovery,
     ct,
     density_coverage,
     fd_dinov2,

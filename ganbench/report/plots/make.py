@@ -16,6 +16,7 @@ from ganbench.report.plots.common import FIGURES_DIR, FORMATS
 from ganbench.report.plots.curves import plot_curves
 from ganbench.report.plots.precision_recall import plot_precision_recall
 from ganbench.report.plots.samples import plot_samples
+from ganbench.report.plots.training import plot_training_curves
 from ganbench.report.results import load
 
 
@@ -33,7 +34,9 @@ def plot_frame(frame: pd.DataFrame, out_dir: str | os.PathLike, formats: Sequenc
 def make_all(
     run_dir: str | os.PathLike, out_dir: str | os.PathLike | None = None, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
-    """Remake every figure of a run into RUN_DIR/figures/ (or `out_dir`); returns the files written.
+    """Remake every figure of a run into RUN_DIR/figures/ (or `out_dir`): metric curves, leaderboard bars,
+    precision vs recall and samples from the result rows and kept samples, and each model's training curves
+    from its losses.csv files; returns the files written.
 
     Figures that cannot be made (no rows yet, no sample grids) are skipped with a warning.
     """
@@ -48,4 +51,5 @@ def make_all(
         frame = None
     paths = plot_frame(frame, out_dir, formats) if frame is not None else []
     paths += plot_samples(run_dir, out_dir, frame, formats)
+    paths += plot_training_curves(run_dir, out_dir, formats)
     return paths

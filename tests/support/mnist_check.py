@@ -1,0 +1,50 @@
+"""Judging a generator on mnist5k in slow tests: mnist-classifier FID against the train split, confident
+classes, and how well its class / code input recovers the class."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ganbench.data.base import DATASETS, DataConfig
+from ganbench.data.sampling import generate, sample_codes
+from ganbench.features.config import ExtractorConfig
+from ganbench.features.mnist_classifier import build_mnist_classifier
+from ganbench.metrics.codes import code_confusion, matched_accuracy
+from ganbench.metrics.frechet import frechet_distance
+
+
+class MnistJudge:
+    """The mnist-classifier and the pool-feature statistics of the mnist5k train split."""
+
+    def __init__(self) -> None:
+        self.data = DATASETS.get("mnist5k").load("train", DataConfig())
+        self.classifier = build_mnist_classifier(ExtractorConfig())
+        real, _ = self.features(torch.as_tensor(self.data.data))
+        self.real_mean, self.real_cov = real.mean(0), np.cov(real, rowvar=False)
+
+    def features(self, images: torch.Tensor) -> tuple[np.ndarray, torch.Tensor]:
+        out = self.classifier.extract(images, ("pool", "logits"))
+        return out["pool"].double().numpy(), out["logits"].double()
+
+    def judge(self, generator: torch.nn.Module, n: int = 1000) -> dict[str, float]:
+        """fid, the share of samples classified with p > 0.9 (confident), the digits confidently generated in at
+        least 1% of the samples, and code_accuracy (nan for a generator without labels)."""
+        generator.eval()
+        with torch.no_grad():
+            images = ((generate(generator, n, seed=0).clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        pool, logits = self.features(images)
+        confidence, label = logits.softmax(1).max(1)
+        confident = np.bincount(label[confidence > 0.9].numpy(), minlength=10)
+        codes = sample_codes(generator, n)
+        accuracy = (
+            matched_accuracy(code_confusion(codes, label.numpy(), int(codes.max()) + 1, 10))[0]
+            if codes is not None
+            else float("nan")
+        )
+        return {
+            "fid": frechet_distance(pool.mean(0), np.cov(pool, rowvar=False), self.real_mean, self.real_cov),
+            "confident": float((confidence > 0.9).float().mean()),
+            "digits": int((confident >= 0.01 * n).sum()),
+            "code_accuracy": accuracy,
+        }
