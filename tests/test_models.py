@@ -78,7 +78,9 @@ def test_generator_contract_at_every_supported_resolution(family):
         labels = torch.tensor([0, 4]) if generator.num_classes else None
         images = generator(z, labels)
         assert images.shape == (2, 3, resolution, resolution)
-        assert discriminator(images, torch.tensor([0, 4])).shape == (2,)
+        # a packed discriminator judges packs of config.pack samples: 2 packs from 2 * pack images
+        packs = images.repeat_interleave(config.pack, dim=0)
+        assert discriminator(packs, torch.tensor([0, 4])).shape == (2,)
 
 
 def test_unsupported_resolution_is_refused_clearly():

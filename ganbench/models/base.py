@@ -13,7 +13,9 @@ from torch import nn
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models.optim import adam_pair
+from ganbench.models.packing import PackedDiscriminator, packed_shape
 from ganbench.registry import Registry
+from ganbench.settings import apply_overrides
 
 if TYPE_CHECKING:
     import torch
@@ -33,7 +35,10 @@ class ModelConfig:
     lr_g / lr_d: learning rates of generator and discriminator; beta1 / beta2: Adam betas
     (ignored by RMSProp); n_critic: discriminator steps per generator step, each on a fresh
     real batch; z_dim: noise size; width: multiplier on every hidden layer's width;
-    ema: decay of the generator weight average (0 = off); steps: generator steps.
+    ema: decay of the generator weight average (0 = off); steps: generator steps;
+    pack: PacGAN packing degree (Lin et al. 2018): the discriminator judges `pack` samples at once,
+    concatenated along features (points) or channels (images), and `batch_size` counts packs, so a
+    discriminator step sees batch_size * pack real samples (1 = no packing).
     Overrides accept "lr" for both learning rates and "betas" as "b1,b2" (ALIASES, PAIRS).
     """
 
@@ -51,6 +56,7 @@ class ModelConfig:
     width: float = 1.0
     # None of the seven papers averaged generator weights, so EMA is off unless asked for.
     ema: float = 0.0
+    pack: int = 1
 
     def for_shape(self, shape: DataShape) -> ModelConfig:
         """The defaults that depend on the data: small noise and larger batches for 2-D points."""
@@ -64,6 +70,7 @@ class ModelConfig:
             (self.steps >= 1, "steps must be at least 1"),
             (self.batch_size >= 1, "batch_size must be at least 1"),
             (self.n_critic >= 1, "n_critic must be at least 1"),
+            (self.pack >= 1, "pack must be at least 1 (1 = no packing)"),
             (self.z_dim >= 1, "z_dim must be at least 1"),
             (self.width > 0, "width must be positive"),
             (0.0 <= self.ema < 1.0, "ema must be in [0, 1), 0 meaning off"),
@@ -84,6 +91,9 @@ class Family:
     receives `config.n_critic` real batches.
     make_optimizers(generator, discriminator, config, device) -> (g_opt, d_opt); Adam for both
     networks (ganbench.models.optim.adam_pair) unless the family says otherwise.
+    settings: `key=value` strings applied over the paper config (`variant` makes e.g. pacgan2 = gan
+    with pack=2). packable: False when the discriminator does not judge samples alone (ALI's joint
+    discriminator), so packing cannot widen it.
     """
 
     name: str
@@ -95,6 +105,8 @@ class Family:
     conditional: bool = False
     #: True when the step differentiates through gradients (gradient penalty), which torch.compile cannot.
     double_backward: bool = False
+    settings: tuple[tuple[str, str], ...] = ()
+    packable: bool = True
 
     def __post_init__(self) -> None:
         # Listings show an object's docstring; a family's most useful one-liner is its paper.
@@ -103,8 +115,21 @@ class Family:
             object.__setattr__(self, "make_optimizers", adam_pair)
 
     def default_config(self, shape: DataShape) -> ModelConfig:
-        """The family's paper defaults, adapted to `shape`."""
-        return self.config_type().for_shape(shape)
+        """The family's paper defaults, adapted to `shape`, with the variant's settings."""
+        config = self.config_type().for_shape(shape)
+        return apply_overrides(config, dict(self.settings)) if self.settings else config
+
+    def variant(self, name: str, paper: str, **settings: object) -> Family:
+        """This family registered again as `name` with `settings` over its defaults (a leaderboard shows `name`)."""
+        extra = tuple((key, str(value)) for key, value in settings.items())
+        return dataclasses.replace(self, name=name, paper=paper, settings=self.settings + extra)
+
+    def check(self, config: ModelConfig) -> None:
+        """Raise a GanbenchError for a config this family cannot train (out-of-range values, impossible packing)."""
+        config.validate()
+        if config.pack > 1 and (self.conditional or not self.packable):
+            why = "class-conditional" if self.conditional else "its discriminator judges (sample, code) pairs"
+            raise GanbenchError(f"model {self.name!r} cannot use packing ({why}); drop pack={config.pack}")
 
 
 #: name -> Family; the built-in families register from ganbench.models.catalog.
@@ -114,8 +139,19 @@ MODELS: Registry[Family] = Registry("model", builtins="ganbench.models.catalog")
 def build(family_name: str, shape: DataShape, config: ModelConfig | None = None) -> tuple[nn.Module, nn.Module]:
     """(generator, discriminator) of family `family_name` for data of `shape`; `config` defaults to the paper's."""
     family = MODELS.get(family_name)
-    config = config if config is not None else family.default_config(shape)
-    return family.build_networks(shape, config)
+    return build_pair(family, shape, config if config is not None else family.default_config(shape))
+
+
+def build_pair(family: Family, shape: DataShape, config: ModelConfig) -> tuple[nn.Module, nn.Module]:
+    """The family's networks; with pack m > 1 the discriminator is the family's own one built for m times the
+    channels, judging packs (`PackedDiscriminator`). The generator is the same, and initialised the same, for
+    every m."""
+    family.check(config)
+    generator, discriminator = family.build_networks(shape, config)
+    if config.pack > 1:
+        _, inner = family.build_networks(packed_shape(shape, config.pack), config)
+        discriminator = PackedDiscriminator(inner, config.pack)
+    return generator, discriminator
 
 
 def require_labels(family: str, shape: DataShape) -> None:

@@ -38,7 +38,7 @@ from ganbench.data.kinds import kind_of
 from ganbench.data.sampling import generate
 from ganbench.devices import resolve_device
 from ganbench.errors import GanbenchError
-from ganbench.models.base import MODELS, Family, ModelConfig, require_labels
+from ganbench.models.base import MODELS, Family, ModelConfig, build_pair, require_labels
 from ganbench.models.ema import WeightAverage
 from ganbench.models.step import GanModules, StepNoise
 from ganbench.seeding import seed_everything, set_deterministic
@@ -93,7 +93,7 @@ def train(
     family = MODELS.get(family_name)
     if not isinstance(config, family.config_type):
         raise TypeError(f"{family_name} needs a {family.config_type.__name__}, got {type(config).__name__}")
-    config.validate()
+    family.check(config)
     run.validate()
     shape = shape or DataShape.of(data.data, data.labels)
     check_data(data, shape)
@@ -112,13 +112,13 @@ def train(
     set_deterministic(run.deterministic)
     configure_backends(device, run.deterministic)
     seed_everything(run.seed)
-    generator, discriminator = family.build_networks(shape, config)
+    generator, discriminator = build_pair(family, shape, config)
     generator = channels_last(generator.to(device), device, shape.kind == "image")
     discriminator = channels_last(discriminator.to(device), device, shape.kind == "image")
     g_opt, d_opt = family.make_optimizers(generator, discriminator, config, device)
-    modules = GanModules(generator, discriminator, g_opt, d_opt)
+    modules = GanModules(generator, discriminator, g_opt, d_opt, config.pack)
     ema = WeightAverage(generator, config.ema) if config.ema > 0 else None
-    sampler = BatchSampler(data, shape, config.batch_size, run.seed, device)
+    sampler = BatchSampler(data, shape, config.batch_size * config.pack, run.seed, device)
     noise = StepNoise(run.seed, device)
     meta = _run_meta(family, config, run, shape, len(data), device, ema is not None)
 
