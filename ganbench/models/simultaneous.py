@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from ganbench.models.step import Batch, GanModules, Objective, StepNoise
 from ganbench.models.packing import generate_packed
+from ganbench.models.step import Batch, GanModules, Objective, StepNoise
 
 
 def apply_gradients(modules: GanModules, d_loss: torch.Tensor, g_loss: torch.Tensor) -> None:
