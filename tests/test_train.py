@@ -133,7 +133,7 @@ def test_sidecar_records_the_full_run(tmp_path):
     meta = read_checkpoint(tmp_path).meta
     assert meta["family"] == "wgan" and meta["step"] == 3 and meta["seed"] == 7 and meta["dataset"] == "toy"
     assert meta["model_config"] == dataclasses.asdict(config)
-    assert meta["data_shape"] == {"kind": "image", "channels": 1, "resolution": 28, "num_classes": 3}
+    assert meta["data_shape"] == {"kind": "image", "channels": 1, "resolution": 28, "num_classes": 3, "scale": 1.0}
     assert {"ganbench_version", "torch_version", "run_config", "optimizers", "rng"} <= meta.keys()
     assert {"python", "numpy", "data_order"} <= meta["rng"].keys()
 

@@ -110,9 +110,12 @@ def _seed_values(text: str) -> np.ndarray:
 
 
 def model_runs(frame: pd.DataFrame, suite: Suite) -> dict[str, ModelRun]:
-    """Our seeds of every model of `suite` in `frame` (rows of its dataset and sample count; last step)."""
+    """Our seeds of every model of `suite` in `frame` (rows of its dataset, at its sample count when there are
+    any; each seed's last step)."""
     ok = frame[(frame["dataset"] == suite.dataset) & (frame["status"] == "ok")]
-    ok = ok[[p.get("n_generated") == suite.n_generated for p in ok["protocol"]]] if len(ok) else ok
+    pinned_count = [p.get("n_generated") == suite.n_generated for p in ok["protocol"]]
+    if any(pinned_count):  # rows at the suite's sample count win; otherwise the deviating count is compared
+        ok = ok[pinned_count]
     wanted = set(suite.model_names) | {row.model for row in suite.published if row.model}
     ok = ok[ok["model"].isin(wanted)]
     runs: dict[str, ModelRun] = {}

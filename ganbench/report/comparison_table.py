@@ -19,13 +19,25 @@ METHOD_NOTE = (
 )
 
 
-def fmt(value: float | None) -> str:
-    """A number with 3 significant digits' worth of decimals; '-' for missing."""
+def decimals_for(value: float) -> int:
+    """Decimals that show a table value the way the papers print it: 1 from 10 up, 2 below, 3 under 0.1."""
+    size = abs(value)
+    return 1 if size >= 10 else 2 if size >= 0.1 else 3
+
+
+def fmt(value: float | None, decimals: int | None = None) -> str:
+    """A number with `decimals` (default: decimals_for(value)); '-' for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    size = abs(value)
-    decimals = 1 if size >= 10 else 2 if size >= 1 else 3
-    return f"{value:.{decimals}f}"
+    return f"{value:.{decimals_for(value) if decimals is None else decimals}f}"
+
+
+def fmt_pm(mean: float, se: float | None) -> str:
+    """'mean +- se' with the mean's decimals for both ('mean' alone without an se)."""
+    if se is None or (isinstance(se, float) and math.isnan(se)) or math.isnan(mean):
+        return fmt(mean)
+    decimals = decimals_for(mean)
+    return f"{fmt(mean, decimals)} +- {fmt(se, decimals)}"
 
 
 def fmt_p(p: float) -> str:
@@ -98,10 +110,10 @@ def to_markdown(comparison: Comparison) -> str:
         ]
         for n in numbers:
             star = "" if n.checked else "*"
-            paper = fmt(n.paper_mean) + (f" +- {fmt(n.paper_se)}" if n.paper_se is not None else "")
-            paper += f" ({n.paper_n if n.paper_n else '?'})"
-            ours = f"{fmt(n.ours_mean)} +- {fmt(n.ours_se)}" if n.n_seeds > 1 else fmt(n.ours_mean)
-            ci = f"[{fmt(n.ours_low)}, {fmt(n.ours_high)}]" if n.n_seeds > 1 else "-"
+            paper = f"{fmt_pm(n.paper_mean, n.paper_se)} ({n.paper_n if n.paper_n else '?'})"
+            ours = fmt_pm(n.ours_mean, n.ours_se if n.n_seeds > 1 else None)
+            decimals = decimals_for(n.ours_mean) if n.n_seeds > 1 else None
+            ci = f"[{fmt(n.ours_low, decimals)}, {fmt(n.ours_high, decimals)}]" if n.n_seeds > 1 else "-"
             out.append(
                 f"| {n.label} | {paper}{star} | {n.model or '-'} | {ours} | {ci} | {n.n_seeds} | "
                 f"{fmt_p(n.welch_p)} | {n.verdict} |"
