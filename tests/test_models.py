@@ -80,7 +80,9 @@ def test_generator_contract_at_every_supported_resolution(family):
         assert images.shape == (2, 3, resolution, resolution)
         # a packed discriminator judges packs of config.pack samples: 2 packs from 2 * pack images
         packs = images.repeat_interleave(config.pack, dim=0)
-        assert discriminator(packs, torch.tensor([0, 4])).shape == (2,)
+        # a joint discriminator (ALI) judges (sample, code) pairs; the others take (samples, labels)
+        second = z if getattr(discriminator, "joint", False) else torch.tensor([0, 4])
+        assert discriminator(packs, second).shape == (2,)
 
 
 def test_unsupported_resolution_is_refused_clearly():

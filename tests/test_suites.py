@@ -58,7 +58,9 @@ def test_deviations_compare_numbers_as_numbers():
     assert same_value("400000", 400_000) and not same_value("400000", 2000) and same_value("adam", "adam")
     assert deviations({"lr": "1e-4", "steps": "10"}, {"lr": 1e-4, "steps": 5}) == {"steps": ("10", 5)}
     suite = SUITES.get("pacgan-grid")
-    found = protocol_deviations(suite, "gan", {}, 100, {"mode_quality_stds": 2.0, "mode_min_count": 1})
+    found = protocol_deviations(
+        suite, "gan", {}, {"n_generated": 100, "metric_settings": {"mode_quality_stds": 2.0, "mode_min_count": 1}}
+    )
     assert found["n_generated"] == ("2500", 100) and found["mode_quality_stds"] == ("3.0", 2.0)
     assert "steps" in found  # a setting the rows do not record is a deviation too
 

@@ -134,13 +134,7 @@ def model_runs(frame: pd.DataFrame, suite: Suite) -> dict[str, ModelRun]:
         last = rows.loc[rows["step"].idxmax()]
         run.cell_wall_s.append(float(rows["wall_time_s"].max()))
         run.cell_steps.append(int(rows["step"].max()))
-        found = protocol_deviations(
-            suite,
-            model,
-            last["config"].get("model_config", {}),
-            last["protocol"].get("n_generated"),
-            last["protocol"].get("metric_settings", {}),
-        )
+        found = protocol_deviations(suite, model, last["config"].get("model_config", {}), last["protocol"])
         for key, (pinned, used) in found.items():
             run.deviations.setdefault(key, (pinned, set()))[1].add(used)
     return runs

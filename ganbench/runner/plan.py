@@ -203,7 +203,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 "machine": machine,
             }
             if config.suite is not None:
-                record["suite"] = suite_record(config.suite, model, model_config, n_generated, job.config)
+                record["suite"] = suite_record(config.suite, model, model_config, n_generated, job)
             jobs.append(
                 CellJob(
                     model=model,

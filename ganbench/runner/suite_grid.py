@@ -42,7 +42,12 @@ def suite_grid(
     for name in chosen:
         MODELS.get(name)
     scoring = scoring or ScoreConfig()
-    scoring = dataclasses.replace(scoring, metric_config=pin_metric_settings(scoring.metric_config, dict(suite.metric_settings)))
+    scoring = dataclasses.replace(
+        scoring,
+        metric_config=pin_metric_settings(scoring.metric_config, dict(suite.metric_settings)),
+        extractor=scoring.extractor or suite.extractor,
+        n_reference=scoring.n_reference or suite.n_reference,
+    )
     return GridConfig(
         models=tuple(chosen),
         dataset=suite.dataset,

@@ -9,21 +9,22 @@ from typing import Any
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.spec import metric_settings
-from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.job import ScoringJob
 from ganbench.settings import apply_overrides
 from ganbench.suites.base import SUITES, describe_deviations, protocol_deviations
 
 
-def suite_record(name: str, model: str, model_config: Any, n_generated: int, scoring: ScoreConfig) -> dict:
+def suite_record(name: str, model: str, model_config: Any, n_generated: int, job: ScoringJob) -> dict:
     """What a row of suite `name` records: the suite, 'full' or 'reduced', and the pinned settings changed."""
     suite = SUITES.get(name)
-    found = protocol_deviations(
-        suite,
-        model,
-        dataclasses.asdict(model_config),
-        n_generated,
-        metric_settings(scoring.metric_config, scoring.metrics),
-    )
+    scoring = job.config
+    evaluation = {
+        "n_generated": n_generated,
+        "metric_settings": metric_settings(scoring.metric_config, scoring.metrics),
+        "extractor": job.extractor if job.kind.extracted else None,
+        "n_reference": scoring.n_reference or (job.info.protocol.n_reference if job.info else None),
+    }
+    found = protocol_deviations(suite, model, dataclasses.asdict(model_config), evaluation)
     return {"name": name, "protocol": "reduced" if found else "full", "deviations": describe_deviations(found)}
 
 

@@ -80,7 +80,8 @@ class Suite:
     dataset: what every model trains on and is scored against; models: what the suite trains, with pinned
     settings; trials: seeds per model in the paper (the default seeds are 0 .. trials-1); eval_every: steps
     between evaluations (not part of the protocol: it does not change a number); n_generated: samples per
-    evaluation; metric_settings: MetricConfig field -> pinned value; metrics: the table's columns; published:
+    evaluation; extractor / n_reference: the feature extractor and reference sample count (None: the dataset
+    protocol's); metric_settings: MetricConfig field -> pinned value; metrics: the table's columns; published:
     its rows; claims: its comparative claims; sources: the authors' files the protocol comes from; notes:
     deviations and caveats printed with every result; comparable_offline: False when the built-in offline
     data makes the numbers incomparable with the paper's (printed as such).
@@ -96,6 +97,8 @@ class Suite:
     published: tuple[PublishedRow, ...] = ()
     claims: tuple[Claim, ...] = ()
     metric_settings: Mapping[str, Any] = field(default_factory=dict)
+    extractor: str | None = None
+    n_reference: int | None = None
     eval_every: int | None = None
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
@@ -141,12 +144,14 @@ def describe_deviations(found: Mapping[str, tuple[str, Any]]) -> str:
 
 
 def protocol_deviations(
-    suite: Suite, model: str, model_config: Mapping[str, Any], n_generated: Any, metric_settings: Mapping[str, Any]
+    suite: Suite, model: str, model_config: Mapping[str, Any], evaluation: Mapping[str, Any]
 ) -> dict[str, tuple[str, Any]]:
     """Every pinned setting of `suite` for `model` that a run changed: its model settings (as recorded in the
-    run's model_config), the sample count and the metric settings. Empty: the full protocol."""
+    run's model_config) and the evaluation's (`evaluation`: a protocol fingerprint or the same keys:
+    n_generated, metric_settings, extractor, n_reference). Empty: the full protocol."""
     entry = suite.model(model)
     found = deviations(entry.settings, model_config) if entry is not None else {}
-    found |= deviations({"n_generated": suite.n_generated}, {"n_generated": n_generated})
-    found |= deviations(suite.metric_settings, metric_settings)
+    pinned = {"n_generated": suite.n_generated, "extractor": suite.extractor, "n_reference": suite.n_reference}
+    found |= deviations({k: v for k, v in pinned.items() if v is not None}, evaluation)
+    found |= deviations(suite.metric_settings, evaluation.get("metric_settings") or {})
     return found
