@@ -176,3 +176,18 @@ def test_run_suite_refuses_what_the_suite_does_not_have(tmp_path, capsys):
     assert main([*base, "--dataset", "grid25"]) == 2 and "--suite sets the dataset" in capsys.readouterr().err
     assert main([*base, "--models", "wgan_gp"]) == 2 and "has no model wgan_gp" in capsys.readouterr().err
     assert main(["run", "--models", "gan"]) == 2 and "--suite NAME" in capsys.readouterr().err
+
+
+def test_stacked_mnist_suite_runs_offline_and_says_it_is_not_comparable(tmp_path, capsys, cache):
+    out = tmp_path / "run"
+    args = ["run", "--suite", "veegan-stacked-mnist", "--models", "dcgan,pacdcgan2", "--steps", "2", "--seeds", "0",
+            "--eval-every", "2", "--n-generated", "64", "--batch-size", "8", "--set", "width=0.0625",
+            "--out", str(out), "--device", "cpu", "--no-plots"]
+    assert main(args) == 0
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert {r["metric"] for r in rows} == {"modes_covered", "high_quality_fraction", "mode_kl"}  # the suite's presets
+    assert all(r["status"] == "ok" for r in rows) and {r["model"] for r in rows} == {"dcgan", "pacdcgan2"}
+    capsys.readouterr()
+    assert main(["suite", "compare", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "NOT comparable" in text and "| PacDCGAN2 |" in text and "not implemented" in text

@@ -45,6 +45,7 @@ def suite_grid(
     scoring = dataclasses.replace(
         scoring,
         metric_config=pin_metric_settings(scoring.metric_config, dict(suite.metric_settings)),
+        metrics=scoring.metrics or suite.presets,
         extractor=scoring.extractor or suite.extractor,
         n_reference=scoring.n_reference or suite.n_reference,
     )

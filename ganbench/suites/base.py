@@ -80,7 +80,8 @@ class Suite:
     dataset: what every model trains on and is scored against; models: what the suite trains, with pinned
     settings; trials: seeds per model in the paper (the default seeds are 0 .. trials-1); eval_every: steps
     between evaluations (not part of the protocol: it does not change a number); n_generated: samples per
-    evaluation; extractor / n_reference: the feature extractor and reference sample count (None: the dataset
+    evaluation; presets: the metric presets each evaluation computes (empty: the dataset protocol's);
+    extractor / n_reference: the feature extractor and reference sample count (None: the dataset
     protocol's); metric_settings: MetricConfig field -> pinned value; metrics: the table's columns; published:
     its rows; claims: its comparative claims; sources: the authors' files the protocol comes from; notes:
     deviations and caveats printed with every result; comparable_offline: False when the built-in offline
@@ -97,6 +98,7 @@ class Suite:
     published: tuple[PublishedRow, ...] = ()
     claims: tuple[Claim, ...] = ()
     metric_settings: Mapping[str, Any] = field(default_factory=dict)
+    presets: tuple[str, ...] = ()
     extractor: str | None = None
     n_reference: int | None = None
     eval_every: int | None = None

@@ -42,6 +42,7 @@ SUITES.add(
         n_generated=25_600,
         metrics=STACKED_METRICS,
         metric_settings={"mode_min_count": 1},
+        presets=("modes",),
         eval_every=2_000,
         published=(
             _metz("Unrolled GAN, 0 steps (DCGAN)", "dcgan", (30.6, 20.73), (5.99, 0.42)),

@@ -52,6 +52,7 @@ SUITES.add(
         n_generated=26_000,
         metrics=STACKED_METRICS,
         metric_settings={"mode_min_count": 1},
+        presets=("modes",),
         eval_every=2_000,
         published=(
             _veegan("DCGAN", "dcgan", 99.0, 3.40),
