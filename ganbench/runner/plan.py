@@ -39,7 +39,8 @@ class GridConfig:
 
     overrides: model settings as strings (`--steps`, `--lr`, `--set key=value`), applied to each family's
     paper defaults after `model_settings` (per model: the settings a suite pins). suite: the name of the suite
-    the grid runs (each row then records which pinned settings it changed: ganbench.runner.suites). eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
+    the grid runs (each row then records which pinned settings it changed: ganbench.runner.suites).
+    eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
     count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise.
