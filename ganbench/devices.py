@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import platform
+
 import torch
 
 from ganbench.errors import GanbenchError
@@ -38,3 +41,19 @@ def visible_gpus(name: str) -> list[int]:
     if device.type != "cuda":
         return []
     return [device.index] if device.index is not None else list(range(torch.cuda.device_count()))
+
+
+def machine_description() -> str:
+    """One line naming this machine: CPU model and cores, and the visible GPUs (what published timings ran on)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            names = [line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    text = f"{cpu}, {os.cpu_count()} CPU cores"
+    if torch.cuda.is_available():
+        gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        text += f", GPU: {', '.join(gpus)}"
+    return text

@@ -20,6 +20,9 @@ LAYERS = [
     ["runner"],
     ["train", "scoring", "report"],
     ["models", "metrics", "features"],
+    # suites are published protocols as data (names, pinned settings, published rows): they may refer to datasets
+    # but never import what trains or scores; the report compares runs with them and the runner runs them
+    ["suites"],
     ["data"],
     [
         "registry",

@@ -81,8 +81,12 @@ def test_generator_contract_at_every_supported_resolution(family):
         labels = torch.tensor([0, 4]) if generator.num_classes else None
         images = generator(z, labels)
         assert images.shape == (2, 3, resolution, resolution)
+        # a packed discriminator judges packs of config.pack samples: 2 packs from 2 * pack images
+        packs = images.repeat_interleave(config.pack, dim=0)
+        # a joint discriminator (ALI) judges (sample, code) pairs; the others take (samples, labels)
+        second = z if getattr(discriminator, "joint", False) else torch.tensor([0, 4])
         if discriminator is not None:  # the VAE has none
-            assert discriminator(images, torch.tensor([0, 4])).shape == (2,)
+            assert discriminator(packs, second).shape == (2,)
 
 
 def test_unsupported_resolution_is_refused_clearly():

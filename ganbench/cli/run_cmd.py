@@ -23,14 +23,27 @@ def add_parser(subparsers) -> None:
         "and OUT/figures/. Running the same command again skips finished cells and resumes the others from "
         "their last checkpoint.",
     )
-    parser.add_argument("--models", required=True, help="comma-separated GAN families (see `ganbench list models`)")
     parser.add_argument(
-        "--dataset", required=True, help="dataset name (see `ganbench list datasets`), folder:PATH or npz:PATH"
+        "--suite",
+        help="run a benchmark suite (see `ganbench suite list`): its dataset, models and pinned settings; any "
+        "setting given on top is recorded and the results are labelled a reduced protocol",
     )
-    parser.add_argument("--seeds", default="0", help="training seeds, e.g. 0,1,2 or 0-4 (default 0)")
-    parser.add_argument("--out", metavar="DIR", help="run directory (default runs/DATASET); resumed when it exists")
     parser.add_argument(
-        "--eval-every", type=positive_int, help="steps between evaluations (default: 5 evaluations per cell)"
+        "--models", help="comma-separated models (see `ganbench list models`); with --suite, a subset of its models"
+    )
+    parser.add_argument(
+        "--dataset", help="dataset name (see `ganbench list datasets`), folder:PATH or npz:PATH (not with --suite)"
+    )
+    parser.add_argument(
+        "--seeds", help="training seeds, e.g. 0,1,2 or 0-4 (default 0; with --suite, 0 .. its trials - 1)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="run directory (default runs/DATASET or runs/SUITE); resumed when it exists"
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=positive_int,
+        help="steps between evaluations (default: 5 evaluations per cell, or the suite's)",
     )
     parser.add_argument(
         "--metrics", help="comma-separated metric names (default: the dataset protocol's, see `ganbench list metrics`)"
@@ -72,6 +85,7 @@ def add_parser(subparsers) -> None:
 
 def grid_config(args: argparse.Namespace):
     """The GridConfig the parsed arguments describe (names are checked later, by plan_grid)."""
+    from ganbench.errors import GanbenchError
     from ganbench.runner.plan import GridConfig, parse_names, parse_seeds
 
     scoring = score_config_from(
@@ -80,21 +94,42 @@ def grid_config(args: argparse.Namespace):
         metrics=tuple(METRICS.parse_list(args.metrics)) if args.metrics else (),
         n_reference=args.n_reference,
     )
-    return GridConfig(
-        models=parse_names(args.models, "models"),
-        dataset=args.dataset,
-        out=Path(args.out or Path("runs") / args.dataset.replace(":", "_").replace("/", "_")),
-        seeds=parse_seeds(args.seeds),
+    execution = dict(
         overrides=model_overrides(args),
-        eval_every=args.eval_every,
-        n_generated=args.n_generated,
-        scoring=scoring,
         device=args.device,
         jobs=args.jobs,
         jobs_per_gpu=args.jobs_per_gpu,
         checkpoint_every=args.checkpoint_every,
         amp=args.amp,
         compile=not args.no_compile,
+    )
+    if args.suite:
+        from ganbench.runner.suite_grid import suite_grid
+        from ganbench.suites.base import SUITES
+
+        if args.dataset:
+            raise GanbenchError("--suite sets the dataset; drop --dataset (or run without --suite)")
+        return suite_grid(
+            SUITES.get(args.suite),
+            models=parse_names(args.models, "models") if args.models else None,
+            seeds=parse_seeds(args.seeds) if args.seeds else None,
+            out=Path(args.out) if args.out else None,
+            eval_every=args.eval_every,
+            n_generated=args.n_generated,
+            scoring=scoring,
+            **execution,
+        )
+    if not args.models or not args.dataset:
+        raise GanbenchError("give --models and --dataset, or --suite NAME (see `ganbench suite list`)")
+    return GridConfig(
+        models=parse_names(args.models, "models"),
+        dataset=args.dataset,
+        out=Path(args.out or Path("runs") / args.dataset.replace(":", "_").replace("/", "_")),
+        seeds=parse_seeds(args.seeds or "0"),
+        eval_every=args.eval_every,
+        n_generated=args.n_generated,
+        scoring=scoring,
+        **execution,
     )
 
 
@@ -105,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
     config = grid_config(args)
     start = time.perf_counter()
     plan, outcomes = run_grid(config)
+    if config.suite is not None:
+        from ganbench.runner.suites import suite_status
+
+        print(suite_status(config.suite, [job.record for job in plan.jobs]))
     result = report(config.out, plan.metrics, figures=not args.no_plots)
     print()
     if result.text:

@@ -77,13 +77,17 @@ class DataShape:
 
     kind "image": `channels` x `resolution` x `resolution` images.
     kind "points": vectors of `channels` coordinates (2 for ring8/grid25); `resolution` is 0.
-    `num_classes` is the number of labels (0 when the data is unlabelled).
+    `num_classes` is the number of labels (0 when the data is unlabelled). `scale`: for points, the data's
+    standard deviation per coordinate (pooled over coordinates, 6 significant digits), which networks that
+    train on standardised data divide by (Gulrajani et al.'s toy code divides ring8 by 1.414 and grid25 by
+    2.828); 1.0 for images, which train in [-1, 1].
     """
 
     kind: Kind
     channels: int
     resolution: int = 0
     num_classes: int = 0
+    scale: float = 1.0
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -101,12 +105,20 @@ class DataShape:
         if num_classes is None:
             num_classes = int(labels.max()) + 1 if labels is not None and len(labels) else 0
         if data.ndim == 2:
-            return cls("points", int(data.shape[1]), 0, num_classes)
+            return cls("points", int(data.shape[1]), 0, num_classes, coordinate_std(data))
         if data.ndim == 4 and data.shape[2] == data.shape[3]:
             return cls("image", int(data.shape[1]), int(data.shape[2]), num_classes)
         raise GanbenchError(
             f"cannot train on data of shape {tuple(data.shape)}; give square images (N, C, H, H) or points (N, dim)"
         )
+
+
+def coordinate_std(points: np.ndarray) -> float:
+    """sqrt(mean over coordinates of each coordinate's variance), to 6 significant digits (1.0 for no spread)."""
+    if len(points) < 2:
+        return 1.0
+    std = float(np.sqrt(np.var(np.asarray(points, dtype=np.float64), axis=0).mean()))
+    return float(f"{std:.6g}") if std > 0 and np.isfinite(std) else 1.0
 
 
 @dataclass

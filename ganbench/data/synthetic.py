@@ -1,4 +1,9 @@
-"""`ring8` and `grid25`: the 2-D Gaussian mixtures of VEEGAN and PacGAN, generated offline.
+"""`ring8`, `grid25` and `ring8_r1`: the 2-D Gaussian mixtures of VEEGAN and PacGAN, generated offline.
+
+`grid25` is PacGAN's grid exactly (centres -4..4 step 2, std 0.05). `ring8` (radius 2, std 0.02) is PacGAN's
+ring (radius 1, std 0.01) scaled by 2: the same mode spacing to std ratio (76.5) and radius to std ratio
+(100), and the ring of Gulrajani et al.'s toy code before it divides by 1.414. `ring8_r1` is PacGAN's ring at
+its own scale, with PacGAN's 100,000 training points (PacGAN draws them once per run; here once per seed).
 
 Every mode gets exactly the same number of points (labels are the mode index,
 shuffled), so the reference sets are perfectly balanced. A split is fixed by its
@@ -15,6 +20,8 @@ from ganbench.data.base import DATASETS, ArraySplit, DataConfig, DatasetInfo, Da
 from ganbench.data.splits import check_split, fresh_copy, split_rng
 
 SPLIT_SIZES = {"train": 50_000, "test": 10_000}
+#: PacGAN's 2-D experiments train on 100,000 points (config.py: "num_sample": 100000).
+PACGAN_SPLIT_SIZES = {"train": 100_000, "test": 10_000}
 # Distinct fixed seeds per split so train and test never share points.
 SPLIT_SEEDS = {"train": 1_000, "test": 2_000}
 MODES_PROTOCOL = EvalProtocol(n_generated=2_500, n_reference=2_500, reference_split="train", metrics=("modes",))
@@ -42,20 +49,20 @@ def sample_mixture(centres: np.ndarray, std: float, n: int, rng: np.random.Gener
 
 
 @functools.lru_cache(maxsize=8)
-def _build(name: str, split: str, seed: int) -> ArraySplit:
+def _build(name: str, split: str, seed: int, size: int) -> ArraySplit:
     info = DATASETS.get(name).info
-    return sample_mixture(
-        info.modes, info.mode_std, SPLIT_SIZES[split], split_rng(SPLIT_SEEDS[split], DataConfig(seed=seed))
-    )
+    return sample_mixture(info.modes, info.mode_std, size, split_rng(SPLIT_SEEDS[split], DataConfig(seed=seed)))
 
 
-def _mixture_spec(name: str, description: str, centres: np.ndarray, std: float) -> DatasetSpec:
+def _mixture_spec(
+    name: str, description: str, centres: np.ndarray, std: float, sizes: dict[str, int] = SPLIT_SIZES
+) -> DatasetSpec:
     centres.flags.writeable = False  # shared through the registry: nobody may move the modes
     info = DatasetInfo(
         name=name,
         kind="points",
         description=description,
-        splits=tuple(SPLIT_SIZES),
+        splits=tuple(sizes),
         protocol=MODES_PROTOCOL,
         num_classes=len(centres),
         modes=centres,
@@ -65,7 +72,7 @@ def _mixture_spec(name: str, description: str, centres: np.ndarray, std: float) 
     def load(split: str, config: DataConfig) -> ArraySplit:
         """Points float32 (N, 2) and int64 mode labels; identical for identical (split, config.seed)."""
         check_split(info, split)
-        return fresh_copy(_build(name, split, config.seed))
+        return fresh_copy(_build(name, split, config.seed, sizes[split]))
 
     return DatasetSpec(info=info, load=load)
 
@@ -73,14 +80,27 @@ def _mixture_spec(name: str, description: str, centres: np.ndarray, std: float) 
 DATASETS.add(
     "ring8",
     _mixture_spec(
-        "ring8", "8 Gaussians (std 0.02) on a circle of radius 2, as in VEEGAN/PacGAN", ring_centres(8, 2.0), 0.02
+        "ring8",
+        "8 Gaussians (std 0.02) on a circle of radius 2: PacGAN's ring x 2 (same spacing/std), WGAN-GP's before /1.414",
+        ring_centres(8, 2.0),
+        0.02,
+    ),
+)
+DATASETS.add(
+    "ring8_r1",
+    _mixture_spec(
+        "ring8_r1",
+        "8 Gaussians (std 0.01) on a circle of radius 1, 100k train points: PacGAN's ring at its own scale",
+        ring_centres(8, 1.0),
+        0.01,
+        PACGAN_SPLIT_SIZES,
     ),
 )
 DATASETS.add(
     "grid25",
     _mixture_spec(
         "grid25",
-        "5x5 grid of Gaussians (std 0.05), centres at -4..4 step 2, as in VEEGAN/PacGAN",
+        "5x5 grid of Gaussians (std 0.05), centres at -4..4 step 2: PacGAN's grid (50k train points; PacGAN 100k)",
         grid_centres(5, 2.0),
         0.05,
     ),

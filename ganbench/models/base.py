@@ -13,6 +13,7 @@ from torch import nn
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models.optim import adam_each, adam_pair
+from ganbench.models.packing import PackedDiscriminator, packed_shape
 from ganbench.registry import Registry
 
 if TYPE_CHECKING:
@@ -33,7 +34,10 @@ class ModelConfig:
     lr_g / lr_d: learning rates of generator and discriminator; beta1 / beta2: Adam betas
     (ignored by RMSProp); n_critic: discriminator steps per generator step, each on a fresh
     real batch; z_dim: noise size; width: multiplier on every hidden layer's width;
-    ema: decay of the generator weight average (0 = off); steps: generator steps.
+    ema: decay of the generator weight average (0 = off); steps: generator steps;
+    pack: PacGAN packing degree (Lin et al. 2018): the discriminator judges `pack` samples at once,
+    concatenated along features (points) or channels (images), and `batch_size` counts packs, so a
+    discriminator step sees batch_size * pack real samples (1 = no packing).
     Overrides accept "lr" for both learning rates and "betas" as "b1,b2" (ALIASES, PAIRS).
     """
 
@@ -51,6 +55,7 @@ class ModelConfig:
     width: float = 1.0
     # None of the seven papers averaged generator weights, so EMA is off unless asked for.
     ema: float = 0.0
+    pack: int = 1
 
     def for_shape(self, shape: DataShape) -> ModelConfig:
         """The defaults that depend on the data: small noise and larger batches for 2-D points."""
@@ -64,6 +69,7 @@ class ModelConfig:
             (self.steps >= 1, "steps must be at least 1"),
             (self.batch_size >= 1, "batch_size must be at least 1"),
             (self.n_critic >= 1, "n_critic must be at least 1"),
+            (self.pack >= 1, "pack must be at least 1 (1 = no packing)"),
             (self.z_dim >= 1, "z_dim must be at least 1"),
             (self.width > 0, "width must be positive"),
             (0.0 <= self.ema < 1.0, "ema must be in [0, 1), 0 meaning off"),
@@ -91,6 +97,8 @@ class Family:
     (default: Adam at lr_g and the config's betas); the loop moves, checkpoints and resumes them
     like the generator and discriminator, under "extra.{name}" / "extra_opt.{name}".
     fixed: settings this registered name stands for (see `variant`); a run may not change them.
+    packable: False when the discriminator does not judge samples alone (ALI's joint discriminator), so
+    packing (`pack` > 1, see ganbench.models.packing) cannot widen it.
     """
 
     name: str
@@ -105,6 +113,7 @@ class Family:
     build_extras: Callable[[DataShape, Any], dict[str, nn.Module]] | None = None
     make_extra_optimizers: Callable[[dict[str, nn.Module], Any, torch.device], dict[str, Any]] | None = None
     fixed: tuple[tuple[str, Any], ...] = ()
+    packable: bool = True
 
     def __post_init__(self) -> None:
         # Listings show an object's docstring; a family's most useful one-liner is its paper.
@@ -114,26 +123,31 @@ class Family:
         if self.make_extra_optimizers is None:
             object.__setattr__(self, "make_extra_optimizers", adam_each)
 
-    def variant(self, name: str, **fixed: Any) -> Family:
+    def variant(self, name: str, paper: str | None = None, **fixed: Any) -> Family:
         """This family registered under another name with some settings fixed: `fgan_kl` is the f-GAN family
-        with divergence="kl", `pacgan2` could be a family with packing=2. Rows, checkpoints and leaderboards
+        with divergence="kl", `pacgan2` is `gan` with pack=2. Rows, checkpoints and leaderboards
         carry the variant's name; its fixed settings are its paper defaults and cannot be overridden."""
         fields = {f.name for f in dataclasses.fields(self.config_type)}
         unknown = sorted(set(fixed) - fields)
         if unknown:
             raise ValueError(f"variant {name!r} fixes {unknown}, which {self.config_type.__name__} does not have")
         settings = ", ".join(f"{k}={v!r}" for k, v in fixed.items())
-        return dataclasses.replace(
-            self, name=name, paper=f"{self.paper} ({settings})", fixed=(*self.fixed, *fixed.items())
-        )
+        paper = paper or f"{self.paper} ({settings})"
+        return dataclasses.replace(self, name=name, paper=paper, fixed=(*self.fixed, *fixed.items()))
 
     def default_config(self, shape: DataShape) -> ModelConfig:
         """The family's paper defaults (with a variant's fixed settings), adapted to `shape`."""
-        return dataclasses.replace(self.config_type(), **dict(self.fixed)).for_shape(shape)
+        fixed = dict(self.fixed)
+        # applied before for_shape (defaults may depend on them) and after it (so a shape default cannot undo them)
+        return dataclasses.replace(dataclasses.replace(self.config_type(), **fixed).for_shape(shape), **fixed)
 
     def check_config(self, config: ModelConfig) -> None:
-        """`config.validate()`, and a GanbenchError when it changes a setting this name fixes."""
+        """`config.validate()`, and a GanbenchError when it packs a discriminator that cannot be packed or
+        changes a setting this name fixes."""
         config.validate()
+        if config.pack > 1 and (self.conditional or not self.packable):
+            why = "class-conditional" if self.conditional else "its discriminator judges (sample, code) pairs"
+            raise GanbenchError(f"model {self.name!r} cannot use packing ({why}); drop pack={config.pack}")
         changed = [(key, value) for key, value in self.fixed if getattr(config, key) != value]
         if changed:
             key, value = changed[0]
@@ -149,8 +163,9 @@ class Family:
             )
 
     def build_all(self, shape: DataShape, config: ModelConfig) -> tuple[nn.Module, nn.Module | None, dict[str, nn.Module]]:
-        """(generator, discriminator or None, extra networks by name), built in that order."""
-        generator, discriminator = self.build_networks(shape, config)
+        """(generator, discriminator or None, extra networks by name), built in that order (see `build_pair`
+        for packing)."""
+        generator, discriminator = build_pair(self, shape, config)
         extras = self.build_extras(shape, config) if self.build_extras is not None else {}
         return generator, discriminator, extras
 
@@ -163,8 +178,19 @@ def build(family_name: str, shape: DataShape, config: ModelConfig | None = None)
     """(generator, discriminator or None) of family `family_name` for data of `shape`; `config` defaults to the
     paper's."""
     family = MODELS.get(family_name)
-    config = config if config is not None else family.default_config(shape)
-    return family.build_networks(shape, config)
+    return build_pair(family, shape, config if config is not None else family.default_config(shape))
+
+
+def build_pair(family: Family, shape: DataShape, config: ModelConfig) -> tuple[nn.Module, nn.Module | None]:
+    """The family's networks; with pack m > 1 the discriminator is the family's own one built for m times the
+    channels, judging packs (`PackedDiscriminator`). The generator is the same, and initialised the same, for
+    every m."""
+    family.check_config(config)
+    generator, discriminator = family.build_networks(shape, config)
+    if config.pack > 1 and discriminator is not None:
+        _, inner = family.build_networks(packed_shape(shape, config.pack), config)
+        discriminator = PackedDiscriminator(inner, config.pack)
+    return generator, discriminator
 
 
 def require_labels(family: str, shape: DataShape) -> None:

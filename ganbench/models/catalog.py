@@ -2,6 +2,7 @@
 
 from ganbench.models import (  # noqa: F401  (registration)
     acgan,
+    ali,
     began,
     cgan,
     dcgan,
@@ -10,7 +11,9 @@ from ganbench.models import (  # noqa: F401  (registration)
     gan,
     infogan,
     lsgan,
+    pacgan,
     sngan,
+    unrolled,
     vae,
     vaegan,
     wgan,

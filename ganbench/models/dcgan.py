@@ -28,13 +28,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return alternating_step(modules, batches, noise, Objective(gan.d_loss, gan.g_loss), config.z_dim, amp)
 
 
-MODELS.add(
-    "dcgan",
-    Family(
-        "dcgan",
-        "Radford et al. 2015, Unsupervised Representation Learning with DCGANs",
-        DcganConfig,
-        build_networks,
-        train_step,
-    ),
+DCGAN = Family(
+    "dcgan", "Radford et al. 2015, Unsupervised Representation Learning with DCGANs", DcganConfig, build_networks, train_step
 )
+MODELS.add("dcgan", DCGAN)

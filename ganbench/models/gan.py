@@ -1,27 +1,51 @@
-"""`gan`: Goodfellow et al. 2014 — MLP generator and discriminator, non-saturating generator loss.
+"""`gan`: Goodfellow et al. 2014 — non-saturating cross-entropy GAN.
 
-The paper trained with SGD + momentum and maxout units; like most reproductions we
-use Adam (2e-4, betas 0.5/0.999), ReLU/LeakyReLU MLPs and dropout in the discriminator.
+Images: the paper trained MLPs with SGD + momentum and maxout units; like most reproductions we use Adam
+(2e-4, betas 0.5/0.999), ReLU/LeakyReLU MLPs and dropout in the discriminator.
+2-D points: the GAN of the mode-collapse tables (PacGAN, Lin et al. 2018, Table 1, row "GAN"; its code
+`synthetic_data_experiments/2DGrid_GAN&PacGAN/`): PacGAN's networks (ganbench.models.points), z ~ N(0, I_2),
+batch 100, Adam 1e-4 with beta1 0.8 (Blocks' convention after 2017; 0.2 under the older one) and the
+simultaneous update of ALI's `ali_algorithm`. `pacgan2` .. `pacgan4` are this family with pack = 2 .. 4.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
-from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, points_hidden, scaled
+from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, scaled
+from ganbench.models.points import pacgan_networks
+from ganbench.models.simultaneous import simultaneous_step
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
+
+#: PacGAN's 2-D settings (config.py and pacgan_task.py of both 2-D experiments).
+PACGAN_POINTS = {"z_dim": 2, "batch_size": 100, "lr_g": 1e-4, "lr_d": 1e-4, "beta1": 0.8, "beta2": 0.999}
 
 
 @dataclass(frozen=True)
 class GanConfig(ModelConfig):
-    """Goodfellow et al.'s GAN; `dropout` is the discriminator's dropout rate."""
+    """Goodfellow et al.'s GAN; `dropout` is the image discriminator's dropout rate (PacGAN's 2-D maxout
+    discriminator has none); `simultaneous`: update both networks from the same parameters in one step
+    (PacGAN's code) instead of discriminator first, then generator."""
 
     dropout: float = 0.3
+    simultaneous: bool = False
+
+    def for_shape(self, shape: DataShape) -> GanConfig:
+        if shape.kind == "points":
+            return dataclasses.replace(self, **PACGAN_POINTS, simultaneous=True)
+        return self
+
+    def validate(self) -> None:
+        super().validate()
+        if self.simultaneous and self.n_critic != 1:
+            raise GanbenchError("bad model setting: a simultaneous update has n_critic 1; drop n_critic or simultaneous")
 
 
 def d_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -35,13 +59,10 @@ def g_loss(fake: torch.Tensor) -> torch.Tensor:
 
 
 def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.Module]:
-    """MLPs for points and for flattened images (generator 256-512-1024 with tanh output, mirrored discriminator)."""
+    """PacGAN's networks for points; for images, MLPs on flattened pixels (generator 256-512-1024 with tanh
+    output, mirrored discriminator)."""
     if shape.kind == "points":
-        hidden = points_hidden(config.width)
-        return (
-            MlpGenerator(config.z_dim, hidden, shape.sample_shape),
-            MlpDiscriminator(shape.channels, hidden, dropout=config.dropout),
-        )
+        return pacgan_networks(config.z_dim, shape.channels, config.width)
     hidden = [scaled(c, config.width) for c in (256, 512, 1024)]
     pixels = shape.channels * shape.resolution**2
     return (
@@ -51,17 +72,12 @@ def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.M
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: GanConfig, amp: bool):
-    """One discriminator and one generator update with the cross-entropy losses."""
-    return alternating_step(modules, batches, noise, Objective(d_loss, g_loss), config.z_dim, amp)
+    """One discriminator and one generator update with the cross-entropy losses (at once when simultaneous)."""
+    objective = Objective(d_loss, g_loss)
+    if config.simultaneous:
+        return simultaneous_step(modules, batches[0], noise, objective, config.z_dim, amp)
+    return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
 
 
-MODELS.add(
-    "gan",
-    Family(
-        "gan",
-        "Goodfellow et al. 2014, Generative Adversarial Nets",
-        GanConfig,
-        build_networks,
-        train_step,
-    ),
-)
+GAN = Family("gan", "Goodfellow et al. 2014, Generative Adversarial Nets", GanConfig, build_networks, train_step)
+MODELS.add("gan", GAN)

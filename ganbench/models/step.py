@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ganbench.models.packing import generate_packed
 from ganbench.seeding import torch_stream
 
 
@@ -15,7 +16,8 @@ from ganbench.seeding import torch_stream
 class GanModules:
     """The networks and their optimizers, as one train step sees them: generator and discriminator (None,
     with its optimizer, for a non-adversarial family), and any extra networks the family builds (an encoder),
-    each with the optimizer of the same name."""
+    each with the optimizer of the same name. `pack` is the config's packing degree (the discriminator then
+    judges packs of `pack` samples, see ganbench.models.packing)."""
 
     generator: nn.Module
     discriminator: nn.Module | None
@@ -23,6 +25,7 @@ class GanModules:
     d_opt: torch.optim.Optimizer | None
     extras: dict[str, nn.Module] = field(default_factory=dict)
     extra_opts: dict[str, torch.optim.Optimizer] = field(default_factory=dict)
+    pack: int = 1
 
     def networks(self) -> dict[str, nn.Module]:
         """Every network by its checkpoint prefix: "generator", "discriminator", "extra.{name}"."""
@@ -97,7 +100,7 @@ def alternating_step(
     """One discriminator update per real batch, then one generator update; returns detached 0-d losses.
 
     Fakes for the discriminator use fresh noise per batch; fake labels are drawn
-    uniformly for conditional generators. `amp` runs forward passes under bf16 autocast
+    uniformly for conditional generators. With packing the generator runs once per slot of the packs. `amp` runs forward passes under bf16 autocast
     (the penalty always runs in float32).
     """
     g, d = modules.generator, modules.discriminator
@@ -109,7 +112,7 @@ def alternating_step(
         n = len(batch.x)
         z, fake_labels = noise.normal(n, z_dim), noise.labels(n, num_classes)
         with torch.no_grad(), torch.autocast(device_type, torch.bfloat16, enabled=amp):
-            fake = g(z, fake_labels)
+            fake = generate_packed(g, z, fake_labels, modules.pack)
         with torch.autocast(device_type, torch.bfloat16, enabled=amp):
             d_loss = objective.d_loss(d(batch.x, batch.y).float(), d(fake, fake_labels).float())
         if objective.penalty is not None:
@@ -128,7 +131,7 @@ def alternating_step(
     n = len(batches[-1].x)
     z, fake_labels = noise.normal(n, z_dim), noise.labels(n, num_classes)
     with torch.autocast(device_type, torch.bfloat16, enabled=amp):
-        g_loss = objective.g_loss(d(g(z, fake_labels), fake_labels).float())
+        g_loss = objective.g_loss(d(generate_packed(g, z, fake_labels, modules.pack), fake_labels).float())
     modules.g_opt.zero_grad(set_to_none=True)
     g_loss.backward()
     modules.g_opt.step()
@@ -142,11 +145,19 @@ def gradient_penalty(
 ) -> torch.Tensor:
     """Gulrajani et al.'s penalty E[(||grad_x D(x_hat)||_2 - 1)^2] on random real/fake interpolates (unweighted).
 
-    Conditional critics are evaluated at the real labels, the labels the interpolates lean on.
+    Conditional critics are evaluated at the real labels, the labels the interpolates lean on. A packed
+    critic (attribute `pack`) gets one interpolation weight and one gradient norm per pack. A critic that
+    divides its input by `input_scale` (gan_toy.py's nets on standardised data) is penalised on the gradient
+    with respect to that standardised input, input_scale x ||grad_x D||, as in the authors' code.
     """
     real = batch.x
-    alpha = noise.uniform(len(real)).view(-1, *([1] * (real.dim() - 1)))
+    pack = getattr(d, "pack", 1)
+    alpha = noise.uniform(len(real) // pack)
+    if pack > 1:
+        alpha = alpha.repeat_interleave(pack)
+    alpha = alpha.view(-1, *([1] * (real.dim() - 1)))
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     out = d(mixed, batch.y)
     (grad,) = torch.autograd.grad(out.sum(), mixed, create_graph=True)
-    return ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+    norms = grad.reshape(len(out), -1).norm(2, dim=1) * getattr(d, "input_scale", 1.0)
+    return ((norms - 1) ** 2).mean()

@@ -1,8 +1,15 @@
 """`wgan_gp`: Gulrajani et al. 2017 — Wasserstein critic with gradient penalty 10, Adam 1e-4 with
-betas 0/0.9, 5 critic steps; no batch norm in the critic (it would break the per-sample penalty)."""
+betas 0/0.9, 5 critic steps; no batch norm in the critic (it would break the per-sample penalty).
+
+2-D points: the authors' own toy settings (`gan_toy.py` of igul222/improved_wgan_training): 3 ReLU layers of
+512 in both networks without normalisation, z ~ N(0, I_2), penalty weight 0.1, 5 critic steps, Adam 1e-4 with
+betas 0.5/0.9, batch 256, the data divided by its standard deviation (`standardize`). Their loop (critic steps
+first, no generator step at iteration 0) is the order of ganbench.models.step.alternating_step.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from torch import nn
@@ -10,12 +17,25 @@ from torch import nn
 from ganbench.models import wgan
 from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
 from ganbench.models.blocks import standard_networks
+from ganbench.models.points import toy_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step, gradient_penalty
+
+#: gan_toy.py's settings (MODE = 'wgan-gp').
+TOY_POINTS = {
+    "z_dim": 2,
+    "batch_size": 256,
+    "beta1": 0.5,
+    "beta2": 0.9,
+    "gp_weight": 0.1,
+    "n_critic": 5,
+    "standardize": True,
+}
 
 
 @dataclass(frozen=True)
 class WganGpConfig(ModelConfig):
-    """Gulrajani et al.'s settings; `gp_weight` is the penalty coefficient lambda."""
+    """Gulrajani et al.'s settings; `gp_weight` is the penalty coefficient lambda; `standardize` (points): the
+    networks work on the data divided by its standard deviation, the penalty measured in those units."""
 
     lr_g: float = 1e-4
     lr_d: float = 1e-4
@@ -23,10 +43,16 @@ class WganGpConfig(ModelConfig):
     beta2: float = 0.9
     n_critic: int = 5
     gp_weight: float = 10.0
+    standardize: bool = False
+
+    def for_shape(self, shape: DataShape) -> WganGpConfig:
+        return dataclasses.replace(self, **TOY_POINTS) if shape.kind == "points" else self
 
 
 def build_networks(shape: DataShape, config: WganGpConfig) -> tuple[nn.Module, nn.Module]:
-    """Batch-norm generator, normalisation-free critic."""
+    """gan_toy.py's networks for points; for images a batch-norm generator and a normalisation-free critic."""
+    if shape.kind == "points":
+        return toy_networks(config.z_dim, shape.channels, config.width, shape.scale if config.standardize else 1.0)
     return standard_networks(shape, config.z_dim, config.width, "batch", "none")
 
 

@@ -56,6 +56,21 @@ def methods_text(
     )
 
 
+def suite_protocol_notes(frame: pd.DataFrame) -> list[str]:
+    """One note per suite the rows were run under: its full protocol, or REDUCED and the pinned settings changed."""
+    found: dict[str, set[str]] = {}
+    for config in frame["config"] if len(frame) else []:
+        record = config.get("suite") if isinstance(config, dict) else None
+        if isinstance(record, dict):
+            found.setdefault(record["name"], set()).add(record.get("deviations", ""))
+    notes = []
+    for name, changes in sorted(found.items()):
+        changed = sorted(changes - {""})
+        status = f"REDUCED protocol ({'; '.join(changed)})" if changed else "full protocol"
+        notes.append(f"suite {name}: {status}; `ganbench suite compare` sets these rows beside the paper's")
+    return notes
+
+
 @dataclass
 class Cell:
     """One (model, seed) of a ranking group: its per-seed value or why it was left out."""
@@ -222,6 +237,7 @@ def leaderboard(
             "used the one written last"
         )
 
+    notes += suite_protocol_notes(frame)
     output_rows: list[dict] = []
     protocol_notes: list[str] = []
     group_notes: dict[tuple[str, str, str], list[str]] = {}

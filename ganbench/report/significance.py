@@ -73,3 +73,22 @@ def welch_test(a, b) -> WelchResult:
         result = stats.ttest_ind(a, b, equal_var=False)
     df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     return WelchResult(float(result.statistic), float(df), float(result.pvalue))
+
+
+def t_interval(mean: float, se: float | None, n: int | None, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Student-t confidence interval mean +- t_{(1+confidence)/2, n-1} * se; the point (mean, mean) when the
+    standard error is unknown or n < 2 (nothing to widen it by)."""
+    if se is None or n is None or n < 2 or not math.isfinite(se):
+        return mean, mean
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * se
+    return mean - half, mean + half
+
+
+def welch_from_summary(mean_a: float, se_a: float, n_a: int, mean_b: float, se_b: float, n_b: int) -> float:
+    """Two-sided Welch p-value from two summaries (mean, standard error, n); NaN when untestable."""
+    if min(n_a, n_b) < 2 or se_a + se_b <= 0 or not math.isfinite(se_a + se_b):
+        return math.nan
+    result = stats.ttest_ind_from_stats(
+        mean_a, se_a * math.sqrt(n_a), n_a, mean_b, se_b * math.sqrt(n_b), n_b, equal_var=False
+    )
+    return float(result.pvalue)

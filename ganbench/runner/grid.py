@@ -12,6 +12,7 @@ from ganbench.runner.cell import CellOutcome
 from ganbench.runner.evaluate import warm_reference
 from ganbench.runner.execute import run_cells
 from ganbench.runner.plan import GridConfig, GridPlan, plan_grid, write_grid_file
+from ganbench.runner.suites import suite_status
 
 
 def run_grid(config: GridConfig, log: Callable[[str], None] = print) -> tuple[GridPlan, list[CellOutcome]]:
@@ -19,6 +20,8 @@ def run_grid(config: GridConfig, log: Callable[[str], None] = print) -> tuple[Gr
     plan = plan_grid(config)
     todo = [job for job in plan.jobs if job not in plan.finished]
     write_grid_file(config, plan)
+    if config.suite is not None:
+        log(suite_status(config.suite, [job.record for job in plan.jobs]))
     if plan.finished:
         log(f"{len(plan.finished)} of {len(plan.jobs)} cells already finished in {config.out}; skipping them")
     if todo:

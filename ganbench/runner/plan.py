@@ -12,12 +12,14 @@ from pathlib import Path
 
 from ganbench.atomic import write_text_atomic
 from ganbench.data.base import DatasetInfo
+from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.models.base import MODELS, ModelConfig, require_labels
 from ganbench.runner.cell import CellJob, is_finished
 from ganbench.runner.evaluate import EvalSettings
 from ganbench.runner.execute import device_slots
+from ganbench.runner.suites import suite_record
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import plan_jobs
 from ganbench.settings import apply_overrides
@@ -36,7 +38,9 @@ class GridConfig:
     """One `ganbench run`: models x seeds on `dataset`, written to `out`.
 
     overrides: model settings as strings (`--steps`, `--lr`, `--set key=value`), applied to each family's
-    paper defaults. eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
+    paper defaults after `model_settings` (per model: the settings a suite pins). suite: the name of the suite
+    the grid runs (each row then records which pinned settings it changed: ganbench.runner.suites).
+    eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
     count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise.
@@ -47,6 +51,8 @@ class GridConfig:
     out: Path
     seeds: tuple[int, ...] = (0,)
     overrides: dict[str, str] = field(default_factory=dict)
+    model_settings: dict[str, dict[str, str]] = field(default_factory=dict)
+    suite: str | None = None
     eval_every: int | None = None
     n_generated: int | None = None
     scoring: ScoreConfig = field(default_factory=ScoreConfig)
@@ -110,7 +116,8 @@ def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
         family = MODELS.get(name)
         if family.conditional:
             require_labels(name, shape)
-        model_config = apply_overrides(family.default_config(shape), config.overrides)
+        pinned = apply_overrides(family.default_config(shape), config.model_settings.get(name, {}))
+        model_config = apply_overrides(pinned, config.overrides)
         family.check_config(model_config)
         configs[name] = model_config
     return configs
@@ -173,6 +180,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     }
     check_resumable(config.out, settings)
     evaluation = EvalSettings(scoring, n_generated)
+    machine = machine_description()
     jobs = []
     for model, model_config in models.items():
         steps = eval_steps(model_config.steps, config.eval_every)
@@ -196,7 +204,10 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 **settings,
                 "device": config.device,
                 "amp": config.amp,
+                "machine": machine,
             }
+            if config.suite is not None:
+                record["suite"] = suite_record(config.suite, model, model_config, n_generated, job)
             jobs.append(
                 CellJob(
                     model=model,

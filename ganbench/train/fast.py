@@ -58,7 +58,7 @@ def _trial(
     g: nn.Module, d: nn.Module, config: ModelConfig, x: torch.Tensor, labels: torch.Tensor | None, amp: bool
 ) -> None:
     """Forward and backward passes shaped like a train step's, so compilation happens (and fails) here."""
-    n = config.batch_size
+    n = config.batch_size * config.pack
     device = x.device
     z = torch.zeros(n, config.z_dim, device=device)
     fake_labels = None if getattr(g, "num_classes", 0) == 0 else torch.zeros(n, dtype=torch.long, device=device)

@@ -120,9 +120,9 @@ def train(
     extras = {name: channels_last(net.to(device), device, image) for name, net in extras.items()}
     g_opt, d_opt = family.make_optimizers(generator, discriminator, config, device)
     extra_opts = family.make_extra_optimizers(extras, config, device)
-    modules = GanModules(generator, discriminator, g_opt, d_opt, extras, extra_opts)
+    modules = GanModules(generator, discriminator, g_opt, d_opt, extras, extra_opts, config.pack)
     ema = WeightAverage(generator, config.ema) if config.ema > 0 else None
-    sampler = BatchSampler(data, shape, config.batch_size, run.seed, device)
+    sampler = BatchSampler(data, shape, config.batch_size * config.pack, run.seed, device)
     noise = StepNoise(run.seed, device)
     meta = _run_meta(family, config, run, shape, len(data), device, ema is not None)
 

@@ -1,0 +1,10 @@
+"""The built-in suites; importing this module registers each (one file per suite)."""
+
+from ganbench.suites import (  # noqa: F401  (registration)
+    pacgan_grid,
+    pacgan_ring,
+    pacgan_stacked_mnist_d025,
+    veegan_stacked_mnist,
+    wgangp_toy_grid,
+    wgangp_toy_ring,
+)
