@@ -34,6 +34,7 @@ LAYERS = [
         "hashing",
         "devices",
         "settings",
+        "locks",
         "__init__",
     ],
 ]

@@ -208,14 +208,14 @@ def test_resume_after_interruption_in_the_middle_of_a_cell(tmp_path, uninterrupt
 
     monkeypatch.setattr(train_module, "_save", original_save)
     resumed_from = []
-    original_latest = train_module.latest_checkpoint
+    original_newest = train_module.newest_good_checkpoint
 
     def spy(run_dir):
-        found = original_latest(run_dir)
-        resumed_from.append((run_dir.name, found.name if found else None))
+        found = original_newest(run_dir)
+        resumed_from.append((run_dir.name, found.path.name if found else None))
         return found
 
-    monkeypatch.setattr(train_module, "latest_checkpoint", spy)
+    monkeypatch.setattr(train_module, "newest_good_checkpoint", spy)
     plan, outcomes = run_grid(ring_grid(out), log=lambda line: None)
     assert [job.seed for job in plan.finished] == [0]
     assert [(o.seed, o.status, o.step) for o in outcomes] == [(1, "ok", 20)]

@@ -15,7 +15,7 @@ from ganbench.data.base import DatasetInfo
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.models.base import MODELS, ModelConfig, require_labels
-from ganbench.runner.cell import CellJob, is_finished
+from ganbench.runner.cell import CellJob, is_finished, run_rows
 from ganbench.runner.evaluate import EvalSettings
 from ganbench.runner.execute import device_slots
 from ganbench.scoring.config import ScoreConfig
@@ -206,8 +206,13 @@ def plan_grid(config: GridConfig) -> GridPlan:
                     record=record,
                 )
             )
-    finished = tuple(job for job in jobs if is_finished(job))
-    return GridPlan(tuple(jobs), finished, info, evaluation, slots)
+    return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots)
+
+
+def finished_jobs(jobs, out: Path) -> tuple[CellJob, ...]:
+    """The jobs an earlier run already finished, every evaluation's rows in place (read from `out` now)."""
+    rows = run_rows(out)
+    return tuple(job for job in jobs if is_finished(job, rows))
 
 
 def write_grid_file(config: GridConfig, plan: GridPlan) -> None:
