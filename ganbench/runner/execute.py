@@ -5,8 +5,8 @@ or an out-of-memory kill then takes down only that cell), at most one per slot. 
 `--jobs` slots of "cpu", each process limited to its share of the cores; with GPUs `--jobs-per-gpu` slots
 per visible GPU (small GANs leave a GPU mostly idle, so several processes per GPU train faster together).
 
-Workers die with the process that started them (a parent-death signal on Linux, and everywhere a watchdog that
-notices the parent is gone): killing `ganbench run` never leaves workers training and appending behind it.
+Workers die with the process that started them (ganbench.runner.worker): killing `ganbench run` never leaves
+workers training and appending behind it.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import signal
+import pickle
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from ganbench.devices import visible_gpus
 from ganbench.errors import GanbenchError
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows
 from ganbench.runner.cell import CellJob, CellOutcome, read_state, run_cell, write_state
+from ganbench.runner.worker import worker_main
 
 
 def device_slots(device: str, jobs: int | None, jobs_per_gpu: int) -> list[str]:
@@ -65,33 +65,8 @@ def on_device(job: CellJob, device: str) -> CellJob:
 
 #: Exit code of a worker whose cell another live process is running (nothing was written).
 BUSY_EXIT = 4
-#: Seconds between two checks of a worker's watchdog that its parent is alive.
-WATCHDOG_EVERY_S = 0.5
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """End this process as soon as `parent_pid` (the process that started it) is gone."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(WATCHDOG_EVERY_S)
-        os._exit(137)
-
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(137)
-    threading.Thread(target=watch, name="ganbench parent watchdog", daemon=True).start()
-
-
-def _worker(job: CellJob, threads: int, parent_pid: int) -> None:
-    """Entry point of a worker process: one cell, with a bounded number of CPU threads."""
-    die_with_parent(parent_pid)
+def _worker(job: CellJob, threads: int) -> None:
+    """What a worker process runs (through worker_main): one cell, with a bounded number of CPU threads."""
     torch.set_num_threads(threads)
     outcome = run_cell(job, log=lambda line: print(line, flush=True))
     sys.exit(BUSY_EXIT if outcome.status == "busy" else 0 if outcome.status in ("ok", "diverged") else 3)
@@ -165,9 +140,8 @@ def run_cells(jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str]
                 index, job = pending.popleft()
                 device = free.pop(0)
                 job = on_device(job, device)
-                process = context.Process(
-                    target=_worker, args=(job, threads, os.getpid()), name=f"ganbench {job.label}"
-                )
+                payload = pickle.dumps((_worker, (job, threads)))
+                process = context.Process(target=worker_main, args=(os.getpid(), payload), name=f"ganbench {job.label}")
                 process.start()
                 log(f"[{job.label}] started on {device} (pid {process.pid})")
                 running[process.sentinel] = (process, index, job, device)
