@@ -11,7 +11,7 @@ from ganbench import __version__
 from ganbench.errors import GanbenchError
 
 #: Modules under ganbench.cli that define `add_parser(subparsers)`; each parser sets `func(args) -> int`.
-COMMAND_MODULES = ("list_cmd", "features_cmd", "stats_cmd", "score_cmd", "extractor_cmd", "leaderboard_cmd", "plot_cmd", "train_cmd", "run_cmd")
+COMMAND_MODULES = ("list_cmd", "features_cmd", "stats_cmd", "score_cmd", "extractor_cmd", "leaderboard_cmd", "plot_cmd", "report_cmd", "train_cmd", "run_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
