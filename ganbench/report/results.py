@@ -132,6 +132,34 @@ class ResultRow:
         return cls(**kwargs)
 
 
+def trained(row: ResultRow) -> bool:
+    """True for a row measured on a model trained by `ganbench run` / `train` (it carries the training config);
+    False for a row `ganbench score --append` made from a user's generator or samples."""
+    return "model_config" in row.config
+
+
+def check_appendable(path: str | os.PathLike, name: str, dataset: str | None) -> None:
+    """A GanbenchError when rows of `name` on `dataset` would be hidden or mixed among the file's rows: `name` is a
+    model trained in that run, or `dataset` is not the one the file holds. Nothing to check for a new file."""
+    target = results_path(path)
+    if not target.is_file():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = read_rows(target)
+    if any(row.model == name and trained(row) for row in rows):
+        raise GanbenchError(
+            f"{name!r} is a model trained in {target}; rows appended under that name would pass for its seed and "
+            "step 0, so choose another --name"
+        )
+    datasets = sorted({row.dataset for row in rows})
+    if dataset is not None and datasets and dataset not in datasets:
+        raise GanbenchError(
+            f"{target} holds results on {', '.join(datasets)}, not {dataset}; append to a results file of "
+            f"{dataset} runs (or a new .jsonl file)"
+        )
+
+
 def results_path(path: str | os.PathLike) -> Path:
     """`path` itself if it names a .jsonl file, else `path/results.jsonl`."""
     path = Path(path)

@@ -57,9 +57,11 @@ def score_batches(
     batches: Iterable[np.ndarray | torch.Tensor],
     total: int,
     extractor: FeatureExtractor | None = None,
+    resized_from: tuple[int, int] | None = None,
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
-    against `config`'s reference with its metrics. `extractor` reuses one already built for this config."""
+    against `config`'s reference with its metrics. `extractor` reuses one already built for this config.
+    `resized_from`: the samples' (height, width) when it differs from the dataset's (recorded in the protocol)."""
     job = plan_scoring(config)
     config = job.config
     if job.kind.extracted:
@@ -70,6 +72,10 @@ def score_batches(
             warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
             warn_if_few_samples(reference.n, extractor.output_dims["pool"], "the reference set")
         extractor_record, device, dtype = extractor.fingerprint(), str(extractor.device), "float32"
+        if resized_from is not None:
+            height, width = resized_from
+            resize = f"samples {height}x{width}, not the dataset's resolution, resized by the extractor (--allow-resize)"
+            extractor_record = {**extractor_record, "preprocessing": f"{extractor_record['preprocessing']}; {resize}"}
     else:
         reference = reference_for(job, None)
         generated = point_inputs(batches)
@@ -96,4 +102,30 @@ def score(config: ScoreConfig) -> ScoreResult:
     samples = job.kind.read_samples(config.samples)
     if job.kind.extracted and len(samples) < 2:
         raise GanbenchError(f"--samples {config.samples} holds {len(samples)} image(s); at least 2 are needed")
-    return score_batches(config, samples.batches(config.batch_size), len(samples))
+    resized_from = check_resolution(samples, job, config) if job.kind.extracted else None
+    return score_batches(config, samples.batches(config.batch_size), len(samples), resized_from=resized_from)
+
+
+def sample_resolution(samples) -> tuple[int, int]:
+    """(height, width) of a folder of images or an in-memory NCHW array."""
+    if hasattr(samples, "height"):
+        return samples.height, samples.width
+    return tuple(samples.data.shape[2:4])
+
+
+def check_resolution(samples, job: ScoringJob, config: ScoreConfig) -> tuple[int, int] | None:
+    """None when the images have the dataset's resolution (or there is no dataset); with --allow-resize their
+    (height, width) to record; otherwise a GanbenchError: a silent resize makes numbers that look comparable."""
+    if job.info is None:
+        return None
+    size = sample_resolution(samples)
+    expected = (job.info.resolution, job.info.resolution)
+    if size == expected:
+        return None
+    if not config.allow_resize:
+        raise GanbenchError(
+            f"--samples {config.samples} holds {size[0]}x{size[1]} images but {job.info.name} is "
+            f"{expected[0]}x{expected[1]}; generate at the dataset's resolution, or pass --allow-resize to let the "
+            "extractor resize them (recorded in the protocol)"
+        )
+    return size
