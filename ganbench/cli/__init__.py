@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -45,6 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ganbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as error:  # the last net under every file access: one sentence with the path, no traceback
+        where = f" {error.filename}" if error.filename else ""
+        print(
+            f"ganbench: error: cannot access{where} ({error.strerror or error}); check the path, its permissions and "
+            "the free space",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

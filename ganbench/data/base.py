@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ganbench.errors import GanbenchError
 from ganbench.registry import Registry
+
+if TYPE_CHECKING:  # numpy only in annotations: `ganbench --help` imports this module and stays numpy-free
+    import numpy as np
 
 #: The sample kinds ganbench knows (see ganbench.data.kinds).
 Kind = Literal["image", "points"]

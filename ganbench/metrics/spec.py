@@ -7,12 +7,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from ganbench.metrics.config import MetricConfig
 from ganbench.registry import Registry
+
+if TYPE_CHECKING:  # numpy only in annotations: `ganbench --help` imports this module and stays numpy-free
+    import numpy as np
 
 Direction = Literal["lower", "higher", "spread"]
 

@@ -17,10 +17,10 @@ import torch
 from ganbench.data.base import DatasetInfo
 from ganbench.data.kinds import kind_of
 from ganbench.data.sampling import SamplingConfig, sample_batches
-from ganbench.features.base import FeatureExtractor, build_extractor
+from ganbench.features.base import FeatureExtractor
 from ganbench.models.loading import load_generator
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.job import plan_scoring
+from ganbench.scoring.job import job_extractor, plan_scoring
 from ganbench.scoring.pipeline import ScoreResult, score_batches
 from ganbench.scoring.reference import reference_for
 from ganbench.seeding import NOISE_PROVENANCE
@@ -52,7 +52,7 @@ def evaluation_extractor(settings: EvalSettings, info: DatasetInfo) -> FeatureEx
     """The extractor every evaluation of a cell shares (None for point datasets): built once per cell."""
     if not kind_of(info).extracted:
         return None
-    return build_extractor(plan_scoring(settings.score).extractor, settings.score.extractor_config)
+    return job_extractor(plan_scoring(settings.score))
 
 
 def evaluate_checkpoint(
@@ -89,4 +89,4 @@ def warm_reference(settings: EvalSettings) -> None:
     """
     job = plan_scoring(settings.score)
     if job.kind.extracted:
-        reference_for(job, build_extractor(job.extractor, job.config.extractor_config))
+        reference_for(job, job_extractor(job))

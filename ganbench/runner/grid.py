@@ -40,6 +40,11 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
         log(f"moved {moved} damaged line(s) of results.jsonl to {damaged}; their measurements are taken again")
     plan = replace(plan, finished=finished_jobs(plan.jobs, Path(config.out)))  # decided under the lock
     todo = [job for job in plan.jobs if job not in plan.finished]
+    steps = sorted({job.model_config.steps for job in plan.jobs})
+    log(
+        f"grid: {len(config.models)} model(s) x {len(config.seeds)} seed(s) = {len(plan.jobs)} cells on {config.dataset}, "
+        f"{'/'.join(map(str, steps))} steps each, {len(plan.jobs[0].eval_steps) if plan.jobs else 0} evaluations per cell"
+    )
     write_grid_file(config, plan)
     if plan.finished:
         log(f"{len(plan.finished)} of {len(plan.jobs)} cells already finished in {config.out}; skipping them")

@@ -27,6 +27,8 @@ from ganbench.train.data import load_training_split
 #: Evaluations per cell when --eval-every is not given.
 DEFAULT_EVALUATIONS = 5
 GRID_FILE = "grid.json"
+#: Above this many cells a grid runs only with --yes (a typo such as --seeds 0-100000 must not start 100,001 cells).
+MAX_CELLS_WITHOUT_YES = 1000
 #: Grid settings that must stay the same when a run directory is resumed (rows would not be comparable).
 FIXED_SETTINGS = ("dataset", "metrics", "n_generated", "n_reference", "extractor")
 
@@ -39,7 +41,8 @@ class GridConfig:
     paper defaults. eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
-    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise.
+    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise. yes: run a grid larger than
+    MAX_CELLS_WITHOUT_YES cells.
     """
 
     models: tuple[str, ...]
@@ -56,6 +59,7 @@ class GridConfig:
     checkpoint_every: int = 1000
     amp: str = "none"
     compile: bool = True
+    yes: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,18 @@ def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
     return configs
 
 
+def check_grid_size(config: GridConfig) -> None:
+    """Refuse a grid of more than MAX_CELLS_WITHOUT_YES cells unless `config.yes`, saying how large it is."""
+    cells = len(config.models) * len(config.seeds)
+    if cells > MAX_CELLS_WITHOUT_YES and not config.yes:
+        steps = config.overrides.get("steps")
+        work = f", {cells * int(steps):,} generator steps in all" if steps and steps.isdigit() else ""
+        raise GanbenchError(
+            f"this grid has {cells:,} cells ({len(config.models)} model(s) x {len(config.seeds):,} seeds{work}); "
+            f"pass --yes to run more than {MAX_CELLS_WITHOUT_YES:,} cells, or fewer --seeds"
+        )
+
+
 def check_resumable(out: Path, settings: dict) -> None:
     """A run directory holds one dataset and evaluation protocol; refuse to mix another one into it."""
     path = Path(out) / GRID_FILE
@@ -135,6 +151,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     """Check every name and setting and build the cells' jobs; raises GanbenchError before anything trains."""
     for name in config.models:
         MODELS.get(name)
+    check_grid_size(config)
     slots = tuple(device_slots(config.device, config.jobs, config.jobs_per_gpu))
     scoring = replace(
         config.scoring,

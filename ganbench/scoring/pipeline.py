@@ -14,12 +14,12 @@ import numpy as np
 import torch
 
 from ganbench.errors import GanbenchError
-from ganbench.features.base import FeatureExtractor, build_extractor
+from ganbench.features.base import FeatureExtractor
 from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generated import extracted_inputs, point_inputs
-from ganbench.scoring.job import ScoringJob, plan_scoring
+from ganbench.scoring.job import ScoringJob, job_extractor, plan_scoring
 from ganbench.scoring.reference import reference_for
 
 
@@ -65,7 +65,7 @@ def score_batches(
     job = plan_scoring(config)
     config = job.config
     if job.kind.extracted:
-        extractor = extractor or build_extractor(job.extractor, config.extractor_config)
+        extractor = extractor or job_extractor(job)
         reference = reference_for(job, extractor)
         generated = extracted_inputs(batches, total, extractor, job.needs, config.progress)
         if "fid" in config.metrics:
