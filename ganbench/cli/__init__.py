@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(f"ganbench.cli.{module_name}").add_parser(subparsers)
+    for name, sub in subparsers.choices.items():  # `ganbench CMD --help` says what CMD does, not only its usage
+        if not sub.description:
+            help_text = next(action.help for action in subparsers._choices_actions if action.dest == name)
+            sub.description = help_text[:1].upper() + help_text[1:] + "."
     return parser
 
 
