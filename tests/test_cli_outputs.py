@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.cli import one_line_error
 
 import ganbench.features.weights as weights_module
 import ganbench.paths as paths_module
@@ -23,14 +24,6 @@ from ganbench.report.results import ResultRow, append_rows, rows_to_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [name.removesuffix("_cmd") for name in COMMAND_MODULES]
-
-
-def one_line_error(capsys, *argv) -> str:
-    code = main([str(a) for a in argv])
-    err = capsys.readouterr().err
-    errors = [line for line in err.splitlines() if line.startswith("ganbench: error:")]
-    assert code == 2 and len(errors) == 1 and "Traceback" not in err, err
-    return errors[0]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from support.cli import one_line_error
 from tiny_generators import TinyImageGenerator
 
 import ganbench.data.kinds as kinds_module
@@ -20,14 +21,6 @@ from ganbench.metrics.frechet import frechet_distance, trace_sqrt_product
 from ganbench.report.results import ResultRow, append_rows, read_rows
 
 BASE = ["--dataset", "digits", "--metrics", "fid", "--n", "60", "--device", "cpu", "--quiet"]
-
-
-def one_line_error(capsys, *argv) -> str:
-    code = main([str(a) for a in argv])
-    err = capsys.readouterr().err
-    errors = [line for line in err.splitlines() if line.startswith("ganbench: error:")]
-    assert code == 2 and len(errors) == 1 and "Traceback" not in err, err
-    return errors[0]
 
 
 def fid_json(capsys, tmp_path, *argv) -> dict:

@@ -10,14 +10,13 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from support.browser import load_page, screenshot
+from support.grids import run_quietly
 
 from ganbench.cli import main
 from ganbench.report.html import REPORT_FILE
 from ganbench.report.results import load
-from ganbench.runner.grid import run_grid
 from ganbench.runner.plan import GridConfig
 
 RANKED = ("modes_covered", "high_quality_fraction", "mode_kl")
@@ -27,18 +26,10 @@ RANKED = ("modes_covered", "high_quality_fraction", "mode_kl")
 def run_dir(tmp_path_factory):
     """gan and lsgan on ring8, 2 seeds, 20 steps scored at 10 and 20; a suite's comparison file and a memorization
     figure beside the rows."""
-    out = tmp_path_factory.mktemp("run")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-            config = GridConfig(models=("gan", "lsgan"), dataset="ring8", out=out, seeds=(0, 1), eval_every=10,
-                                overrides={"steps": "20", "batch_size": "64", "width": "0.25"}, n_generated=500,
-                                checkpoint_every=10, device="cpu")  # fmt: skip
-            run_grid(config, log=lambda line: None)
-    finally:
-        torch.set_num_threads(threads)
+    config = GridConfig(models=("gan", "lsgan"), dataset="ring8", out=tmp_path_factory.mktemp("run"), seeds=(0, 1),
+                        eval_every=10, overrides={"steps": "20", "batch_size": "64", "width": "0.25"},
+                        n_generated=500, checkpoint_every=10, device="cpu")  # fmt: skip
+    out = run_quietly(config, tmp_path_factory)
     (out / "comparison.csv").write_text("model,metric,paper,ours\ngan,modes_covered,8.0,5.0\nlsgan,modes_covered,8.0,2.0\n")
     (out / "figures").mkdir(exist_ok=True)
     Image.fromarray(np.full((20, 40, 3), 200, np.uint8)).save(out / "figures" / "memorization_gan.png")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from support.grids import one_thread_and_cache, ring_grid, run_quietly, values  # noqa: F401 (fixture)
 
 import ganbench.report.results as results_module
 import ganbench.runner.cell as runner_cell
@@ -24,7 +25,6 @@ from ganbench.errors import GanbenchError
 from ganbench.report.leaderboard import leaderboard
 from ganbench.report.results import ResultRow, append_rows, load, read_rows
 from ganbench.runner.grid import RUN_LOCK_FILE, run_grid
-from ganbench.runner.plan import GridConfig
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import train
@@ -33,33 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("modes_covered", "high_quality_fraction", "mode_kl")
 
 
-@pytest.fixture(autouse=True)
-def one_thread_and_cache(tmp_path_factory, monkeypatch):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-    yield
-    torch.set_num_threads(threads)
-
-
-def ring_grid(out, **changes) -> GridConfig:
-    """gan on ring8, seeds 0 and 1, 20 steps scored at 10 and 20 on 500 points."""
-    settings = dict(
-        models=("gan",),
-        dataset="ring8",
-        out=Path(out),
-        seeds=(0, 1),
-        overrides={"steps": "20", "batch_size": "64", "width": "0.25"},
-        eval_every=10,
-        n_generated=500,
-        checkpoint_every=5,
-        device="cpu",
-    )
-    return GridConfig(**{**settings, **changes})
-
-
-def values(rows) -> dict[tuple, float]:
-    return {(r.model, r.seed, r.step, r.metric): r.value for r in rows if r.status == "ok"}
+pytestmark = pytest.mark.usefixtures("one_thread_and_cache")
 
 
 def keys_of(rows) -> list[tuple]:
@@ -68,12 +42,7 @@ def keys_of(rows) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def straight(tmp_path_factory):
-    out = tmp_path_factory.mktemp("straight")
-    torch.set_num_threads(1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-        run_grid(ring_grid(out), log=lambda line: None)
-    return out
+    return run_quietly(ring_grid(tmp_path_factory.mktemp("straight")), tmp_path_factory)
 
 
 def child_env() -> dict[str, str]:

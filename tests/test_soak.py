@@ -15,11 +15,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-import torch
+from support.grids import run_quietly
 
 from ganbench.report.results import read_rows
-from ganbench.runner.grid import run_grid
 from ganbench.runner.plan import GridConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,17 +62,11 @@ def ok_rows(out: Path) -> Counter:
 def test_a_grid_killed_at_random_moments_ends_with_an_uninterrupted_runs_rows(tmp_path, tmp_path_factory):
     cache = tmp_path_factory.getbasetemp() / "cache"
     env = {**os.environ, "GANBENCH_CACHE": str(cache), "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("GANBENCH_CACHE", str(cache))
-            straight = tmp_path / "straight"
-            config = GridConfig(models=MODELS, dataset="ring8", out=straight, seeds=SEEDS, overrides=OVERRIDES,
-                                eval_every=EVAL_EVERY, n_generated=500, checkpoint_every=10, device="cpu")  # fmt: skip
-            run_grid(config, log=lambda line: None)
-    finally:
-        torch.set_num_threads(threads)
+    straight = run_quietly(
+        GridConfig(models=MODELS, dataset="ring8", out=tmp_path / "straight", seeds=SEEDS, overrides=OVERRIDES,
+                   eval_every=EVAL_EVERY, n_generated=500, checkpoint_every=10, device="cpu"),  # fmt: skip
+        tmp_path_factory,
+    )
     expected = ok_rows(straight)
     assert len(expected) == len(MODELS) * len(SEEDS) * (STEPS // EVAL_EVERY) * 3
 
