@@ -28,6 +28,7 @@ RUN_LOCK_FILE = ".ganbench-run.lock"
 
 def run_grid(config: GridConfig, log: Callable[[str], None] = print) -> tuple[GridPlan, list[CellOutcome]]:
     """Plan, warm the reference cache, run the unfinished cells; returns the plan and their outcomes."""
+    writable_folder(config.out, "--out", create=False)  # a read-only or full --out: before the data is loaded
     plan = plan_grid(config)  # every name and setting checked before anything is written
     out = writable_folder(config.out, "--out")
     with acquire(out / RUN_LOCK_FILE, f"the run directory {out}"):
