@@ -89,6 +89,7 @@ def test_a_grid_killed_at_random_moments_ends_with_an_uninterrupted_runs_rows(tm
         launch.process.wait(30)
         time.sleep(1.0)  # the parent-death signal has killed the orphans by now
         assert not launch.running_workers(), f"workers outlived their main process after kill {kills[-1]}"
+    print(f"soak: {len(kills)} kills (delay s, victim): {kills}")  # shown with pytest -s
     final = subprocess.run(command(out), capture_output=True, text=True, env=env, timeout=300)
     assert final.returncode == 0, final.stdout[-2000:] + final.stderr[-2000:]
 
