@@ -14,6 +14,7 @@ import dataclasses
 import json
 import random
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,3 +197,33 @@ def read_checkpoint(path: str | Path, verify: bool = True) -> Checkpoint:
     if verify and sha256_of(tensor_file) != meta["tensors_sha256"]:
         raise GanbenchError(f"checkpoint tensors {tensor_file} do not match their recorded sha256; the file is damaged")
     return Checkpoint(sidecar, meta, load_file(str(tensor_file)))
+
+
+def set_aside(sidecar: Path) -> list[Path]:
+    """Rename a damaged checkpoint's files to `*.damaged` (never deleted: the user may want them); returns the new paths."""
+    moved = []
+    for path in (sidecar, sidecar.with_suffix(".safetensors")):
+        if path.exists():
+            target = path.with_name(path.name + ".damaged")
+            path.replace(target)
+            moved.append(target)
+    return moved
+
+
+def newest_good_checkpoint(run_dir: str | Path) -> Checkpoint | None:
+    """The newest checkpoint of `run_dir` that reads back intact, or None when there is none.
+
+    A damaged one (unreadable sidecar, missing or altered tensors) is set aside as `*.damaged` with a warning
+    that says so, and the previous one is tried: a resumed run then goes on from the last good checkpoint.
+    """
+    for _, sidecar in reversed(list_checkpoints(run_dir)):
+        try:
+            return read_checkpoint(sidecar)
+        except (GanbenchError, OSError, ValueError, KeyError) as error:
+            moved = set_aside(sidecar)
+            warnings.warn(
+                f"checkpoint {sidecar} is damaged ({error}); set it aside as {', '.join(p.name for p in moved)} "
+                "and resumed from the previous good checkpoint (or from the start if none)",
+                stacklevel=2,
+            )
+    return None

@@ -31,3 +31,51 @@ def data_dir(override: str | os.PathLike | None = None, cache_override: str | os
     if env:
         return Path(env).expanduser()
     return cache_dir(cache_override) / "data"
+
+
+#: Free space below which an output folder counts as full (a run writes checkpoints and rows there).
+MIN_FREE_BYTES = 1 << 20
+
+
+def writable_folder(path: str | os.PathLike, what: str, create: bool = True) -> Path:
+    """Create folder `path` if needed and check that a file can be written in it and its disk is not full.
+
+    Called before any work starts, so a read-only or full output location is one sentence, not a traceback
+    after minutes of work. `what` names the option, e.g. "--out". With `create` False nothing is created: the
+    nearest existing folder above `path` is checked instead (for checks made before the inputs are validated).
+    """
+    import shutil
+    import tempfile
+
+    from ganbench.errors import GanbenchError
+
+    folder = Path(path).expanduser()
+    probe = folder
+    if not create:
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not probe.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(probe))
+        with tempfile.NamedTemporaryFile(dir=probe, prefix=".ganbench-write-check-"):
+            pass
+    except OSError as error:
+        raise GanbenchError(f"cannot write to {what} {folder} ({error.strerror}); choose a writable folder") from None
+    if shutil.disk_usage(probe).free < MIN_FREE_BYTES:
+        raise GanbenchError(f"the disk holding {what} {folder} is full; free some space or choose another folder")
+    return folder
+
+
+def writable_file(path: str | os.PathLike, what: str) -> Path:
+    """Check that file `path` can be written (its folder as in writable_folder; an existing file must be writable)."""
+    from ganbench.errors import GanbenchError
+
+    target = Path(path).expanduser()
+    writable_folder(target.parent if str(target.parent) else ".", what)
+    if target.is_dir():
+        raise GanbenchError(f"{what} {target} is a folder; give a file name")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise GanbenchError(f"cannot write to {what} {target} (it is read-only); choose another file")
+    return target

@@ -37,6 +37,7 @@ LAYERS = [
         "hashing",
         "devices",
         "settings",
+        "locks",
         "__init__",
     ],
 ]

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
+from support.grids import one_thread_and_cache, ring_grid, run_quietly, values  # noqa: F401 (fixture)
 
 import ganbench.runner.cell as runner_cell
 import ganbench.train.loop as train_module
@@ -26,44 +27,12 @@ MODES_KEYS = ["modes_covered", "high_quality_fraction", "mode_kl"]
 IMAGE_KEYS = ["fid", "kid_mean", "kid_std", "precision", "recall", "density", "coverage"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread_and_cache(tmp_path_factory, monkeypatch):
-    # Tiny nets on a shared 2-core box run far faster single-threaded; reference caches go to a temp dir.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-    yield
-    torch.set_num_threads(threads)
-
-
-def ring_grid(out, **changes) -> GridConfig:
-    """gan on ring8, 2 seeds, 20 steps, scored at 10 and 20 on 500 points; checkpoints every 5 steps."""
-    settings = dict(
-        models=("gan",),
-        dataset="ring8",
-        out=out,
-        seeds=(0, 1),
-        overrides={"steps": "20", "batch_size": "64", "width": "0.25"},
-        eval_every=10,
-        n_generated=500,
-        checkpoint_every=5,
-        device="cpu",
-    )
-    return GridConfig(**{**settings, **changes})
-
-
-def values(rows) -> dict[tuple, float]:
-    return {(r.model, r.seed, r.step, r.metric): r.value for r in rows if r.status == "ok"}
+pytestmark = pytest.mark.usefixtures("one_thread_and_cache")
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
-    out = tmp_path_factory.mktemp("straight")
-    torch.set_num_threads(1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-        run_grid(ring_grid(out), log=lambda line: None)
-    return out
+    return run_quietly(ring_grid(tmp_path_factory.mktemp("straight")), tmp_path_factory)
 
 
 # ---------------------------------------------------------------- small pieces
@@ -146,16 +115,16 @@ def test_tiny_image_grid_end_to_end(tmp_path, capsys):
 
 def test_extractor_is_built_once_per_cell(tmp_path, monkeypatch):
     """Every evaluation of a cell reuses one extractor: one build for the reference cache, one per cell."""
-    import ganbench.scoring.pipeline as pipeline
+    import ganbench.scoring.job as scoring_job
 
     built = []
-    real_build = pipeline.build_extractor
+    real_build = scoring_job.build_extractor
 
     def counting_build(name, config):
         built.append(name)
         return real_build(name, config)
 
-    monkeypatch.setattr(pipeline, "build_extractor", counting_build)
+    monkeypatch.setattr(scoring_job, "build_extractor", counting_build)
     config = GridConfig(
         models=("gan",),
         dataset="digits",
@@ -208,14 +177,14 @@ def test_resume_after_interruption_in_the_middle_of_a_cell(tmp_path, uninterrupt
 
     monkeypatch.setattr(train_module, "_save", original_save)
     resumed_from = []
-    original_latest = train_module.latest_checkpoint
+    original_newest = train_module.newest_good_checkpoint
 
     def spy(run_dir):
-        found = original_latest(run_dir)
-        resumed_from.append((run_dir.name, found.name if found else None))
+        found = original_newest(run_dir)
+        resumed_from.append((run_dir.name, found.path.name if found else None))
         return found
 
-    monkeypatch.setattr(train_module, "latest_checkpoint", spy)
+    monkeypatch.setattr(train_module, "newest_good_checkpoint", spy)
     plan, outcomes = run_grid(ring_grid(out), log=lambda line: None)
     assert [job.seed for job in plan.finished] == [0]
     assert [(o.seed, o.status, o.step) for o in outcomes] == [(1, "ok", 20)]

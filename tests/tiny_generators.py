@@ -131,3 +131,23 @@ def digit_lookup_permuted() -> DigitLookup:
 
 def digit_lookup_unconditional() -> DigitLookup:
     return DigitLookup(conditional=False)
+
+
+class OneDigitStacked(nn.Module):
+    """Stacked-MNIST collapse: the same real digit (a test-split 7) in all three channels for every noise row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from ganbench.data.base import DATASETS, DataConfig
+
+        digits = DATASETS.get("mnist5k").load("test", DataConfig())
+        seven = torch.from_numpy(digits.data[int((digits.labels == 7).nonzero()[0][0])]).float() / 127.5 - 1
+        self.z_dim, self.num_classes = 4, 0
+        self.register_buffer("image", seven.repeat(3, 1, 1))
+
+    def forward(self, z: torch.Tensor, labels=None) -> torch.Tensor:
+        return self.image.expand(len(z), -1, -1, -1) + 0 * z[:, :1, None, None]
+
+
+def one_digit_stacked() -> OneDigitStacked:
+    return OneDigitStacked()

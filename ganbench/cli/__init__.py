@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -11,7 +12,19 @@ from ganbench import __version__
 from ganbench.errors import GanbenchError
 
 #: Modules under ganbench.cli that define `add_parser(subparsers)`; each parser sets `func(args) -> int`.
-COMMAND_MODULES = ("list_cmd", "features_cmd", "stats_cmd", "score_cmd", "extractor_cmd", "leaderboard_cmd", "plot_cmd", "train_cmd", "run_cmd", "suite_cmd")
+COMMAND_MODULES = (
+    "list_cmd",
+    "features_cmd",
+    "stats_cmd",
+    "score_cmd",
+    "extractor_cmd",
+    "leaderboard_cmd",
+    "plot_cmd",
+    "report_cmd",
+    "train_cmd",
+    "run_cmd",
+    "suite_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(f"ganbench.cli.{module_name}").add_parser(subparsers)
+    for name, sub in subparsers.choices.items():  # `ganbench CMD --help` says what CMD does, not only its usage
+        if not sub.description:
+            help_text = next(action.help for action in subparsers._choices_actions if action.dest == name)
+            sub.description = help_text[:1].upper() + help_text[1:] + "."
     return parser
 
 
@@ -45,6 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ganbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as error:  # the last net under every file access: one sentence with the path, no traceback
+        where = f" {error.filename}" if error.filename else ""
+        print(
+            f"ganbench: error: cannot access{where} ({error.strerror or error}); check the path, its permissions and "
+            "the free space",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from ganbench.atomic import atomic_path
 from ganbench.cli.options import add_extractor_options, extractor_config
 
@@ -22,11 +20,15 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from ganbench.devices import resolve_device
     from ganbench.features.base import build_extractor
+    from ganbench.paths import writable_file
     from ganbench.scoring.config import DEFAULT_EXTRACTOR
     from ganbench.scoring.files import pool_features
 
+    writable_file(args.out, "--out")
     config = extractor_config(args, str(resolve_device(args.device)))
     extractor = build_extractor(args.extractor or DEFAULT_EXTRACTOR, config)
     features = pool_features(args.samples, extractor, args.extractor_batch_size)

@@ -18,7 +18,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "runs", nargs="+", metavar="RUN_DIR", help="run directories (their results.jsonl) or .jsonl files"
     )
-    parser.add_argument("--metric", default="fid", help="metric key(s) to rank by, comma-separated (default: fid)")
+    parser.add_argument(
+        "--metric",
+        help="metric key(s) to rank by, comma-separated (default: every ranked metric present in the rows)",
+    )
     parser.add_argument(
         "--step",
         choices=("last", "best"),
@@ -30,10 +33,18 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganbench.report.leaderboard import leaderboard
+    from ganbench.errors import GanbenchError
+    from ganbench.paths import writable_file
+    from ganbench.report.leaderboard import leaderboard, ranked_keys
     from ganbench.report.results import load
 
-    table = leaderboard(load(args.runs), args.metric, args.step)
+    if args.out:
+        writable_file(args.out, "--out")
+    frame = load(args.runs)
+    metrics = args.metric or ranked_keys(frame)
+    if not metrics:
+        raise GanbenchError("these results hold no successful rows of a ranked metric yet; nothing to rank")
+    table = leaderboard(frame, metrics, args.step)
     if args.out:  # check the suffix before printing anything
         path = table.write(args.out)
     print(table.to_text(), end="")

@@ -14,29 +14,34 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines whose columns line up, however long a cell is (the last column is not padded)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]).rstrip() for row in rows]
+
+
 def list_extractors() -> list[str]:
     from ganbench.features.base import EXTRACTORS
 
-    return [f"{name:<24} {(EXTRACTORS.get(name).__doc__ or '').strip().splitlines()[0]}" for name in EXTRACTORS]
+    return aligned([[name, (EXTRACTORS.get(name).__doc__ or "").strip().splitlines()[0]] for name in EXTRACTORS])
 
 
 def list_metrics() -> list[str]:
     from ganbench.metrics.spec import METRICS
 
-    rows = []
+    rows = [["name", "keys (direction)", "description"]]
     for name in METRICS:
         spec = METRICS.get(name)
         keys = ", ".join(f"{key} ({direction})" for key, direction in spec.directions.items())
         on = f" [extractor: {' or '.join(spec.extractors)}]" if spec.extractors else ""
-        rows.append(f"{name:<12} {keys:<48} {spec.description}{on}")
-    return rows
+        rows.append([name, keys, f"{spec.description}{on}"])
+    return aligned(rows)
 
 
 def list_datasets() -> list[str]:
     from ganbench.data.base import DATASETS
 
-    header = f"{'name':<15} {'kind':<7} {'size':<9} {'ch':>2} {'classes':>7} {'splits':<11} {'extractor':<20} {'protocol (gen/ref, metrics)'}"
-    rows = [header]
+    rows = [["name", "kind", "size", "ch", "classes", "splits", "extractor", "protocol (gen/ref, metrics)"]]
     for name in DATASETS:
         info = DATASETS.get(name).info
         size = f"{info.resolution}x{info.resolution}" if info.resolution else "2-d"
@@ -44,16 +49,16 @@ def list_datasets() -> list[str]:
         for extra in info.protocol.also:
             protocol += f"; also {extra.extractor}: {','.join(extra.metrics)}"
         rows.append(
-            f"{name:<15} {info.kind:<7} {size:<9} {info.channels or '-':>2} {info.num_classes or '-':>7} "
-            f"{'/'.join(info.splits):<11} {info.default_extractor or '-':<20} {protocol}"
-        )
-    return rows
+            [name, info.kind, size, str(info.channels or "-"), str(info.num_classes or "-"), "/".join(info.splits),
+             info.default_extractor or "-", protocol]
+        )  # fmt: skip
+    return aligned(rows)
 
 
 def list_models() -> list[str]:
     from ganbench.models.base import MODELS
 
-    return [f"{name:<10} {MODELS.get(name).paper}" for name in MODELS]
+    return aligned([[name, MODELS.get(name).paper] for name in MODELS])
 
 
 def run(args: argparse.Namespace) -> int:

@@ -110,6 +110,7 @@ def extractor_config(args: argparse.Namespace, device: str) -> ExtractorConfig:
         cache_dir=args.cache_dir,
         allow_custom_weights=args.allow_custom_weights,
         precision=args.precision,
+        download=not getattr(args, "no_download", False),
     )
 
 
@@ -119,7 +120,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--data-dir", metavar="DIR", help="where downloaded datasets live (default $GANBENCH_DATA or <cache>/data)"
     )
     group.add_argument(
-        "--no-download", action="store_true", help="never download a dataset; fail if it is not already there"
+        "--no-download",
+        action="store_true",
+        help="never download anything (datasets, Inception weights); fail if it is not already there",
     )
 
 

@@ -24,8 +24,13 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ganbench.paths import writable_folder
     from ganbench.report.plots.make import make_all
 
+    if Path(args.run_dir).is_dir():
+        writable_folder(args.out or Path(args.run_dir) / FIGURES_DIR, "--out" if args.out else "the figures folder")
     paths = make_all(args.run_dir, args.out)
     for path in paths:
         print(path)

@@ -73,12 +73,15 @@ def add_parser(subparsers) -> None:
     )
     runtime.add_argument("--no-compile", action="store_true", help="do not torch.compile the networks on CUDA")
     runtime.add_argument("--no-plots", action="store_true", help="do not make the figures at the end")
+    runtime.add_argument(
+        "--yes", action="store_true", help="run a grid of more than 1,000 cells (refused without it: a typo guard)"
+    )
 
     extra = parser.add_argument_group("evaluation and data")
     extra.add_argument("--extractor", help="feature extractor (default: the dataset's)")
     add_weights_options(extra)
     extra.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
-    extra.add_argument("--no-download", action="store_true", help="never download a dataset")
+    extra.add_argument("--no-download", action="store_true", help="never download anything (datasets, Inception weights)")
     add_metric_options(parser)
     parser.set_defaults(func=run)
 
@@ -102,6 +105,7 @@ def grid_config(args: argparse.Namespace):
         checkpoint_every=args.checkpoint_every,
         amp=args.amp,
         compile=not args.no_compile,
+        yes=args.yes,
     )
     if args.suite:
         from ganbench.runner.suite_grid import suite_grid

@@ -15,6 +15,7 @@ from ganbench.cli.options import (
     score_config_from,
     write_json,
 )
+from ganbench.errors import GanbenchError
 from ganbench.metrics.spec import METRICS, direction_of
 from ganbench.scoring.config import ScoreConfig
 
@@ -31,7 +32,9 @@ def add_parser(subparsers) -> None:
     )
     generated.add_argument(
         "--generator",
-        help="a generator: TorchScript file, ONNX file, ganbench checkpoint (run dir or step_*.json), or package.module:factory",
+        help="a generator: torch.export .pt2, TorchScript or ONNX file, ganbench checkpoint (run dir or step_*.json), "
+        "package.module:factory (importable, or a module in the current folder), or a whole pickled model "
+        "(torch.save(G), with --trust-checkpoint)",
     )
     reference = parser.add_mutually_exclusive_group(required=True)
     reference.add_argument(
@@ -55,6 +58,12 @@ def add_parser(subparsers) -> None:
         "--append", metavar="RESULTS.jsonl", help="append the scores as result rows (see `ganbench leaderboard`)"
     )
     parser.add_argument("--name", help="model name for --append rows (default: the generator or samples path)")
+    parser.add_argument(
+        "--allow-resize",
+        action="store_true",
+        help="score --samples images whose resolution is not the dataset's (resized by the extractor; recorded "
+        "in the protocol); without it that is an error",
+    )
     group = parser.add_argument_group("generator sampling (with --generator)")
     group.add_argument("--checkpoint", help="weights for package.module:factory (safetensors or a torch state dict)")
     group.add_argument(
@@ -110,6 +119,7 @@ def score_config(args: argparse.Namespace) -> ScoreConfig:
         ref_samples=args.ref_samples,
         ref_stats=args.ref_stats,
         n_reference=args.n_reference,
+        allow_resize=args.allow_resize,
     )
 
 
@@ -120,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
     from ganbench.scoring.pipeline import score
 
     config = score_config(args)
+    check_outputs(args)  # before any work: a score is never computed and then lost
     if args.generator:
         source = GeneratorSource(args.generator, args.checkpoint, args.trust_checkpoint, config.extractor_config.device)
         sampling = SamplingConfig(
@@ -140,13 +151,37 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def append_name(args: argparse.Namespace) -> str:
+    return args.name or args.generator or args.samples
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Every output the command will write is writable, and --append rows will not collide, before any work."""
+    from ganbench.paths import writable_file
+
+    if args.json and args.json != "-":
+        writable_file(args.json, "--json")
+    if args.save_samples:
+        from ganbench.scoring.generator_scoring import check_samples_folder
+
+        if not args.generator:
+            raise GanbenchError("--save-samples needs --generator (the samples come from it)")
+        check_samples_folder(args.save_samples)
+    if args.append:
+        from ganbench.report.results import check_appendable, results_path
+
+        writable_file(results_path(args.append), "--append")
+        check_appendable(args.append, append_name(args), args.dataset)
+
+
 def append_result(args: argparse.Namespace, result) -> None:
     """Append one result row per metric key (each with its own protocol) so the scored generator joins
     `ganbench leaderboard`."""
-    from ganbench.report.results import ResultRow, append_rows
+    from ganbench.report.results import ResultRow, append_rows, check_appendable
 
-    name = args.name or args.generator or args.samples
+    name = append_name(args)
     dataset = args.dataset or result.protocol.get("reference", "custom")
+    check_appendable(args.append, name, dataset)
     seed = args.seed if args.generator else 0
     rows = [
         ResultRow(

@@ -60,7 +60,12 @@ def config_from(args: argparse.Namespace) -> ScoreConfig:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganbench.paths import writable_file
+
     config = config_from(args)
+    for option, path in (("--out", args.out), ("--json", args.json)):
+        if path and path != "-":
+            writable_file(path, option)  # before the features are computed, not after
     if args.floor:
         return run_floor(args, config)
     if args.samples:
@@ -83,14 +88,13 @@ def run_file_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
 
 
 def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
-    from ganbench.features.base import build_extractor
-    from ganbench.scoring.job import plan_jobs
+    from ganbench.scoring.job import job_extractor, plan_jobs
     from ganbench.scoring.reference_cache import cache_key, cache_path, reference_features
     from ganbench.stats import ReferenceStats
 
     job = plan_jobs(config)[0]  # the statistics of the main protocol's extractor
     spec = job.dataset
-    extractor = build_extractor(job.extractor, config.extractor_config)
+    extractor = job_extractor(job)
     split = config.split or spec.info.protocol.reference_split
     reference = reference_features(
         spec,

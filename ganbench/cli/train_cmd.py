@@ -53,7 +53,7 @@ def add_parser(subparsers) -> None:
     data = parser.add_argument_group("datasets")
     data.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
     data.add_argument("--cache-dir", metavar="DIR", help="ganbench cache directory")
-    data.add_argument("--no-download", action="store_true", help="never download a dataset")
+    data.add_argument("--no-download", action="store_true", help="never download anything (datasets, Inception weights)")
     parser.set_defaults(func=run)
 
 
@@ -85,12 +85,14 @@ def model_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from ganbench.models.base import MODELS
+    from ganbench.paths import writable_folder
     from ganbench.settings import apply_overrides
     from ganbench.train.config import RunConfig
     from ganbench.train.data import load_training_split
     from ganbench.train.loop import train
 
     family = MODELS.get(args.model)
+    writable_folder(args.out, "--out")
     split, shape, info = load_training_split(args.dataset, data_config(args), args.split)
     config = apply_overrides(family.default_config(shape), model_overrides(args))
     run_config = RunConfig(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ganbench.errors import GanbenchError
 from ganbench.registry import Registry
+
+if TYPE_CHECKING:  # numpy only in annotations: `ganbench --help` imports this module and stays numpy-free
+    import numpy as np
 
 #: The sample kinds ganbench knows (see ganbench.data.kinds).
 Kind = Literal["image", "points"]
@@ -115,6 +116,8 @@ class DataShape:
 
 def coordinate_std(points: np.ndarray) -> float:
     """sqrt(mean over coordinates of each coordinate's variance), to 6 significant digits (1.0 for no spread)."""
+    import numpy as np  # here, not at the top: `ganbench --help` imports this module and stays numpy-free
+
     if len(points) < 2:
         return 1.0
     std = float(np.sqrt(np.var(np.asarray(points, dtype=np.float64), axis=0).mean()))

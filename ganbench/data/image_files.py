@@ -60,8 +60,15 @@ def load_npz(path: Path) -> ArraySplit:
             raise GanbenchError(
                 f"{path} has no image array (found {', '.join(keys) or 'nothing'}); save the images under the key 'images'"
             )
-        images = validate_image_array(archive[key], f"array '{key}' in {path}")
-        labels = archive["labels"].astype(np.int64) if "labels" in keys else None
+        try:
+            raw = archive[key]
+            labels = archive["labels"].astype(np.int64) if "labels" in keys else None
+        except ValueError as error:  # object arrays (pickled Python objects) are refused by allow_pickle=False
+            raise GanbenchError(
+                f"{path} holds an array of Python objects, which ganbench does not unpickle ({error}); "
+                "save the images as one uint8 array, e.g. numpy.savez(path, images=np.stack(images).astype('uint8'))"
+            ) from None
+        images = validate_image_array(raw, f"array '{key}' in {path}")
     if labels is not None and len(labels) != len(images):
         raise GanbenchError(f"{path} has {len(images)} images but {len(labels)} labels; they must match")
     return ArraySplit(images, labels)
@@ -103,14 +110,42 @@ class ImageFolder:
             yield self.read(start, start + batch_size)
 
 
+#: Pillow modes holding 16-bit gray values (PNG and TIFF), read at their depth and scaled to 8 bits.
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+
+
+def _as_uint8(image, path: Path, channels: int) -> np.ndarray:
+    """The image as uint8 HW (channels 1) or HWC (channels 3), every supported mode at its real depth.
+
+    8-bit modes (1, L, P, RGB, RGBA, LA, CMYK, ...) go through Pillow's convert (alpha is dropped);
+    16-bit gray (I;16*, or I from a 16-bit PNG) is scaled as round(v * 255 / 65535), so v = 257 * u gives back u
+    exactly; 16-bit RGB PNGs are already reduced to 8 bits by Pillow when opened. 32-bit integer and float images
+    have no agreed range and are refused.
+    """
+    mode = image.mode
+    if mode in SIXTEEN_BIT_MODES or (mode == "I" and image.format == "PNG"):
+        values = np.asarray(image, dtype=np.int64)
+        if values.min() < 0 or values.max() > 65535:
+            raise ValueError(f"{mode} values outside 0..65535")
+        gray = np.rint(values * (255 / 65535)).astype(np.uint8)
+        return gray if channels == 1 else np.repeat(gray[:, :, None], 3, axis=2)
+    if mode in ("I", "F"):
+        raise GanbenchError(
+            f"{path} is a 32-bit {'float' if mode == 'F' else 'integer'} image ({mode}) with no agreed range; "
+            "save it as 8- or 16-bit PNG"
+        )
+    return np.asarray(image.convert("L" if channels == 1 else "RGB"), dtype=np.uint8)
+
+
 def read_image(path: Path, channels: int) -> np.ndarray:
-    """One image file as uint8 CHW with `channels` channels."""
+    """One image file as uint8 CHW with `channels` channels (see _as_uint8 for how each mode is read)."""
     from PIL import Image
 
     try:
         with Image.open(path) as image:
-            image = image.convert("L" if channels == 1 else "RGB")
-            array = np.asarray(image, dtype=np.uint8)
+            array = _as_uint8(image, path, channels)
+    except GanbenchError:
+        raise
     except Exception as error:
         raise GanbenchError(f"cannot read image {path} ({error}); remove or replace the file") from None
     return array[None] if channels == 1 else array.transpose(2, 0, 1)

@@ -56,6 +56,8 @@ def raw_batches(
         labels = class_labels(size, num_classes, first, device) if num_classes else None
         try:
             batch = generator(z, labels) if labels is not None else generator(z)
+        except GanbenchError:  # already one sentence (e.g. from a loader's wrapper)
+            raise
         except Exception as error:  # the user's code: report it in one line, whatever it raised
             first_line = (str(error).strip().splitlines() or [""])[-1]
             raise GanbenchError(

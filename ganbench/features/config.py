@@ -14,7 +14,8 @@ class ExtractorConfig:
     copy of the InceptionV3 weights, used only when InceptionV3 is the extractor (`--inception-weights`, which
     a command accepts whatever its dataset's default extractor is). allow_custom_weights: accept weights that
     differ from the published file on purpose (their sha256 is still recorded). precision: "strict" float32
-    (the published protocol), or a fast mode "tf32" / "bf16" (recorded in the fingerprint).
+    (the published protocol), or a fast mode "tf32" / "bf16" (recorded in the fingerprint). download: fetch
+    missing weights into the cache (False with --no-download: a missing file is an error, nothing is fetched).
     """
 
     device: str = "cpu"
@@ -23,3 +24,4 @@ class ExtractorConfig:
     cache_dir: str | None = None
     allow_custom_weights: bool = False
     precision: str = "strict"
+    download: bool = True

@@ -129,5 +129,6 @@ def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
         cache_override=config.cache_dir,
         what="the InceptionV3 weights",
         option=WEIGHTS_OPTION,
+        download=config.download,
     )
     return InceptionV3Compat(path, config.device, config.allow_custom_weights, config.precision)

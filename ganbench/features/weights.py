@@ -46,8 +46,10 @@ def resolve_weights(
     cache_override: str | None,
     what: str,
     option: str,
+    download: bool = True,
 ) -> Path:
-    """The weights file to use: an explicit path, else $env_var, else the cache (downloading into it if needed).
+    """The weights file to use: an explicit path, else $env_var, else the cache (downloading into it if needed
+    and `download` allows; with download False a missing file is a GanbenchError and nothing is fetched).
 
     A cached or downloaded file must match `sha256`; a corrupt cached file is reported, never used.
     """
@@ -66,6 +68,8 @@ def resolve_weights(
             )
         return cached
     hint = f"download it by hand and pass it with {option} PATH (or set {env_var}), or save it as {cached}"
+    if not download:
+        raise GanbenchError(f"{what} are not in the cache and downloading is turned off (--no-download); {hint}")
     return download_verified(url, cached, sha256, what, hint)
 
 

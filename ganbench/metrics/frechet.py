@@ -42,7 +42,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """Frechet distance ||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)) between N(mu1, S1) and N(mu2, S2).
 
     Inputs are array-likes; all arithmetic is float64. Singular covariances are
-    handled exactly (no epsilon is added to the diagonal).
+    handled exactly (no epsilon is added to the diagonal). The distance is never negative: a result within
+    float64 rounding of 0 (|d| <= rounding_tolerance) is returned as exactly 0.0, so identical sets score 0,
+    not -1.5e-09.
     """
     mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
     sigma1, sigma2 = np.asarray(sigma1, np.float64), np.asarray(sigma2, np.float64)
@@ -55,4 +57,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     ):
         raise ValueError("means and covariances must be finite")
     diff = mu1 - mu2
-    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * trace_sqrt_product(sigma1, sigma2))
+    scale = float(diff @ diff + np.trace(sigma1) + np.trace(sigma2))
+    distance = scale - 2 * trace_sqrt_product(sigma1, sigma2)
+    return 0.0 if abs(distance) <= rounding_tolerance(scale, len(mu1)) else float(distance)
+
+
+def rounding_tolerance(scale: float, dim: int) -> float:
+    """How far from 0 float64 rounding can put the distance of identical Gaussians: the terms are of size `scale`
+    (the traces), and the trace of the square root sums `dim` eigenvalues, each with a few ulps of error."""
+    return 64 * np.finfo(np.float64).eps * dim * max(abs(scale), 1.0)

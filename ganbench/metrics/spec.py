@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from ganbench.metrics.config import MetricConfig
 from ganbench.registry import Registry
 
-if TYPE_CHECKING:  # torch-heavy; only the annotation is needed here
+if TYPE_CHECKING:  # annotations only: `ganbench --help` imports this module and stays numpy- and torch-free
+    import numpy as np
+
     from ganbench.metrics.neighbours import NeighbourRequest
 
 Direction = Literal["lower", "higher", "spread"]

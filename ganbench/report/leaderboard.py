@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ganbench.errors import GanbenchError
+from ganbench.metrics.spec import METRICS, direction_of
 from ganbench.protocol import differences
 from ganbench.report.labels import metric_direction
 from ganbench.report.leaderboard_table import LEADERBOARD_COLUMNS, LeaderboardTable
@@ -189,6 +190,14 @@ def _rank_group(cells: list[Cell], direction: str, alpha: float, resamples: int,
     for summary in unranked:
         summary.update(rank=None, vs_next_model="", vs_next_p=math.nan, vs_next_significant=None)
     return ranked + unranked
+
+
+def ranked_keys(frame: pd.DataFrame) -> list[str]:
+    """Every metric key with successful rows that can be ranked (a lower / higher direction), in the order of the
+    registered metrics; spreads (kid_std, ...) and keys no metric reports are left out."""
+    present = set(frame.loc[(frame["status"] == "ok") & (frame["metric"] != ALL_METRICS), "metric"]) if len(frame) else set()
+    known = [key for name in METRICS for key in METRICS.get(name).directions]
+    return [key for key in dict.fromkeys(known) if key in present and direction_of(key) in ("lower", "higher")]
 
 
 def leaderboard(

@@ -86,7 +86,7 @@ class LeaderboardTable:
             f"step: {self.step}"
         )
 
-    def _display_rows(self, rows: pd.DataFrame) -> list[list[str]]:
+    def display_rows(self, rows: pd.DataFrame) -> list[list[str]]:
         decimals = _decimals(rows["mean"])
         fmt = functools.partial(_fmt, decimals=decimals)
         seeds = dict(zip(rows["model"], rows["n_seeds"], strict=True))
@@ -129,7 +129,7 @@ class LeaderboardTable:
         blocks = []
         for key, rows in self.groups():
             direction = rows["direction"].iloc[0]
-            body = self._display_rows(rows)
+            body = self.display_rows(rows)
             widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(self.HEADERS)]
             lines = [self.title(key, direction)]
             lines.append("  ".join(h.ljust(w) for h, w in zip(self.HEADERS, widths, strict=True)).rstrip())
@@ -147,7 +147,7 @@ class LeaderboardTable:
             parts += [f"## {self.title(key, rows['direction'].iloc[0])}", ""]
             parts.append("| " + " | ".join(self.HEADERS) + " |")
             parts.append("|" + "|".join("---:" if h in ("rank", "seeds") else "---" for h in self.HEADERS) + "|")
-            for row in self._display_rows(rows):
+            for row in self.display_rows(rows):
                 parts.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
             parts.append("")
             parts += [f"- {note}" for note in self.group_notes.get(key, [])]
@@ -158,7 +158,7 @@ class LeaderboardTable:
         return "\n".join(parts)
 
     def to_html(self) -> str:
-        """A standalone HTML page: one <table> per ranking with the methods in its caption."""
+        """A standalone HTML page: one <table> per ranking, then the notes and the methods (once)."""
         esc = html.escape
         parts = [
             "<!DOCTYPE html>",
@@ -169,16 +169,17 @@ class LeaderboardTable:
             f"<h1>Leaderboard ({esc(', '.join(self.metrics))}; step: {esc(self.step)})</h1>",
         ]
         for key, rows in self.groups():
-            caption = f"<b>{esc(self.title(key, rows['direction'].iloc[0]))}</b><br><small>{esc(self.methods)}</small>"
+            caption = f"<b>{esc(self.title(key, rows['direction'].iloc[0]))}</b>"
             parts.append(f"<table><caption>{caption}</caption>")
             parts.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in self.HEADERS) + "</tr>")
-            for row in self._display_rows(rows):
+            for row in self.display_rows(rows):
                 parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
             parts.append("</table>")
             if self.group_notes.get(key):
                 parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in self.group_notes[key]) + "</ul>")
         if self.notes:
             parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in self.notes) + "</ul>")
+        parts.append(f"<p><small>{esc(self.methods)}</small></p>")
         parts.append("</body></html>\n")
         return "\n".join(parts)
 

@@ -9,7 +9,6 @@ JSON has no NaN: a missing value (failed or diverged rows) is written as `null` 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -20,11 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
+from ganbench.atomic import atomic_path
 from ganbench.errors import GanbenchError
-from ganbench.protocol import COMPARABLE_KEYS
+from ganbench.report.canonical import canonical_json, clean_floats, plain_json, protocol_key
 
 try:  # POSIX advisory locks; O_APPEND alone already keeps lines whole on local file systems
     import fcntl
@@ -64,48 +63,6 @@ RESULT_COLUMNS: dict[str, str] = {
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with seconds, e.g. 2024-05-01T12:00:00+00:00."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _plain(obj):
-    """json.dumps fallback: numpy scalars and arrays, paths, sets and tuples as plain JSON values."""
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj, key=repr)
-    raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
-
-
-def _clean_floats(obj):
-    """Replace non-finite floats by None anywhere in a JSON-like value (JSON has no NaN or infinity)."""
-    if isinstance(obj, float | np.floating):
-        return float(obj) if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {key: _clean_floats(value) for key, value in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean_floats(value) for value in obj]
-    return obj
-
-
-def canonical_json(obj) -> str:
-    """Compact JSON with sorted keys: equal values give equal text (tuples and lists alike)."""
-    return json.dumps(_clean_floats(obj), sort_keys=True, separators=(",", ":"), default=_plain, allow_nan=False)
-
-
-def protocol_key(protocol: dict | None) -> str:
-    """Short stable hash (12 hex digits) of the comparable part of a protocol fingerprint.
-
-    Only `ganbench.protocol.COMPARABLE_KEYS` enter the hash, so versions and device do not split rankings.
-    A row with no protocol (none of those keys set) gets "" (unknown protocol).
-    """
-    protocol = protocol or {}
-    comparable = {key: protocol.get(key) for key in COMPARABLE_KEYS}
-    if all(value is None for value in comparable.values()):
-        return ""
-    return hashlib.sha256(canonical_json(comparable).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -159,11 +116,11 @@ class ResultRow:
 
     def to_json(self) -> dict:
         """A plain JSON-able dict (NaN values become None)."""
-        return _clean_floats(json.loads(json.dumps(asdict(self), default=_plain)))
+        return clean_floats(json.loads(json.dumps(asdict(self), default=plain_json)))
 
     def to_line(self) -> str:
         """One line of results.jsonl, newline included."""
-        return json.dumps(self.to_json(), default=_plain, allow_nan=False, separators=(",", ":")) + "\n"
+        return json.dumps(self.to_json(), default=plain_json, allow_nan=False, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, data: dict) -> ResultRow:
@@ -173,6 +130,34 @@ class ResultRow:
         if kwargs.get("value") is None:
             kwargs["value"] = float("nan")
         return cls(**kwargs)
+
+
+def trained(row: ResultRow) -> bool:
+    """True for a row measured on a model trained by `ganbench run` / `train` (it carries the training config);
+    False for a row `ganbench score --append` made from a user's generator or samples."""
+    return "model_config" in row.config
+
+
+def check_appendable(path: str | os.PathLike, name: str, dataset: str | None) -> None:
+    """A GanbenchError when rows of `name` on `dataset` would be hidden or mixed among the file's rows: `name` is a
+    model trained in that run, or `dataset` is not the one the file holds. Nothing to check for a new file."""
+    target = results_path(path)
+    if not target.is_file():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = read_rows(target)
+    if any(row.model == name and trained(row) for row in rows):
+        raise GanbenchError(
+            f"{name!r} is a model trained in {target}; rows appended under that name would pass for its seed and "
+            "step 0, so choose another --name"
+        )
+    datasets = sorted({row.dataset for row in rows})
+    if dataset is not None and datasets and dataset not in datasets:
+        raise GanbenchError(
+            f"{target} holds results on {', '.join(datasets)}, not {dataset}; append to a results file of "
+            f"{dataset} runs (or a new .jsonl file)"
+        )
 
 
 def results_path(path: str | os.PathLike) -> Path:
@@ -188,13 +173,33 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _open_locked(target: Path) -> int:
+    """results.jsonl opened for appending under an exclusive lock, re-opened if it was replaced meanwhile
+    (quarantine_damaged_lines swaps in a cleaned file; rows must land in the file at the path, not the old one)."""
+    while True:
+        try:
+            fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise GanbenchError(f"cannot write {target} ({error.strerror}); choose a writable location") from None
+        if fcntl is None:
+            return fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(fd).st_ino == os.stat(target).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
 def append_rows(path: str | os.PathLike, rows: Iterable[ResultRow]) -> Path:
     """Append `rows` to results.jsonl (`path` is a run directory or a .jsonl file); returns the file's path.
 
     The batch is one write() to a file opened with O_APPEND, under an exclusive fcntl lock, then fsynced:
     concurrent writers from several processes never interleave lines, and rows survive a crash right after.
-    If an earlier writer died mid-line, a newline is written first so the new rows start on their own line
-    (`load` skips the broken fragment with a warning).
+    A batch lands whole or not at all: if the write fails (a full disk), the file is cut back to its old
+    length and a GanbenchError says so. If an earlier writer died mid-line, a newline is written first so the
+    new rows start on their own line (`load` skips the broken fragment with a warning).
     """
     rows = list(rows)
     target = results_path(path)
@@ -204,23 +209,30 @@ def append_rows(path: str | os.PathLike, rows: Iterable[ResultRow]) -> Path:
         if not isinstance(row, ResultRow):
             raise TypeError(f"append_rows takes ResultRow objects, not {type(row).__name__}")
     payload = "".join(row.to_line() for row in rows).encode()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    created = not target.exists()
-    fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise GanbenchError(f"cannot create {target.parent} ({error.strerror}); choose a writable location") from None
+    created = not target.exists()
+    fd = _open_locked(target)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            payload = b"\n" + payload
         try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                payload = b"\n" + payload
             _write_all(fd, payload)
             os.fsync(fd)
-        finally:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError as error:
+            try:
+                os.ftruncate(fd, size)
+            except OSError:
+                pass
+            raise GanbenchError(
+                f"could not append {len(rows)} row(s) to {target} ({error.strerror}); none of them was kept, "
+                "free some space (or fix the file system) and run again"
+            ) from None
     finally:
-        os.close(fd)
+        os.close(fd)  # closing releases the lock
     if created:
         _fsync_dir(target.parent)
     return target
@@ -240,6 +252,27 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _parse_line(raw: bytes) -> ResultRow | str:
+    """The row on one line, or why the line is not a row."""
+    try:
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return "is not valid JSON"
+    try:
+        if not isinstance(record, dict):
+            raise TypeError("not a JSON object")
+        return ResultRow.from_json(record)
+    except (TypeError, ValueError) as error:
+        return f"is not a valid result row ({error})"
+
+
+def _lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    return lines
+
+
 def read_rows(path: str | os.PathLike) -> list[ResultRow]:
     """The rows of one results.jsonl (or run directory), in file order.
 
@@ -252,29 +285,52 @@ def read_rows(path: str | os.PathLike) -> list[ResultRow]:
         raise GanbenchError(f"{where}; pass a run directory with a {RESULTS_FILE} or the path of a .jsonl file")
     with open(target, "rb") as handle:
         data = handle.read()
-    lines = data.split(b"\n")
-    ends_cleanly = data.endswith(b"\n")
-    if ends_cleanly:
-        lines.pop()
+    lines = _lines(data)
     rows: list[ResultRow] = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        last = number == len(lines)
-        try:
-            record = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            what = "the last line" if last else f"line {number}"
-            why = "is incomplete (an interrupted write?)" if last and not ends_cleanly else "is not valid JSON"
-            warnings.warn(f"{target}: {what} {why}; skipped it", stacklevel=2)
+        parsed = _parse_line(raw)
+        if isinstance(parsed, ResultRow):
+            rows.append(parsed)
             continue
-        try:
-            if not isinstance(record, dict):
-                raise TypeError("not a JSON object")
-            rows.append(ResultRow.from_json(record))
-        except (TypeError, ValueError) as error:
-            warnings.warn(f"{target}: line {number} is not a valid result row ({error}); skipped it", stacklevel=2)
+        last = number == len(lines)
+        what = "the last line" if last else f"line {number}"
+        why = "is incomplete (an interrupted write?)" if last and not data.endswith(b"\n") else parsed
+        warnings.warn(f"{target}: {what} {why}; skipped it", stacklevel=2)
     return rows
+
+
+def quarantine_damaged_lines(path: str | os.PathLike) -> tuple[int, Path]:
+    """Move the lines of results.jsonl that are not valid rows to results.jsonl.damaged; returns (count, that file).
+
+    The good lines stay, in order, in a file swapped in atomically under the writers' lock, so a damaged line
+    (a crash mid-write) is kept for inspection but is no longer in the way of readers and appenders.
+    """
+    target = results_path(path)
+    damaged = target.with_name(target.name + ".damaged")
+    if not target.is_file():
+        return 0, damaged
+    fd = _open_locked(target)
+    try:
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
+        good, bad = [], []
+        for raw in _lines(data):
+            if raw.strip():
+                (good if isinstance(_parse_line(raw), ResultRow) else bad).append(raw + b"\n")
+        if bad:
+            with open(damaged, "ab") as handle:
+                handle.write(b"".join(bad))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with atomic_path(target) as tmp:
+                with open(tmp, "wb") as handle:
+                    handle.write(b"".join(good))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+    finally:
+        os.close(fd)
+    return len(bad), damaged
 
 
 def rows_to_frame(rows: Sequence[ResultRow], source: str = "") -> pd.DataFrame:

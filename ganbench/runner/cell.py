@@ -6,8 +6,13 @@ the segment, which is then scored. Because a resumed run is bit-identical to an 
 numbers do not depend on where an interruption happened. Rows are appended to RUN_DIR/results.jsonl the
 moment they are measured; a step that already has rows is never measured twice.
 
+A step counts as measured only when every key its metrics report has a row that parses: a step whose rows were
+lost (a damaged last line) is measured again from its checkpoint, and only the missing keys are appended. A cell
+is run by one process at a time: its folder's lock is held while it runs, and a cell whose lock is held by a
+live process is left to it.
+
 Cell folder: RUN_DIR/cells/{model}/seed{seed}/ holds the training run (checkpoints/, losses.csv, run.json,
-result.json), cell.json (the cell's state) and samples_step{N}.png / .npz (what the figures show).
+result.json), cell.json (the cell's state), .lock and samples_step{N}.png / .npz (what the figures show).
 """
 
 from __future__ import annotations
@@ -24,14 +29,20 @@ from typing import Any
 from ganbench.atomic import write_text_atomic
 from ganbench.checkpoint import checkpoint_path
 from ganbench.errors import GanbenchError
+from ganbench.locks import LockHeld, acquire
+from ganbench.metrics.spec import metric_keys
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
 from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
+from ganbench.scoring.job import plan_jobs
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import train
 
 STATE_FILE = "cell.json"
+LOCK_FILE = ".lock"
+#: Seconds between two progress lines of a training cell.
+PROGRESS_EVERY_S = 10.0
 #: Statuses after which a cell is not run again (a diverged run would diverge again: training is seeded).
 FINAL_STATUSES = ("ok", "diverged")
 
@@ -102,25 +113,41 @@ def write_state(folder: Path, **state: Any) -> None:
     write_text_atomic(folder / STATE_FILE, json.dumps(state, indent=1, sort_keys=True, default=str))
 
 
-def is_finished(job: CellJob) -> bool:
-    """True when an earlier run already finished this cell to the same final step (or it diverged)."""
+def is_finished(job: CellJob, rows: list[ResultRow] | None = None) -> bool:
+    """True when an earlier run finished this cell to the same final step (or it diverged) and every evaluation
+    step has all its rows. `rows`: the run's rows, when the caller has read them already."""
     state = read_state(job.cell_dir)
-    return state.get("status") in FINAL_STATUSES and state.get("target_steps") == job.model_config.steps
+    if state.get("status") not in FINAL_STATUSES or state.get("target_steps") != job.model_config.steps:
+        return False
+    if state["status"] == "diverged":
+        return True
+    measured, expected = measured_keys(job, rows), expected_keys(job)
+    return all(expected <= measured.get(step, set()) for step in job.eval_steps)
 
 
-def measured_steps(job: CellJob) -> set[int]:
-    """Steps of this cell that already have successful rows in the run's results.jsonl."""
-    path = results_path(job.run_dir)
+def run_rows(run_dir: Path) -> list[ResultRow]:
+    """The rows of the run's results.jsonl that parse ([] before the first one is written)."""
+    path = results_path(run_dir)
     if not path.is_file():
-        return set()
+        return []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a truncated last line is reported when the results are loaded for reports
-        rows = read_rows(path)
-    return {
-        row.step
-        for row in rows
-        if row.status == "ok" and (row.model, row.dataset, row.seed) == (job.model, job.dataset, job.seed)
-    }
+        warnings.simplefilter("ignore")  # damaged lines are quarantined and reported by the grid before cells run
+        return read_rows(path)
+
+
+def measured_keys(job: CellJob, rows: list[ResultRow] | None = None) -> dict[int, set[str]]:
+    """Step -> the metric keys of this cell that already have successful rows (lines that parse) in results.jsonl."""
+    measured: dict[int, set[str]] = {}
+    for row in run_rows(job.run_dir) if rows is None else rows:
+        if row.status == "ok" and (row.model, row.dataset, row.seed) == (job.model, job.dataset, job.seed):
+            measured.setdefault(row.step, set()).add(row.metric)
+    return measured
+
+
+def expected_keys(job: CellJob) -> set[str]:
+    """The metric keys one evaluation of this cell reports: every scoring job's (the dataset protocol's metrics
+    when none were named, and those of further extractors)."""
+    return set(metric_keys(name for scoring in plan_jobs(job.evaluation.score) for name in scoring.config.metrics))
 
 
 def one_line(error: BaseException) -> str:
@@ -145,18 +172,48 @@ def _row(job: CellJob, step: int, metric: str, value: float, protocol: dict, wal
     )
 
 
+class ProgressLines:
+    """'[model seed N] step S/T, R it/s, ETA E s' at most every PROGRESS_EVERY_S seconds while a cell trains."""
+
+    def __init__(self, job: CellJob, log) -> None:
+        self.job, self.log = job, log
+        self.last = time.perf_counter()
+
+    def __call__(self, step: int, steps_per_s: float) -> None:
+        now = time.perf_counter()
+        if now - self.last < PROGRESS_EVERY_S:
+            return
+        self.last = now
+        total = self.job.model_config.steps
+        eta = f", ETA {(total - step) / steps_per_s:.0f} s of training" if steps_per_s > 0 else ""
+        self.log(f"[{self.job.label}] step {step}/{total}, {steps_per_s:.1f} it/s{eta}")
+
+
 def run_cell(job: CellJob, log=print) -> CellOutcome:
     """Train and evaluate one cell, resuming whatever an earlier run left; never raises for a cell's own error.
 
     A diverged training run or any exception is recorded as one '*' row (status diverged / failed, with
-    the reason) and in cell.json; the outcome says so. KeyboardInterrupt is not caught.
+    the reason) and in cell.json; the outcome says so. KeyboardInterrupt is not caught. A cell another live
+    process is running is not touched: the outcome is 'busy' and nothing is written.
     """
+    folder = job.cell_dir
+    try:
+        lock = acquire(folder / LOCK_FILE, f"cell {job.label}")
+    except LockHeld as busy:
+        log(f"[{job.label}] skipped: {busy}")
+        return CellOutcome(job.model, job.seed, "busy", 0, str(busy))
+    with lock:
+        return _run_locked(job, log)
+
+
+def _run_locked(job: CellJob, log) -> CellOutcome:
     folder = job.cell_dir
     folder.mkdir(parents=True, exist_ok=True)
     state = read_state(folder)
     wall_before = float(state.get("wall_time_s", 0.0))
     start = time.perf_counter()
-    done = measured_steps(job)
+    measured = measured_keys(job)
+    expected = expected_keys(job)
     step = int(state.get("step", 0))
     written = 0
 
@@ -178,22 +235,27 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
         save("running")
         split, shape, info = load_training_split(job.dataset, job.evaluation.score.data_config)
         extractors = None  # built at the first evaluation, then reused by every other one of the cell
+        progress = ProgressLines(job, log)
         for target in job.eval_steps:
-            if target in done:
+            have = measured.get(target, set())
+            if expected <= have:
                 continue
-            config = dataclasses.replace(job.model_config, steps=target)
-            result = train(job.model, config, job.run_config, split, folder, shape=shape, modes=info.modes)
-            if result.status == "diverged":
-                step = result.step
-                append_rows(
-                    job.run_dir,
-                    [_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="diverged", reason=result.reason)],
-                )
-                save("diverged", result.reason)
-                log(f"[{job.label}] diverged at step {step}: {result.reason}")
-                return CellOutcome(job.model, job.seed, "diverged", step, result.reason, written + 1)
-            step = target
             checkpoint = checkpoint_path(folder, target)
+            if not checkpoint.is_file():  # else trained before, its rows lost or never written: just measure it
+                config = dataclasses.replace(job.model_config, steps=target)
+                result = train(
+                    job.model, config, job.run_config, split, folder, shape=shape, modes=info.modes, on_progress=progress
+                )
+                if result.status == "diverged":
+                    step = result.step
+                    append_rows(
+                        job.run_dir,
+                        [_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="diverged", reason=result.reason)],
+                    )
+                    save("diverged", result.reason)
+                    log(f"[{job.label}] diverged at step {step}: {result.reason}")
+                    return CellOutcome(job.model, job.seed, "diverged", step, result.reason, written + 1)
+            step = target
             if not checkpoint.is_file():
                 raise GanbenchError(
                     f"no checkpoint at step {target} in {folder} (an earlier run trained past it); use a new --out"
@@ -212,6 +274,7 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
                 _row(job, target, key, value, part.protocol, wall())
                 for part in score.parts()
                 for key, value in part.metrics.items()
+                if key not in have
             ]
             append_rows(job.run_dir, rows)
             written += len(rows)

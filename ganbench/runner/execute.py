@@ -4,6 +4,9 @@ With one slot the cells run here, in order. With more, each cell runs in its own
 or an out-of-memory kill then takes down only that cell), at most one per slot. A slot is a device: on CPU
 `--jobs` slots of "cpu", each process limited to its share of the cores; with GPUs `--jobs-per-gpu` slots
 per visible GPU (small GANs leave a GPU mostly idle, so several processes per GPU train faster together).
+
+Workers die with the process that started them (ganbench.runner.worker): killing `ganbench run` never leaves
+workers training and appending behind it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import pickle
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
@@ -22,6 +27,7 @@ from ganbench.devices import visible_gpus
 from ganbench.errors import GanbenchError
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows
 from ganbench.runner.cell import CellJob, CellOutcome, read_state, run_cell, write_state
+from ganbench.runner.worker import worker_main
 
 
 def device_slots(device: str, jobs: int | None, jobs_per_gpu: int) -> list[str]:
@@ -57,11 +63,13 @@ def on_device(job: CellJob, device: str) -> CellJob:
     )
 
 
+#: Exit code of a worker whose cell another live process is running (nothing was written).
+BUSY_EXIT = 4
 def _worker(job: CellJob, threads: int) -> None:
-    """Entry point of a worker process: one cell, with a bounded number of CPU threads."""
+    """What a worker process runs (through worker_main): one cell, with a bounded number of CPU threads."""
     torch.set_num_threads(threads)
     outcome = run_cell(job, log=lambda line: print(line, flush=True))
-    sys.exit(0 if outcome.status in ("ok", "diverged") else 3)
+    sys.exit(BUSY_EXIT if outcome.status == "busy" else 0 if outcome.status in ("ok", "diverged") else 3)
 
 
 def _record_crash(job: CellJob, exitcode: int | None) -> CellOutcome:
@@ -87,17 +95,39 @@ def _record_crash(job: CellJob, exitcode: int | None) -> CellOutcome:
 
 
 def _ended(job: CellJob, exitcode: int | None) -> CellOutcome:
+    if exitcode == BUSY_EXIT:
+        return CellOutcome(job.model, job.seed, "busy", 0, "another live process is running this cell")
     state = read_state(job.cell_dir)
     if state.get("status") in ("ok", "diverged", "failed"):
         return CellOutcome(job.model, job.seed, state["status"], int(state.get("step", 0)), state.get("reason", ""))
     return _record_crash(job, exitcode)
 
 
+class GridProgress:
+    """'grid: 2/4 cells done, 1 running, 45 s elapsed, ETA 45 s' after each cell (the ETA assumes equal cells)."""
+
+    def __init__(self, total: int, log: Callable[[str], None]) -> None:
+        self.total, self.done, self.log = total, 0, log
+        self.start = time.perf_counter()
+
+    def cell_ended(self, running: int) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.start
+        left = self.total - self.done
+        eta = f", ETA {elapsed / self.done * left:.0f} s" if left else ""
+        self.log(f"grid: {self.done}/{self.total} cells done, {running} running, {elapsed:.0f} s elapsed{eta}")
+
+
 def run_cells(jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str], None] = print) -> list[CellOutcome]:
     """Run every job, at most len(slots) at a time; outcomes in the order the jobs were given."""
+    progress = GridProgress(len(jobs), log)
     if len(slots) <= 1 or len(jobs) <= 1:
         device = slots[0] if slots else "cpu"
-        return [run_cell(on_device(job, device), log=log) for job in jobs]
+        outcomes = []
+        for job in jobs:
+            outcomes.append(run_cell(on_device(job, device), log=log))
+            progress.cell_ended(running=0)
+        return outcomes
     threads = max(1, (os.cpu_count() or 1) // min(len(slots), len(jobs)))
     context = multiprocessing.get_context("spawn")  # CUDA cannot be forked; spawn is also safe on CPU
     pending = deque(enumerate(jobs))
@@ -110,7 +140,8 @@ def run_cells(jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str]
                 index, job = pending.popleft()
                 device = free.pop(0)
                 job = on_device(job, device)
-                process = context.Process(target=_worker, args=(job, threads), name=f"ganbench {job.label}")
+                payload = pickle.dumps((_worker, (job, threads)))
+                process = context.Process(target=worker_main, args=(os.getpid(), payload), name=f"ganbench {job.label}")
                 process.start()
                 log(f"[{job.label}] started on {device} (pid {process.pid})")
                 running[process.sentinel] = (process, index, job, device)
@@ -119,6 +150,7 @@ def run_cells(jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str]
                 process.join()
                 outcomes[index] = _ended(job, process.exitcode)
                 free.append(device)
+                progress.cell_ended(running=len(running))
     finally:
         for process, *_ in running.values():  # interrupted: stop the workers this call started
             process.terminate()

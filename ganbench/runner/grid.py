@@ -1,24 +1,52 @@
 """Running a benchmark grid end to end: plan, warm the reference cache, run the unfinished cells.
 
 Running the same grid again skips finished cells and continues the others from their last checkpoint;
-result rows are never measured twice. The leaderboard and figures are made by ganbench.runner.report.
+result rows are never measured twice. One `ganbench run` at a time per run directory: its lock file is held
+while the grid runs (a second run on it is refused, naming the first; a lock left by a killed process is free).
+Lines of results.jsonl that do not parse are moved to results.jsonl.damaged before planning, so what is done is
+decided from the rows that parse. The leaderboard and figures are made by ganbench.runner.report.
 """
+
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
+from ganbench.locks import acquire
+from ganbench.paths import writable_folder
+from ganbench.report.results import quarantine_damaged_lines
 from ganbench.runner.cell import CellOutcome
 from ganbench.runner.evaluate import warm_reference
 from ganbench.runner.execute import run_cells
-from ganbench.runner.plan import GridConfig, GridPlan, plan_grid, write_grid_file
+from ganbench.runner.plan import GridConfig, GridPlan, finished_jobs, plan_grid, write_grid_file
 from ganbench.runner.suites import suite_status
+
+#: The run directory's lock file (holds the pid and command of the `ganbench run` using it).
+RUN_LOCK_FILE = ".ganbench-run.lock"
 
 
 def run_grid(config: GridConfig, log: Callable[[str], None] = print) -> tuple[GridPlan, list[CellOutcome]]:
     """Plan, warm the reference cache, run the unfinished cells; returns the plan and their outcomes."""
-    plan = plan_grid(config)
+    writable_folder(config.out, "--out", create=False)  # a read-only or full --out: before the data is loaded
+    plan = plan_grid(config)  # every name and setting checked before anything is written
+    out = writable_folder(config.out, "--out")
+    with acquire(out / RUN_LOCK_FILE, f"the run directory {out}"):
+        return _run_locked(config, plan, log)
+
+
+def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) -> tuple[GridPlan, list[CellOutcome]]:
+    moved, damaged = quarantine_damaged_lines(Path(config.out))
+    if moved:
+        log(f"moved {moved} damaged line(s) of results.jsonl to {damaged}; their measurements are taken again")
+    plan = replace(plan, finished=finished_jobs(plan.jobs, Path(config.out)))  # decided under the lock
     todo = [job for job in plan.jobs if job not in plan.finished]
+    steps = sorted({job.model_config.steps for job in plan.jobs})
+    log(
+        f"grid: {len(config.models)} model(s) x {len(config.seeds)} seed(s) = {len(plan.jobs)} cells on {config.dataset}, "
+        f"{'/'.join(map(str, steps))} steps each, {len(plan.jobs[0].eval_steps) if plan.jobs else 0} evaluations per cell"
+    )
     write_grid_file(config, plan)
     if config.suite is not None:
         log(suite_status(config.suite, [job.record for job in plan.jobs]))

@@ -16,7 +16,7 @@ from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.models.base import MODELS, ModelConfig, require_labels
-from ganbench.runner.cell import CellJob, is_finished
+from ganbench.runner.cell import CellJob, is_finished, run_rows
 from ganbench.runner.evaluate import EvalSettings
 from ganbench.runner.execute import device_slots
 from ganbench.runner.suites import suite_record
@@ -29,6 +29,8 @@ from ganbench.train.data import load_training_split
 #: Evaluations per cell when --eval-every is not given.
 DEFAULT_EVALUATIONS = 5
 GRID_FILE = "grid.json"
+#: Above this many cells a grid runs only with --yes (a typo such as --seeds 0-100000 must not start 100,001 cells).
+MAX_CELLS_WITHOUT_YES = 1000
 #: Grid settings that must stay the same when a run directory is resumed (rows would not be comparable).
 FIXED_SETTINGS = ("dataset", "metrics", "n_generated", "n_reference", "extractor")
 
@@ -43,7 +45,8 @@ class GridConfig:
     eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
-    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise.
+    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise. yes: run a grid larger than
+    MAX_CELLS_WITHOUT_YES cells.
     """
 
     models: tuple[str, ...]
@@ -62,6 +65,7 @@ class GridConfig:
     checkpoint_every: int = 1000
     amp: str = "none"
     compile: bool = True
+    yes: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,18 @@ def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
     return configs
 
 
+def check_grid_size(config: GridConfig) -> None:
+    """Refuse a grid of more than MAX_CELLS_WITHOUT_YES cells unless `config.yes`, saying how large it is."""
+    cells = len(config.models) * len(config.seeds)
+    if cells > MAX_CELLS_WITHOUT_YES and not config.yes:
+        steps = config.overrides.get("steps")
+        work = f", {cells * int(steps):,} generator steps in all" if steps and steps.isdigit() else ""
+        raise GanbenchError(
+            f"this grid has {cells:,} cells ({len(config.models)} model(s) x {len(config.seeds):,} seeds{work}); "
+            f"pass --yes to run more than {MAX_CELLS_WITHOUT_YES:,} cells, or fewer --seeds"
+        )
+
+
 def check_resumable(out: Path, settings: dict) -> None:
     """A run directory holds one dataset and evaluation protocol; refuse to mix another one into it."""
     path = Path(out) / GRID_FILE
@@ -144,6 +160,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     """Check every name and setting and build the cells' jobs; raises GanbenchError before anything trains."""
     for name in config.models:
         MODELS.get(name)
+    check_grid_size(config)
     slots = tuple(device_slots(config.device, config.jobs, config.jobs_per_gpu))
     scoring = replace(
         config.scoring,
@@ -220,8 +237,13 @@ def plan_grid(config: GridConfig) -> GridPlan:
                     record=record,
                 )
             )
-    finished = tuple(job for job in jobs if is_finished(job))
-    return GridPlan(tuple(jobs), finished, info, evaluation, slots, tuple(settings["metrics"]))
+    return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots, tuple(settings["metrics"]))
+
+
+def finished_jobs(jobs, out: Path) -> tuple[CellJob, ...]:
+    """The jobs an earlier run already finished, every evaluation's rows in place (read from `out` now)."""
+    rows = run_rows(out)
+    return tuple(job for job in jobs if is_finished(job, rows))
 
 
 def write_grid_file(config: GridConfig, plan: GridPlan) -> None:

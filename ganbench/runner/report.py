@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganbench.metrics.spec import direction_of, metric_keys
-from ganbench.report.leaderboard import leaderboard
+from ganbench.report.leaderboard import leaderboard, ranked_keys
 from ganbench.report.plots.make import make_all
-from ganbench.report.results import ALL_METRICS, RESULTS_FILE, load
+from ganbench.report.results import RESULTS_FILE, load
 
 LEADERBOARD_CSV = "leaderboard.csv"
 LEADERBOARD_MD = "leaderboard.md"
@@ -35,7 +35,7 @@ def report(run_dir: Path, metrics: tuple[str, ...], figures: bool = True) -> Gri
     if not (run_dir / RESULTS_FILE).is_file():
         return result
     frame = load(run_dir)
-    present = set(frame.loc[(frame["status"] == "ok") & (frame["metric"] != ALL_METRICS), "metric"])
+    present = ranked_keys(frame)
     keys = [key for key in rankable_keys(metric_keys(metrics)) if key in present]
     if keys:
         table = leaderboard(frame, keys, "last")

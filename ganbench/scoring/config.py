@@ -22,7 +22,9 @@ class ScoreConfig:
     a folder / .npz of images (`ref_samples`), or saved statistics (`ref_stats`).
     `metrics` empty means the dataset protocol's (DEFAULT_METRICS without a dataset); `extractor` None
     means the dataset's default extractor (DEFAULT_EXTRACTOR otherwise). `samples` is the file or folder
-    `score` reads (None when samples are streamed from a generator).
+    `score` reads (None when samples are streamed from a generator). `allow_resize`: score sample files whose
+    resolution differs from the dataset's (the extractor resizes them; recorded in the fingerprint's
+    preprocessing); without it that is an error.
     """
 
     samples: str | None = None
@@ -38,3 +40,4 @@ class ScoreConfig:
     metric_config: MetricConfig = field(default_factory=MetricConfig)
     data_config: DataConfig = field(default_factory=DataConfig)
     progress: bool = True
+    allow_resize: bool = False

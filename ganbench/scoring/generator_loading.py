@@ -1,14 +1,18 @@
-"""Loading a user's generator safely: TorchScript, `module:factory` + weights, a ganbench checkpoint, or ONNX.
+"""Loading a user's generator safely: a torch.export program (.pt2), TorchScript, `module:factory` + weights, a
+ganbench checkpoint, ONNX, or (with --trust-checkpoint) a whole pickled generator (`torch.save(G, "G.pt")`).
 
 Nothing is unpickled by default: weights come from safetensors or from
 `torch.load(weights_only=True)`. A file that needs full unpickling is refused
-with a sentence about `--trust-checkpoint`.
+with a sentence about `--trust-checkpoint`. `module:factory` is imported as
+`python -m` would: from the installed packages or the current folder.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
+import sys
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -57,9 +61,15 @@ def load_state_dict(path: Path, trust: bool) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise GanbenchError(f"checkpoint {path} does not exist")
     if path.suffix == ".safetensors":
+        from safetensors import SafetensorError
         from safetensors.torch import load_file
 
-        return load_file(str(path))
+        try:
+            return load_file(str(path))
+        except (SafetensorError, OSError) as error:
+            raise GanbenchError(
+                f"{path} is not a readable safetensors file ({error}); check the file, or give a torch .pt state dict"
+            ) from None
     try:
         state = torch.load(path, map_location="cpu", weights_only=not trust)
     except Exception as error:
@@ -80,16 +90,37 @@ def load_state_dict(path: Path, trust: bool) -> dict[str, torch.Tensor]:
     return state
 
 
-def load_factory(spec: str, checkpoint: str | None, trust: bool) -> nn.Module:
-    """Call `package.module:factory()` and load `checkpoint` into the module it returns."""
+def import_factory(spec: str):
+    """The callable `package.module:factory` names, imported from the installed packages or, as `python -m`
+    would, from the current folder."""
     module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise GanbenchError(f"--generator {spec} should read package.module:factory")
     try:
-        factory = getattr(importlib.import_module(module_name), attribute)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name.split(".")[0] or os.getcwd() in sys.path:
+                raise
+            sys.path.insert(0, os.getcwd())  # `ganbench` is a console script: the folder it runs in is not on the path
+            module = importlib.import_module(module_name)
+        factory = getattr(module, attribute)
     except (ImportError, AttributeError) as error:
         raise GanbenchError(
-            f"cannot import {spec} ({error}); check the module is importable and names a factory"
+            f"cannot import {spec} ({error}); check the module is in the current folder or on PYTHONPATH and names a factory"
         ) from None
-    generator = factory()
+    if not callable(factory):
+        raise GanbenchError(f"{spec} is a {type(factory).__name__}, not a function or class that builds the generator")
+    return factory
+
+
+def load_factory(spec: str, checkpoint: str | None, trust: bool) -> nn.Module:
+    """Call `package.module:factory()` and load `checkpoint` into the module it returns."""
+    factory = import_factory(spec)
+    try:
+        generator = factory()
+    except Exception as error:
+        raise GanbenchError(f"calling {spec}() failed ({type(error).__name__}: {error}); it must build the generator with no arguments") from None
     if not isinstance(generator, nn.Module):
         raise GanbenchError(f"{spec} returned {type(generator).__name__}, not a torch.nn.Module")
     if checkpoint is not None:
@@ -102,6 +133,67 @@ def load_factory(spec: str, checkpoint: str | None, trust: bool) -> nn.Module:
                 f"{checkpoint} does not fit {spec} ({first[1].strip() if len(first) > 1 else first[0]})"
             ) from None
     return generator
+
+
+def is_pickled_torch_file(path: Path) -> bool:
+    """A file written by torch.save (a zip with a data.pkl and no TorchScript code/ folder)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.endswith("/data.pkl") or name == "data.pkl" for name in archive.namelist())
+
+
+def load_pickled_generator(path: Path, trust: bool) -> nn.Module:
+    """A whole generator saved with torch.save(G, path): unpickled only with --trust-checkpoint."""
+    if not trust:
+        raise GanbenchError(
+            f"{path} is a pickled file (torch.save of a whole model?); loading it runs code from the file, so pass "
+            "--trust-checkpoint if you trust where it came from (or save generator.state_dict() and use "
+            "--generator package.module:factory --checkpoint PATH)"
+        )
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:
+        raise GanbenchError(f"cannot unpickle {path} ({type(error).__name__}: {error}); check the file") from None
+    if isinstance(loaded, nn.Module):
+        return loaded
+    raise GanbenchError(
+        f"{path} holds a {type(loaded).__name__}, not a generator module; for a state dict use "
+        "--generator package.module:factory --checkpoint PATH"
+    )
+
+
+class ExportedGenerator(nn.Module):
+    """A torch.export program behind the generator call. The program is kept outside the module tree: exported
+    modules refuse train()/eval(), and a program has no training mode anyway."""
+
+    def __init__(self, program, device: str) -> None:
+        super().__init__()
+        object.__setattr__(self, "program", program.module().to(device))
+        inputs = [n for n in program.graph.nodes if n.op == "placeholder" and n.name in program.graph_signature.user_inputs]
+        value = inputs[0].meta.get("val") if inputs else None
+        fixed = value is not None and len(value.shape) == 2 and isinstance(value.shape[1], int)
+        self.z_dim = int(value.shape[1]) if fixed else None
+        self.num_classes = 0
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        try:
+            return self.program(z) if labels is None else self.program(z, labels)
+        except Exception as error:  # e.g. a program exported for one batch size only
+            raise GanbenchError(
+                f"the exported generator failed on a batch of {len(z)} ({type(error).__name__}: "
+                f"{str(error).splitlines()[0] if str(error) else ''}); export it with a dynamic batch dimension "
+                "(dynamic_shapes={'z': {0: torch.export.Dim('batch')}})"
+            ) from None
+
+
+def load_exported(path: Path, device: str) -> nn.Module:
+    """A torch.export program (.pt2) as a generator; `z_dim` read from its input's shape when that is fixed."""
+    try:
+        program = torch.export.load(str(path))
+    except Exception as error:
+        raise GanbenchError(f"cannot load {path} as a torch.export program ({type(error).__name__}: {error})") from None
+    return ExportedGenerator(program, device)
 
 
 class OnnxGenerator(nn.Module):
@@ -139,13 +231,23 @@ def load_generator_source(source: GeneratorSource) -> nn.Module:
         return load_generator(path, source.device)
     elif path.suffix == ".onnx":
         return OnnxGenerator(path)
+    elif path.suffix == ".pt2":
+        return load_exported(path, source.device)
     elif is_torchscript(path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's deprecation notice for TorchScript is not the user's problem here
-            generator = torch.jit.load(str(path), map_location="cpu")
+            try:
+                generator = torch.jit.load(str(path), map_location="cpu")
+            except Exception as error:
+                raise GanbenchError(
+                    f"cannot load {path} as TorchScript ({type(error).__name__}: {str(error).splitlines()[0]}); "
+                    "save it with torch.jit.save, or export it with torch.export.save as a .pt2 file"
+                ) from None
+    elif is_pickled_torch_file(path):
+        generator = load_pickled_generator(path, source.trust_checkpoint)
     else:
         raise GanbenchError(
-            f"{path} is not a TorchScript file, an ONNX file or a ganbench checkpoint; for a plain state dict use "
-            "--generator package.module:factory --checkpoint PATH"
+            f"{path} is not a torch.export (.pt2), TorchScript, ONNX or pickled torch file, nor a ganbench checkpoint; "
+            "for a plain state dict use --generator package.module:factory --checkpoint PATH"
         )
     return generator.to(source.device).eval()

@@ -6,9 +6,14 @@ device, batch after batch; samples reach the disk only with `save_samples`.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import torch
+
+from ganbench.data.kinds import SampleKind
 from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
@@ -17,15 +22,38 @@ from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_b
 from ganbench.seeding import NOISE_PROVENANCE
 
 
+def check_samples_folder(folder: str | Path) -> Path:
+    """--save-samples must name a new or empty folder: stale files would mix into later scores of the folder."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        what = "is a file" if not folder.is_dir() else "is not empty"
+        raise GanbenchError(f"--save-samples {folder} {what}; give a new or empty folder so no stale sample mixes in")
+    return folder
+
+
+def saved_samples(batches: Iterable[torch.Tensor], kind: SampleKind, folder: Path) -> Iterator[torch.Tensor]:
+    """Pass batches through while the kind stores them in a hidden `.NAME.partial` folder beside `folder`, renamed
+    to `folder` once the last batch has passed: an interrupted save never leaves a folder that looks complete."""
+    partial = folder.with_name(f".{folder.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)  # left by an interrupted save
+    yield from kind.write_samples(batches, partial)
+    if folder.is_dir():
+        folder.rmdir()  # empty: checked before sampling started
+    partial.rename(folder)
+
+
 def score_generator(
     config: ScoreConfig, source: GeneratorSource, sampling: SamplingConfig, save_samples: str | None = None
 ) -> ScoreResult:
     """Draw `sampling.n` seeded samples (None: the dataset protocol's count) and score them under `config`.
 
     Every protocol gains a `sampling` record: the generator, its checkpoint, the seed and how noise is drawn.
+    `save_samples` must be a new or empty folder; it appears only once every sample is written.
     """
     jobs, extractors = plan_with_extractors(config)
     job = jobs[0]
+    if save_samples:
+        save_samples = check_samples_folder(save_samples)
     if sampling.n is None:
         if job.info is None:
             raise GanbenchError("--n is needed when the reference is not a --dataset")
@@ -33,7 +61,7 @@ def score_generator(
     generator = load_generator_source(source)
     batches = sample_batches(generator, sampling, job.info, source.device)
     if save_samples:
-        batches = job.kind.write_samples(batches, Path(save_samples))
+        batches = saved_samples(batches, job.kind, save_samples)
     result = score_batches(config, batches, sampling.n, extractors, gen_codes=sample_codes(generator, sampling.n))
     record = {
         "generator": source.spec,

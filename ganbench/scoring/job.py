@@ -12,7 +12,7 @@ from ganbench.data.base import DatasetInfo, DatasetSpec
 from ganbench.data.kinds import SAMPLE_KINDS, SampleKind, kind_of
 from ganbench.data.resolve import resolve_dataset
 from ganbench.errors import GanbenchError
-from ganbench.features.base import FeatureExtractor
+from ganbench.features.base import FeatureExtractor, build_extractor
 from ganbench.metrics.spec import METRICS, MetricSpec
 from ganbench.scoring.config import DEFAULT_EXTRACTOR, DEFAULT_METRICS, ScoreConfig
 
@@ -210,3 +210,21 @@ def fit_extractor(job: ScoringJob, extractor: FeatureExtractor) -> ScoringJob:
             f"use --metrics {','.join(usable)}"
         )
     return replace(job, needs=inputs_needed(job.specs, available, job.kind, ""))
+
+
+def job_extractor(job: ScoringJob) -> FeatureExtractor:
+    """Build the job's extractor. When its weights are missing (offline, or --no-download), the dataset is checked
+    too (on disk only, nothing fetched), so one error names every missing piece instead of one per attempt."""
+    try:
+        return build_extractor(job.extractor, job.config.extractor_config)
+    except GanbenchError as weights_missing:
+        problems = [str(weights_missing)]
+    if job.dataset is not None and job.info.downloads:
+        split = job.config.split or job.info.protocol.reference_split
+        try:
+            job.dataset.load(split, replace(job.config.data_config, download=False))
+        except GanbenchError as data_missing:
+            problems.append(str(data_missing))
+    if len(problems) == 1:
+        raise GanbenchError(problems[0])
+    raise GanbenchError(" AND ".join(f"({i}) {problem}" for i, problem in enumerate(problems, start=1)))

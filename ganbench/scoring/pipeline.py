@@ -16,12 +16,12 @@ import numpy as np
 import torch
 
 from ganbench.errors import GanbenchError
-from ganbench.features.base import FeatureExtractor, build_extractor
+from ganbench.features.base import FeatureExtractor
 from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generated import extracted_inputs, point_inputs
-from ganbench.scoring.job import ScoringJob, fit_extractor, plan_jobs
+from ganbench.scoring.job import ScoringJob, fit_extractor, job_extractor, plan_jobs
 from ganbench.scoring.reference import Reference, reference_for
 
 
@@ -84,7 +84,7 @@ def plan_with_extractors(
     built = dict(extractors or {})
     for job in jobs:
         if job.extractor not in built:
-            built[job.extractor] = build_extractor(job.extractor, job.config.extractor_config)
+            built[job.extractor] = job_extractor(job)
     return tuple(fit_extractor(job, built[job.extractor]) for job in jobs), built
 
 
@@ -122,10 +122,12 @@ def score_batches(
     total: int,
     extractors: Mapping[str, FeatureExtractor] | None = None,
     gen_codes: np.ndarray | None = None,
+    resized_from: tuple[int, int] | None = None,
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
     against `config`'s reference with its metrics. `extractors` (name -> extractor) reuses ones already built;
-    `gen_codes` are the labels a generator with a class or code input drew the samples with (code_recovery)."""
+    `gen_codes` are the labels a generator with a class or code input drew the samples with (code_recovery);
+    `resized_from`: the samples' (height, width) when it differs from the dataset's (recorded in the protocol)."""
     jobs, built = plan_with_extractors(config, extractors)
     if not jobs[0].kind.extracted:
         job = jobs[0]
@@ -139,8 +141,18 @@ def score_batches(
         if {"fid", "fd_dinov2"} & set(job.config.metrics):
             warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
             warn_if_few_samples(reference.n, extractor.output_dims["pool"], "the reference set")
-        results.append(finish(job, reference, generated, extractor.fingerprint(), str(extractor.device), "float32", gen_codes))
+        record = resized_record(extractor.fingerprint(), resized_from)
+        results.append(finish(job, reference, generated, record, str(extractor.device), "float32", gen_codes))
     return replace(results[0], also=tuple(results[1:]))
+
+
+def resized_record(record: dict, resized_from: tuple[int, int] | None) -> dict:
+    """The extractor's fingerprint, noting a resize from another resolution (--allow-resize) in its preprocessing."""
+    if resized_from is None:
+        return record
+    height, width = resized_from
+    resize = f"samples {height}x{width}, not the dataset's resolution, resized by the extractor (--allow-resize)"
+    return {**record, "preprocessing": f"{record['preprocessing']}; {resize}"}
 
 
 def score(config: ScoreConfig) -> ScoreResult:
@@ -150,4 +162,30 @@ def score(config: ScoreConfig) -> ScoreResult:
     samples = job.kind.read_samples(config.samples)
     if job.kind.extracted and len(samples) < 2:
         raise GanbenchError(f"--samples {config.samples} holds {len(samples)} image(s); at least 2 are needed")
-    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors)
+    resized_from = check_resolution(samples, job, config) if job.kind.extracted else None
+    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors, resized_from=resized_from)
+
+
+def sample_resolution(samples) -> tuple[int, int]:
+    """(height, width) of a folder of images or an in-memory NCHW array."""
+    if hasattr(samples, "height"):
+        return samples.height, samples.width
+    return tuple(samples.data.shape[2:4])
+
+
+def check_resolution(samples, job: ScoringJob, config: ScoreConfig) -> tuple[int, int] | None:
+    """None when the images have the dataset's resolution (or there is no dataset); with --allow-resize their
+    (height, width) to record; otherwise a GanbenchError: a silent resize makes numbers that look comparable."""
+    if job.info is None:
+        return None
+    size = sample_resolution(samples)
+    expected = (job.info.resolution, job.info.resolution)
+    if size == expected:
+        return None
+    if not config.allow_resize:
+        raise GanbenchError(
+            f"--samples {config.samples} holds {size[0]}x{size[1]} images but {job.info.name} is "
+            f"{expected[0]}x{expected[1]}; generate at the dataset's resolution, or pass --allow-resize to let the "
+            "extractor resize them (recorded in the protocol)"
+        )
+    return size

@@ -1,7 +1,7 @@
 """Reference features of a dataset split: computed once, cached under a readable name plus a content hash.
 
 Lookup order for Gaussian statistics: the statistics shipped in the package
-(`ganbench/reference_stats/`, checked against their manifest), then the user's
+(the top-level `reference_stats/`, installed as `ganbench.reference_stats`, checked against their manifest), then the user's
 cache, then computing them. Raw features (for KID, precision/recall, ...) come
 from the cache or are computed. A cache file that fails its checks is
 reported, recomputed and replaced; it is never used.
@@ -122,9 +122,25 @@ def read_cache(path: Path, key: dict, need_features: bool) -> ReferenceFeatures 
     )
 
 
+#: The repository folder of the shipped statistics; installed as the package ganbench.reference_stats.
+SOURCE_ROOT = Path(__file__).resolve().parents[2] / "reference_stats"
+
+
+def shipped_root():
+    """Where the shipped statistics and their manifest are: the installed ganbench.reference_stats (a wheel or
+    an editable install), else the repository's top-level reference_stats/ (a source checkout on PYTHONPATH)."""
+    try:
+        root = resources.files("ganbench.reference_stats")
+        if (root / "manifest.json").is_file():
+            return root
+    except ModuleNotFoundError:
+        pass
+    return SOURCE_ROOT
+
+
 def shipped_statistics(key: dict) -> ReferenceFeatures | None:
-    """Statistics shipped in the package for this key (ignoring the ganbench version), checked by sha256."""
-    root = resources.files("ganbench") / "reference_stats"
+    """Statistics shipped with the package for this key (ignoring the ganbench version), checked by sha256."""
+    root = shipped_root()
     manifest_file = root / "manifest.json"
     if not manifest_file.is_file():
         return None

@@ -1,4 +1,5 @@
-"""Rebuild the reference statistics shipped in `ganbench/reference_stats/` and their manifest.
+"""Rebuild the reference statistics shipped in the repository's top-level `reference_stats/` (installed as the
+package `ganbench.reference_stats`) and their manifest.
 
     python -m ganbench.scoring.shipping [DATASET ...]
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -20,12 +20,12 @@ from ganbench.data.base import DATASETS, DataConfig
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
 from ganbench.hashing import sha256_of
-from ganbench.scoring.reference_cache import cache_key, compute_reference
+from ganbench.scoring.reference_cache import SOURCE_ROOT, cache_key, compute_reference
 
 # stacked_mnist is not shipped: it is built from full MNIST when that is downloaded, else from mnist5k,
 # so one name would stand for two different reference sets.
 SHIPPED = ("mnist5k", "digits")
-ROOT = Path(__file__).resolve().parent.parent / "reference_stats"
+ROOT = SOURCE_ROOT
 
 
 def ship(names: tuple[str, ...] = SHIPPED) -> list[dict]:

@@ -12,7 +12,7 @@ import json
 import math
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,11 +25,10 @@ from ganbench.atomic import write_text_atomic
 from ganbench.checkpoint import (
     Checkpoint,
     global_rng_state,
-    latest_checkpoint,
     module_tensors,
+    newest_good_checkpoint,
     optimizer_tensors,
     prune_checkpoints,
-    read_checkpoint,
     restore_global_rng,
     save_checkpoint,
 )
@@ -81,6 +80,7 @@ def train(
     *,
     shape: DataShape | None = None,
     modes: np.ndarray | None = None,
+    on_progress: Callable[[int, float], None] | None = None,
 ) -> TrainResult:
     """Train `family_name` with `config` on `data` into `out_dir`, resuming from its newest checkpoint if any.
 
@@ -88,7 +88,9 @@ def train(
     seed, settings and device give the same weights, and a resumed run ends bit-identical
     to an uninterrupted one. A non-finite loss or weight stops the run as "diverged"
     without writing a checkpoint, so the last good one survives. `modes` (point centres)
-    only decorate the scatter plot.
+    only decorate the scatter plot. A damaged newest checkpoint is set aside (with a warning) and the run
+    resumes from the previous good one. A run directory already trained past `config.steps` is refused.
+    `on_progress(step, steps_per_second)` is called whenever losses are logged.
     """
     family = MODELS.get(family_name)
     if not isinstance(config, family.config_type):
@@ -126,12 +128,17 @@ def train(
     noise = StepNoise(run.seed, device)
     meta = _run_meta(family, config, run, shape, len(data), device, ema is not None)
 
-    start, last_good = 0, latest_checkpoint(run_dir)
-    if last_good is not None:
-        checkpoint = read_checkpoint(last_good)
+    start, last_good = 0, None
+    checkpoint = newest_good_checkpoint(run_dir)
+    if checkpoint is not None:
         _check_same_run(checkpoint, meta, run_dir)
+        start, last_good = checkpoint.meta["step"], checkpoint.path
+        if start > config.steps:
+            raise GanbenchError(
+                f"{run_dir} was already trained to step {start}, past --steps {config.steps}; pass --steps {start} "
+                "or more to go on, score its checkpoints, or choose a new --out"
+            )
         _restore(checkpoint, modules, ema, sampler, noise)
-        start = checkpoint.meta["step"]
     else:
         write_text_atomic(run_dir / "run.json", json.dumps(meta, indent=1, sort_keys=True))
 
@@ -155,6 +162,9 @@ def train(
                 bad = _flush(pending, logger)
                 if bad is not None:
                     return _finish(run_dir, "diverged", *bad, last_good, clock)
+                if on_progress is not None:
+                    seconds, timed = clock.elapsed(step)
+                    on_progress(step, timed / seconds if seconds > 0 else 0.0)
             if step % run.sample_every == 0:
                 logger.images(_samples(generator, ema, run), step)
             if due:

@@ -34,6 +34,8 @@ def plot_curves(frame: pd.DataFrame, out_dir: str | os.PathLike, formats: Sequen
     the mean over seeds (line) and the min-max range across seeds (band); a cross marks where a seed diverged
     or failed."""
     out_dir = Path(out_dir)
+    untrained = untrained_models(frame)
+    frame = frame[~frame["model"].isin(untrained)]
     ok = frame[frame["status"] == "ok"]
     colours = model_colours(frame["model"])
     groups = dataset_groups(frame)
@@ -71,9 +73,17 @@ def plot_curves(frame: pd.DataFrame, out_dir: str | os.PathLike, formats: Sequen
                 ax.set_title(panel_title(dataset, pkey, len(panels), several_protocols))
                 ax.legend(loc="best", frameon=False)
             fig.suptitle(f"{METRIC_LABELS.get(key, key)} during training: mean over seeds, band = min-max across seeds")
-            footer(fig, _stop_notes(frame, key) + _protocol_notes(frame, key))
+            skipped = [f"Not drawn (scored without training, step 0 only): {', '.join(untrained)}"] if untrained else []
+            footer(fig, _stop_notes(frame, key) + _protocol_notes(frame, key) + skipped)
             paths += save_figure(fig, out_dir, f"curve_{safe_name(key)}", formats)
     return paths
+
+
+def untrained_models(frame: pd.DataFrame) -> list[str]:
+    """Models whose every row is at step 0: generators scored with `score --append`, which have no training to
+    draw (they are ranked on the leaderboard, not plotted against training step)."""
+    steps = frame.groupby("model")["step"].max()
+    return sorted(steps[steps == 0].index)
 
 
 def _stopped(frame: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -58,7 +58,8 @@ def plot_precision_recall(
             ax.set_xlabel("recall ↑ (higher is better)")
             ax.set_ylabel("precision ↑ (higher is better)")
             ax.set_title(panel_title(dataset, pkey, len(panels), several_protocols))
-            ax.legend(loc="lower left", frameon=True, framealpha=0.9)
+            # outside the axes: any corner of the unit square may hold a model's points
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False)
         fig.suptitle(
             "Precision vs recall at the last step\ndots = seeds, diamond = mean over seeds; best is top right",
             fontsize=11,
