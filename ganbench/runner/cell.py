@@ -3,8 +3,9 @@
 The cell trains in segments that end at the evaluation steps: `train()` is called with `steps` set to the
 next evaluation step, so it resumes from the cell's newest checkpoint, and writes a checkpoint at the end of
 the segment, which is then scored. Because a resumed run is bit-identical to an uninterrupted one, the
-numbers do not depend on where an interruption happened. Rows are appended to RUN_DIR/results.jsonl the
-moment they are measured; a step that already has rows is never measured twice.
+numbers do not depend on where an interruption happened. Rows go to the cell's row sink the moment they are
+measured (by default appended to RUN_DIR/results.jsonl here; the Ray executor sends them to its driver, which
+appends them); a step that already has rows is never measured twice.
 
 Cell folder: RUN_DIR/cells/{model}/seed{seed}/ holds the training run (checkpoints/, losses.csv, run.json,
 result.json), cell.json (the cell's state) and samples_step{N}.png / .npz (what the figures show).
@@ -17,7 +18,9 @@ import json
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,11 @@ from ganbench.train.loop import train
 STATE_FILE = "cell.json"
 #: Statuses after which a cell is not run again (a diverged run would diverge again: training is seeded).
 FINAL_STATUSES = ("ok", "diverged")
+
+#: Where a cell's rows go: called with each batch of rows as it is measured. It returns only once the rows are
+#: durable in results.jsonl, because the cell then goes on as if they were (the next step is trained, and a rerun
+#: decides what is left from results.jsonl).
+RowSink = Callable[[list[ResultRow]], object]
 
 
 @dataclass(frozen=True)
@@ -145,12 +153,14 @@ def _row(job: CellJob, step: int, metric: str, value: float, protocol: dict, wal
     )
 
 
-def run_cell(job: CellJob, log=print) -> CellOutcome:
+def run_cell(job: CellJob, log=print, sink: RowSink | None = None) -> CellOutcome:
     """Train and evaluate one cell, resuming whatever an earlier run left; never raises for a cell's own error.
 
     A diverged training run or any exception is recorded as one '*' row (status diverged / failed, with
-    the reason) and in cell.json; the outcome says so. KeyboardInterrupt is not caught.
+    the reason) and in cell.json; the outcome says so. KeyboardInterrupt is not caught. Rows go to `sink`
+    (default: appended to the run's results.jsonl by this process).
     """
+    sink = sink or partial(append_rows, job.run_dir)
     folder = job.cell_dir
     folder.mkdir(parents=True, exist_ok=True)
     state = read_state(folder)
@@ -185,10 +195,7 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
             result = train(job.model, config, job.run_config, split, folder, shape=shape, modes=info.modes)
             if result.status == "diverged":
                 step = result.step
-                append_rows(
-                    job.run_dir,
-                    [_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="diverged", reason=result.reason)],
-                )
+                sink([_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="diverged", reason=result.reason)])
                 save("diverged", result.reason)
                 log(f"[{job.label}] diverged at step {step}: {result.reason}")
                 return CellOutcome(job.model, job.seed, "diverged", step, result.reason, written + 1)
@@ -209,7 +216,7 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
                 extractor=extractor,
             )
             rows = [_row(job, target, key, value, score.protocol, wall()) for key, value in score.metrics.items()]
-            append_rows(job.run_dir, rows)
+            sink(rows)
             written += len(rows)
             save("running")
             log(f"[{job.label}] step {target}: " + ", ".join(f"{k} {v:.4g}" for k, v in score.metrics.items()))
@@ -219,9 +226,7 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
         reason = one_line(error)
         if not isinstance(error, GanbenchError):
             (folder / "error.txt").write_text(traceback.format_exc())
-        append_rows(
-            job.run_dir, [_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="failed", reason=reason)]
-        )
+        sink([_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="failed", reason=reason)])
         save("failed", reason)
         log(f"[{job.label}] failed at step {step}: {reason}")
         return CellOutcome(job.model, job.seed, "failed", step, reason, written + 1)
