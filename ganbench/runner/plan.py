@@ -17,7 +17,7 @@ from ganbench.features.base import EXTRACTORS
 from ganbench.models.base import MODELS, ModelConfig, require_labels
 from ganbench.runner.cell import CellJob, is_finished
 from ganbench.runner.evaluate import EvalSettings
-from ganbench.runner.execute import device_slots
+from ganbench.runner.executor import Executor, LocalExecutor
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import plan_scoring
 from ganbench.settings import apply_overrides
@@ -39,7 +39,8 @@ class GridConfig:
     paper defaults. eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
-    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise.
+    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
+    run at once). executor: where the cells run (runner.executor); it never changes a row.
     """
 
     models: tuple[str, ...]
@@ -56,6 +57,7 @@ class GridConfig:
     checkpoint_every: int = 1000
     amp: str = "none"
     compile: bool = True
+    executor: Executor = field(default_factory=LocalExecutor)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     """Check every name and setting and build the cells' jobs; raises GanbenchError before anything trains."""
     for name in config.models:
         MODELS.get(name)
-    slots = tuple(device_slots(config.device, config.jobs, config.jobs_per_gpu))
+    slots = config.executor.slots(config.device, config.jobs, config.jobs_per_gpu)
     scoring = replace(
         config.scoring,
         dataset=config.dataset,
