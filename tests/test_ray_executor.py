@@ -14,6 +14,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from support.grids import (  # noqa: F401 (one_thread_and_cache: a fixture)
+    assert_no_duplicates,
+    comparable,
+    one_thread_and_cache,
+    ring_grid,
+    run_quietly,
+    values,
+)
 from support.ray_faults import ENV, Faults
 
 from ganbench.cli import main
@@ -31,61 +39,17 @@ TESTS = Path(__file__).resolve().parent
 MODES_KEYS = ["modes_covered", "high_quality_fraction", "mode_kl"]
 
 
-def ring_grid(out, **changes) -> GridConfig:
-    """gan on ring8, 2 seeds, 20 steps, scored at 10 and 20 on 500 points; checkpoints every 5 steps."""
-    settings = dict(
-        models=("gan",),
-        dataset="ring8",
-        out=out,
-        seeds=(0, 1),
-        overrides={"steps": "20", "batch_size": "64", "width": "0.25"},
-        eval_every=10,
-        n_generated=500,
-        checkpoint_every=5,
-        device="cpu",
-    )
-    return GridConfig(**{**settings, **changes})
-
-
 def on_ray(out, **changes) -> GridConfig:
-    return ring_grid(out, executor=RayExecutor(report_every_s=0.0), **changes)
+    return ring_grid(out, **{"executor": RayExecutor(report_every_s=0.0), **changes})
 
 
-def values(rows) -> dict[tuple, float]:
-    return {(r.model, r.seed, r.step, r.metric): r.value for r in rows if r.status == "ok"}
-
-
-def comparable(rows) -> dict[tuple, tuple]:
-    """Everything a row says about a measurement (not when it was made nor how long its cell had run)."""
-    return {
-        (r.model, r.seed, r.step, r.metric): (r.value, r.status, r.reason, r.dataset, r.protocol, r.config, r.run_name)
-        for r in rows
-    }
-
-
-def assert_no_duplicates(rows) -> None:
-    keys = [(r.model, r.seed, r.step, r.metric) for r in rows if r.status == "ok"]
-    assert len(keys) == len(set(keys))
-
-
-@pytest.fixture(autouse=True)
-def one_thread_and_cache(tmp_path_factory, monkeypatch):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread_and_cache")
 
 
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory):
     """The tiny ring8 grid run by the local executor (the reference every Ray run must equal), named 'run'."""
-    out = tmp_path_factory.mktemp("local") / "run"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-        torch.set_num_threads(1)
-        run_grid(ring_grid(out), log=lambda line: None)
-    return out
+    return run_quietly(ring_grid(tmp_path_factory.mktemp("local") / "run"), tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +114,25 @@ def test_a_killed_worker_is_retried_from_its_checkpoint_without_duplicate_rows(t
     assert comparable(rows) == comparable(read_rows(local_run))
 
 
+def test_when_the_retries_run_out_the_cell_is_failed_and_a_rerun_resumes_it(tmp_path, local_run, faults):
+    """--ray-max-retries 0: the killed cell is recorded failed (after its step-10 rows); the rerun continues it from
+    its step-15 checkpoint and ends with the uninterrupted run's rows."""
+    out, marker, log = tmp_path / "run", tmp_path / "killed", tmp_path / "worker.log"
+    faults.set(kill_after_checkpoint={"gan/seed1": {"step": 15, "marker": str(marker)}}, log=str(log))
+    try:
+        _, outcomes = run_grid(on_ray(out, seeds=(1,), executor=RayExecutor(max_retries=0)), log=lambda line: None)
+        assert [(o.status, o.step) for o in outcomes] == [("failed", 10)]
+        assert "Ray reran it up to --ray-max-retries 0 times" in outcomes[0].reason
+        assert [(r.step, r.status) for r in read_rows(out)] == [(10, "ok")] * 3 + [(10, "failed")]
+        _, outcomes = run_grid(on_ray(out, seeds=(1,)), log=lambda line: None)
+    finally:
+        faults.clear()
+    assert [(o.status, o.step) for o in outcomes] == [("ok", 20)]
+    assert log.read_text().splitlines()[-2:] == ["gan/seed1 trains", "gan/seed1 15"]  # resumed from step 15
+    expected = {key: row for key, row in comparable(read_rows(local_run)).items() if key[1] == 1}
+    assert comparable(row for row in read_rows(out) if row.status == "ok") == expected
+
+
 def test_failed_and_diverged_cells_are_recorded_and_only_the_failed_one_reruns(tmp_path, local_run, faults):
     out = tmp_path / "run"
     faults.set(**{"raise": {"gan/seed1": "boom\nsecond line"}, "diverge": {"gan/seed0": 3}})
@@ -206,6 +189,24 @@ def test_reference_statistics_are_computed_once_by_the_driver(tmp_path, monkeypa
     rows = read_rows(tmp_path / "ray" / "run")
     assert len(rows) == 2 * 7
     assert comparable(rows) == comparable(read_rows(tmp_path / "local" / "run"))
+
+
+@pytest.mark.gpu
+def test_cells_share_a_gpu_as_ray_tasks(tmp_path, faults):
+    """--jobs-per-gpu 2: each cell asks Ray for half a GPU and runs on it (its CUDA memory capped to half)."""
+    lines = []
+    _, outcomes = run_grid(
+        ring_grid(tmp_path / "run", device="auto", jobs_per_gpu=2, executor=RayExecutor()), log=lines.append
+    )
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    assert "running 2 cell(s) as Ray GPU tasks (num_cpus=1, num_gpus=0.5)" in lines
+    rows = read_rows(tmp_path / "run")
+    assert len(rows) == 2 * 2 * len(MODES_KEYS) and {r.status for r in rows} == {"ok"}
+    for seed in (0, 1):  # trained on the task's GPU
+        assert (
+            json.loads((tmp_path / "run" / "cells" / "gan" / f"seed{seed}" / "run.json").read_text())["device"]
+            == "cuda:0"
+        )
 
 
 # ---------------------------------------------------------------- the pieces, without a Ray instance

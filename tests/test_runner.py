@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
+from support.grids import one_thread_and_cache, ring_grid, run_quietly, values  # noqa: F401 (fixture)
 
 import ganbench.runner.cell as runner_cell
 import ganbench.train.loop as train_module
@@ -26,44 +27,12 @@ MODES_KEYS = ["modes_covered", "high_quality_fraction", "mode_kl"]
 IMAGE_KEYS = ["fid", "kid_mean", "kid_std", "precision", "recall", "density", "coverage"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread_and_cache(tmp_path_factory, monkeypatch):
-    # Tiny nets on a shared 2-core box run far faster single-threaded; reference caches go to a temp dir.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-    yield
-    torch.set_num_threads(threads)
-
-
-def ring_grid(out, **changes) -> GridConfig:
-    """gan on ring8, 2 seeds, 20 steps, scored at 10 and 20 on 500 points; checkpoints every 5 steps."""
-    settings = dict(
-        models=("gan",),
-        dataset="ring8",
-        out=out,
-        seeds=(0, 1),
-        overrides={"steps": "20", "batch_size": "64", "width": "0.25"},
-        eval_every=10,
-        n_generated=500,
-        checkpoint_every=5,
-        device="cpu",
-    )
-    return GridConfig(**{**settings, **changes})
-
-
-def values(rows) -> dict[tuple, float]:
-    return {(r.model, r.seed, r.step, r.metric): r.value for r in rows if r.status == "ok"}
+pytestmark = pytest.mark.usefixtures("one_thread_and_cache")
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
-    out = tmp_path_factory.mktemp("straight")
-    torch.set_num_threads(1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-        run_grid(ring_grid(out), log=lambda line: None)
-    return out
+    return run_quietly(ring_grid(tmp_path_factory.mktemp("straight")), tmp_path_factory)
 
 
 # ---------------------------------------------------------------- small pieces

@@ -183,10 +183,8 @@ class RayExecutor:
             while pending or running:
                 while pending and len(running) < limit:
                     index, job = pending.popleft()
-                    running[task.options(name=f"ganbench {job.label}", **options).remote(job, mailbox, settings)] = (
-                        index,
-                        job,
-                    )
+                    ref = task.options(name=f"ganbench {job.label}", **options).remote(job, mailbox, settings)
+                    running[ref] = (index, job)
                 ready, _ = ray.wait(list(running), num_returns=len(running), timeout=POLL_S)
                 handle_posts(ray.get(mailbox.take.remote()), ledger, board, mailbox)
                 for ref in ready:
@@ -211,8 +209,8 @@ class RayExecutor:
         except ray.exceptions.RayError as error:  # its worker or node died more often than it may be retried
             return record_lost_cell(
                 job,
-                f"Ray worker died {self.max_retries + 1} time(s) ({type(error).__name__}); killed, out of memory or "
-                "node lost? Rerun to resume, or raise --ray-max-retries",
+                f"{one_line(error)} (Ray reran it up to --ray-max-retries {self.max_retries} times; killed, out of "
+                "memory or node lost? Rerun to resume from its last checkpoint)",
             )
 
 
