@@ -9,7 +9,14 @@ import argparse
 import time
 from pathlib import Path
 
-from ganbench.cli.options import add_metric_options, add_weights_options, positive_int, score_config_from
+from ganbench.cli.options import (
+    add_metric_options,
+    add_weights_options,
+    int_at_least,
+    non_negative_float,
+    positive_int,
+    score_config_from,
+)
 from ganbench.cli.train_cmd import add_model_arguments, model_overrides
 from ganbench.metrics.spec import METRICS
 
@@ -59,7 +66,10 @@ def add_parser(subparsers) -> None:
         "--device", default="auto", help="auto (default: every visible GPU, else cpu), cpu, cuda or cuda:N"
     )
     runtime.add_argument(
-        "--jobs", type=positive_int, help="cells run at once (default: 1 on CPU, --jobs-per-gpu per GPU)"
+        "--jobs",
+        type=positive_int,
+        help="cells run at once (default: 1 on CPU, --jobs-per-gpu per GPU; with --executor ray: as many as the "
+        "cluster's resources allow)",
     )
     runtime.add_argument("--jobs-per-gpu", type=positive_int, default=1, help="cells sharing each GPU (default 1)")
     runtime.add_argument(
@@ -76,6 +86,7 @@ def add_parser(subparsers) -> None:
     runtime.add_argument(
         "--yes", action="store_true", help="run a grid of more than 1,000 cells (refused without it: a typo guard)"
     )
+    add_ray_arguments(parser)
 
     extra = parser.add_argument_group("evaluation and data")
     extra.add_argument("--extractor", help="feature extractor (default: the dataset's)")
@@ -84,6 +95,47 @@ def add_parser(subparsers) -> None:
     extra.add_argument("--no-download", action="store_true", help="never download anything (datasets, Inception weights)")
     add_metric_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
+    """--executor and the options of the Ray executor (each --ray-X sets the RayExecutor field X)."""
+    group = parser.add_argument_group("cluster (--executor ray)")
+    group.add_argument(
+        "--executor",
+        default="local",
+        help="local (default: this process, or --jobs processes on this machine) or ray (one Ray task per cell, on "
+        "a local Ray instance or the cluster of --ray-address)",
+    )
+    group.add_argument(
+        "--ray-address", metavar="ADDRESS", help="Ray cluster to use (default: $RAY_ADDRESS, else a local instance)"
+    )
+    group.add_argument(
+        "--ray-max-retries",
+        type=int_at_least(0),
+        metavar="N",
+        help="times Ray reruns a cell whose worker or node died; it resumes from its last checkpoint (default 3)",
+    )
+    group.add_argument("--ray-cpus-per-cell", type=non_negative_float, metavar="N", help="CPUs per cell (default 1)")
+    group.add_argument(
+        "--ray-memory-per-cell", type=non_negative_float, metavar="GIB", help="memory reserved per cell (default none)"
+    )
+    group.add_argument(
+        "--ray-resources",
+        metavar="NAME=N,...",
+        help="custom Ray resources each cell asks for, e.g. big_gpu=1 to run cells only on nodes started with "
+        "--resources '{\"big_gpu\": 4}'",
+    )
+
+
+def executor_from(args: argparse.Namespace):
+    """The executor of --executor, with the --ray-* options that were given."""
+    from ganbench.runner.executor import executor_named
+    from ganbench.runner.ray_executor import parse_resources
+
+    ray = {key[4:]: value for key, value in vars(args).items() if key.startswith("ray_") and value is not None}
+    if "resources" in ray:
+        ray["resources"] = parse_resources(ray["resources"])
+    return executor_named(args.executor, {"ray": ray})
 
 
 def grid_config(args: argparse.Namespace):
@@ -106,6 +158,7 @@ def grid_config(args: argparse.Namespace):
         amp=args.amp,
         compile=not args.no_compile,
         yes=args.yes,
+        executor=executor_from(args),
     )
     if args.suite:
         from ganbench.runner.suite_grid import suite_grid

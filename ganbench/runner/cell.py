@@ -3,8 +3,9 @@
 The cell trains in segments that end at the evaluation steps: `train()` is called with `steps` set to the
 next evaluation step, so it resumes from the cell's newest checkpoint, and writes a checkpoint at the end of
 the segment, which is then scored. Because a resumed run is bit-identical to an uninterrupted one, the
-numbers do not depend on where an interruption happened. Rows are appended to RUN_DIR/results.jsonl the
-moment they are measured; a step that already has rows is never measured twice.
+numbers do not depend on where an interruption happened. Rows go to the cell's row sink the moment they are
+measured (by default appended to RUN_DIR/results.jsonl here; the Ray executor sends them to its driver, which
+appends them); a step that already has rows is never measured twice.
 
 A step counts as measured only when every key its metrics report has a row that parses: a step whose rows were
 lost (a damaged last line) is measured again from its checkpoint, and only the missing keys are appended. A cell
@@ -22,7 +23,9 @@ import json
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,11 @@ LOCK_FILE = ".lock"
 PROGRESS_EVERY_S = 10.0
 #: Statuses after which a cell is not run again (a diverged run would diverge again: training is seeded).
 FINAL_STATUSES = ("ok", "diverged")
+
+#: Where a cell's rows go: called with each batch of rows as it is measured. It returns only once the rows are
+#: durable in results.jsonl, because the cell then goes on as if they were (the next step is trained, and a rerun
+#: decides what is left from results.jsonl).
+RowSink = Callable[[list[ResultRow]], object]
 
 
 @dataclass(frozen=True)
@@ -189,13 +197,15 @@ class ProgressLines:
         self.log(f"[{self.job.label}] step {step}/{total}, {steps_per_s:.1f} it/s{eta}")
 
 
-def run_cell(job: CellJob, log=print) -> CellOutcome:
+def run_cell(job: CellJob, log=print, sink: RowSink | None = None) -> CellOutcome:
     """Train and evaluate one cell, resuming whatever an earlier run left; never raises for a cell's own error.
 
     A diverged training run or any exception is recorded as one '*' row (status diverged / failed, with
     the reason) and in cell.json; the outcome says so. KeyboardInterrupt is not caught. A cell another live
-    process is running is not touched: the outcome is 'busy' and nothing is written.
+    process is running is not touched: the outcome is 'busy' and nothing is written. Rows go to `sink`
+    (default: appended to the run's results.jsonl by this process).
     """
+    sink = sink or partial(append_rows, job.run_dir)
     folder = job.cell_dir
     try:
         lock = acquire(folder / LOCK_FILE, f"cell {job.label}")
@@ -203,10 +213,10 @@ def run_cell(job: CellJob, log=print) -> CellOutcome:
         log(f"[{job.label}] skipped: {busy}")
         return CellOutcome(job.model, job.seed, "busy", 0, str(busy))
     with lock:
-        return _run_locked(job, log)
+        return _run_locked(job, log, sink)
 
 
-def _run_locked(job: CellJob, log) -> CellOutcome:
+def _run_locked(job: CellJob, log, sink: RowSink) -> CellOutcome:
     folder = job.cell_dir
     folder.mkdir(parents=True, exist_ok=True)
     state = read_state(folder)
@@ -248,8 +258,7 @@ def _run_locked(job: CellJob, log) -> CellOutcome:
                 )
                 if result.status == "diverged":
                     step = result.step
-                    append_rows(
-                        job.run_dir,
+                    sink(
                         [_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="diverged", reason=result.reason)],
                     )
                     save("diverged", result.reason)
@@ -276,7 +285,7 @@ def _run_locked(job: CellJob, log) -> CellOutcome:
                 for key, value in part.metrics.items()
                 if key not in have
             ]
-            append_rows(job.run_dir, rows)
+            sink(rows)
             written += len(rows)
             save("running")
             log(f"[{job.label}] step {target}: " + ", ".join(f"{row.metric} {row.value:.4g}" for row in rows))
@@ -286,9 +295,7 @@ def _run_locked(job: CellJob, log) -> CellOutcome:
         reason = one_line(error)
         if not isinstance(error, GanbenchError):
             (folder / "error.txt").write_text(traceback.format_exc())
-        append_rows(
-            job.run_dir, [_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="failed", reason=reason)]
-        )
+        sink([_row(job, step, ALL_METRICS, float("nan"), {}, wall(), status="failed", reason=reason)])
         save("failed", reason)
         log(f"[{job.label}] failed at step {step}: {reason}")
         return CellOutcome(job.model, job.seed, "failed", step, reason, written + 1)

@@ -74,9 +74,13 @@ def _worker(job: CellJob, threads: int) -> None:
 
 def _record_crash(job: CellJob, exitcode: int | None) -> CellOutcome:
     """A worker died without recording how its cell ended (killed, out of memory, segfault): record it."""
+    return record_lost_cell(job, f"worker process died (exit code {exitcode}); killed or out of memory?")
+
+
+def record_lost_cell(job: CellJob, reason: str) -> CellOutcome:
+    """Record a cell whose worker died before it could say how the cell ended: a failed '*' row and cell.json."""
     state = read_state(job.cell_dir)
     step = int(state.get("step", 0))
-    reason = f"worker process died (exit code {exitcode}); killed or out of memory?"
     row = ResultRow(
         model=job.model,
         dataset=job.dataset,

@@ -1,4 +1,5 @@
-"""Running a benchmark grid end to end: plan, warm the reference cache, run the unfinished cells.
+"""Running a benchmark grid end to end: plan, warm the reference cache, run the unfinished cells (with the grid's
+executor: local processes, or Ray tasks).
 
 Running the same grid again skips finished cells and continues the others from their last checkpoint;
 result rows are never measured twice. One `ganbench run` at a time per run directory: its lock file is held
@@ -19,7 +20,6 @@ from ganbench.paths import writable_folder
 from ganbench.report.results import quarantine_damaged_lines
 from ganbench.runner.cell import CellOutcome
 from ganbench.runner.evaluate import warm_reference
-from ganbench.runner.execute import run_cells
 from ganbench.runner.plan import GridConfig, GridPlan, finished_jobs, plan_grid, write_grid_file
 from ganbench.runner.suites import suite_status
 
@@ -52,13 +52,8 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
         log(suite_status(config.suite, [job.record for job in plan.jobs]))
     if plan.finished:
         log(f"{len(plan.finished)} of {len(plan.jobs)} cells already finished in {config.out}; skipping them")
-    if todo:
+    if not todo:
+        return plan, []
+    with config.executor.session(config, log) as run_cells:  # connected and checked before the reference is warmed
         warm_reference(plan.eval)
-        where = (
-            f"{len(plan.slots)} parallel processes on {', '.join(sorted(set(plan.slots)))}"
-            if len(plan.slots) > 1 and len(todo) > 1
-            else plan.slots[0]
-        )
-        log(f"running {len(todo)} cell(s) on {where}")
-    outcomes = run_cells(todo, plan.slots, log) if todo else []
-    return plan, outcomes
+        return plan, run_cells(todo, plan)

@@ -18,7 +18,7 @@ from ganbench.features.base import EXTRACTORS
 from ganbench.models.base import MODELS, ModelConfig, require_labels
 from ganbench.runner.cell import CellJob, is_finished, run_rows
 from ganbench.runner.evaluate import EvalSettings
-from ganbench.runner.execute import device_slots
+from ganbench.runner.executor import Executor, LocalExecutor
 from ganbench.runner.suites import suite_record
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import plan_jobs
@@ -45,8 +45,9 @@ class GridConfig:
     eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
-    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise. yes: run a grid larger than
-    MAX_CELLS_WITHOUT_YES cells.
+    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
+    run at once). yes: run a grid larger than MAX_CELLS_WITHOUT_YES cells. executor: where the cells run
+    (runner.executor); it never changes a row.
     """
 
     models: tuple[str, ...]
@@ -66,6 +67,7 @@ class GridConfig:
     amp: str = "none"
     compile: bool = True
     yes: bool = False
+    executor: Executor = field(default_factory=LocalExecutor)
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     for name in config.models:
         MODELS.get(name)
     check_grid_size(config)
-    slots = tuple(device_slots(config.device, config.jobs, config.jobs_per_gpu))
+    slots = config.executor.slots(config.device, config.jobs, config.jobs_per_gpu)
     scoring = replace(
         config.scoring,
         dataset=config.dataset,

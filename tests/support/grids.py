@@ -54,3 +54,17 @@ def run_quietly(config: GridConfig, tmp_path_factory) -> Path:
     finally:
         torch.set_num_threads(threads)
     return Path(config.out)
+
+
+def comparable(rows) -> dict[tuple, tuple]:
+    """(model, seed, step, metric) -> everything a row says about that measurement (not when it was made, nor how
+    long its cell had run): what two executors must agree on."""
+    return {
+        (r.model, r.seed, r.step, r.metric): (r.value, r.status, r.reason, r.dataset, r.protocol, r.config, r.run_name)
+        for r in rows
+    }
+
+
+def assert_no_duplicates(rows) -> None:
+    keys = [(r.model, r.seed, r.step, r.metric) for r in rows if r.status == "ok"]
+    assert len(keys) == len(set(keys)), "a measurement was recorded twice"
