@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 #: torch-fidelity's default KID subset size
 KID_SUBSET_SIZE = 1000
 #: bytes of one float32 distance block in the chunked nearest-neighbour passes
@@ -28,6 +26,8 @@ def subset_sizes(n: int, points: int = FD_INF_POINTS, min_samples: int = FD_INF_
     int32, as dgm-eval computes it (the paper's linspace(5000, n, 15) for n >= 50,000, usable for smaller sets)."""
     if n < 2:
         raise ValueError(f"FD-infinity needs at least 2 generated samples, got {n}")
+    import numpy as np  # here, not at the top: `ganbench --help` builds its options from this module numpy-free
+
     smallest = min(min_samples, max(n // 10, 2))
     return tuple(int(size) for size in np.linspace(smallest, n, points).astype(np.int32))
 
