@@ -121,6 +121,7 @@ def train(
     g_opt, d_opt = family.make_optimizers(generator, discriminator, config, device)
     extra_opts = family.make_extra_optimizers(extras, config, device)
     modules = GanModules(generator, discriminator, g_opt, d_opt, extras, extra_opts, config.pack)
+    schedule = LearningRates(modules, config)
     ema = WeightAverage(generator, config.ema) if config.ema > 0 else None
     sampler = BatchSampler(data, shape, config.batch_size * config.pack, run.seed, device)
     noise = StepNoise(run.seed, device)
@@ -145,6 +146,7 @@ def train(
     clock = _Clock(device)
     try:
         for step in range(start + 1, config.steps + 1):
+            schedule.apply(step)
             batches = [sampler.next() for _ in range(config.n_critic)]
             pending.append((step, family.train_step(fast, batches, noise, config, amp)))
             if ema is not None:
@@ -170,6 +172,26 @@ def train(
     if last_good is not None and not (run_dir / SAMPLES_FILE).exists():
         _write_samples(run_dir, _samples(generator, ema, run), data, shape, modes)
     return _finish(run_dir, "ok", config.steps, "", last_good, clock)
+
+
+class LearningRates:
+    """The config's learning-rate schedule: before generator step k every optimizer's rates are its initial ones
+    times `config.lr_scale(k)` (nothing is touched when that is None). The rates are a function of the step alone,
+    so a resumed run follows the same schedule as an uninterrupted one."""
+
+    def __init__(self, modules: GanModules, config: ModelConfig) -> None:
+        self.config = config
+        self.optimizers = list(modules.optimizers().values())
+        # read before any checkpoint is restored (load_state_dict replaces the groups with the saved, decayed ones)
+        self.initial = [[group["lr"] for group in optimizer.param_groups] for optimizer in self.optimizers]
+
+    def apply(self, step: int) -> None:
+        scale = self.config.lr_scale(step)
+        if scale is None:
+            return
+        for optimizer, rates in zip(self.optimizers, self.initial, strict=True):
+            for group, lr in zip(optimizer.param_groups, rates, strict=True):
+                group["lr"] = lr * scale
 
 
 class _Clock:
@@ -241,6 +263,11 @@ def _check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path)
         raise GanbenchError(
             f"{run_dir} holds a run with different {', '.join(differences)}; resume it with the same settings "
             f"(only --steps may change) or choose a new --out"
+        )
+    if meta["model_config"].get("lr_decay", "none") != "none" and old["model_config"]["steps"] != meta["model_config"]["steps"]:
+        raise GanbenchError(
+            f"{run_dir} holds a run whose learning rate decays over its {old['model_config']['steps']} steps, so "
+            f"--steps cannot change when resuming it; resume with --steps {old['model_config']['steps']} or choose a new --out"
         )
 
 
