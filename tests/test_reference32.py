@@ -215,3 +215,21 @@ def test_changing_steps_of_a_decaying_run_is_refused(tmp_path):
     tiny_run(tmp_path, 2)
     with pytest.raises(GanbenchError, match="cannot change when resuming"):
         tiny_run(tmp_path, 4)
+
+
+@pytest.mark.parametrize(
+    ("suite", "expected"),
+    [("mimicry-cifar10", ["fid 16.77 +- 0.04", "fid 22.29 +- 0.06", "fid 10.84 +- 0.03"]),
+     ("collections-cifar10", ["fid 42.72", "fid 16.95", "fid 14.32", "is_mean 8.31 +- 0.1"])],
+)
+def test_cifar10_suites_pin_the_variants_own_defaults_and_show_their_targets(suite, expected):
+    from ganbench.suites.base import SUITES, deviations
+    from ganbench.suites.show import describe
+
+    pinned = SUITES.get(suite)
+    for model in pinned.models:
+        recorded = dataclasses.asdict(MODELS.get(model.name).default_config(CIFAR))
+        assert deviations(model.settings, recorded) == {}, model.name
+    text = describe(pinned)
+    assert all(value in text for value in expected)
+    assert "what the protocol should reach" in text and "not results of ganbench" in text
