@@ -53,6 +53,7 @@ MIMICRY_RECIPE: dict[str, Any] = {
     "n_critic": 5,
     "z_dim": 128,
     "lr_decay": "linear",
+    "lr_decay_steps": STEPS_100K,
     "g_batch_mult": 1,
 }
 #: pytorch-gan-collections' configs/{WGANGP,SNGAN}_CIFAR10_RES.txt (betas: the scripts' defaults).
@@ -80,8 +81,11 @@ class ArchConfig(ModelConfig):
     """A config with a network choice (`arch`, see the module docstring), a learning-rate schedule and a generator
     batch multiplier.
 
-    lr_decay "linear": both learning rates fall linearly to 0 over `steps` generator steps (generator step k,
-    1-based, uses lr * (1 - (k - 1) / steps); mimicry's `LinearDecay`, collections' LambdaLR), "none": constant.
+    lr_decay "linear": both learning rates fall linearly to 0 over `lr_decay_steps` generator steps (0: over
+    `steps`); generator step k, 1-based, uses lr * (1 - (k - 1) / lr_decay_steps), as mimicry's `LinearDecay` and
+    collections' LambdaLR; "none": constant. The horizon is its own setting because the runner trains a run in
+    segments (steps = each evaluation step in turn); shortening a run with --steps keeps the recipe's horizon, so
+    it trains the first steps of the published schedule (set lr_decay_steps too to compress it).
     g_batch_mult: the generator step draws g_batch_mult times the discriminator's batch of noise (2 in
     pytorch-gan-collections). Subclasses narrow `arch` to the architectures they have and name their best-published
     one on 32x32 colour images in BEST_32.
@@ -89,6 +93,7 @@ class ArchConfig(ModelConfig):
 
     arch: str = "auto"
     lr_decay: Literal["none", "linear"] = "none"
+    lr_decay_steps: int = 0
     g_batch_mult: int = 1
 
     BEST_32: ClassVar[str] = "standard"
@@ -110,10 +115,12 @@ class ArchConfig(ModelConfig):
         super().validate()
         if self.g_batch_mult < 1:
             raise GanbenchError("bad model setting: g_batch_mult must be at least 1; fix the --set value")
+        if self.lr_decay_steps < 0:
+            raise GanbenchError("bad model setting: lr_decay_steps must be 0 (= steps) or positive; fix the --set value")
 
     def lr_scale(self, step: int) -> float | None:
         if self.lr_decay == "linear":
-            return 1.0 - (step - 1) / self.steps
+            return max(0.0, 1.0 - (step - 1) / (self.lr_decay_steps or self.steps))
         return None
 
     def unsupported(self, shape: DataShape) -> str | None:

@@ -6,7 +6,7 @@ from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteMetric, Suite
 
 README = "w86763777/pytorch-gan-collections README.md, Results (change log 2022-01-10)"
 #: configs/*_CIFAR10_{CNN,RES}.txt and DCGAN_CIFAR10.txt; betas are the scripts' defaults.
-COMMON = {"steps": "100000", "lr_g": "2e-4", "lr_d": "2e-4", "beta2": "0.9", "lr_decay": "linear"}
+COMMON = {"steps": "100000", "lr_g": "2e-4", "lr_d": "2e-4", "beta2": "0.9", "lr_decay": "linear", "lr_decay_steps": "100000"}
 COMMON |= {"g_batch_mult": "2", "width": "1", "ema": "0"}
 CNN = {**COMMON, "batch_size": "128", "n_critic": "1", "z_dim": "100", "beta1": "0", "arch": "collections-cnn"}
 RESNET = {**COMMON, "batch_size": "64", "n_critic": "5", "z_dim": "128", "beta1": "0", "arch": "collections-resnet"}

@@ -17,6 +17,7 @@ SETTINGS = {
     "n_critic": "5",
     "z_dim": "128",
     "lr_decay": "linear",
+    "lr_decay_steps": "100000",
     "g_batch_mult": "1",
     "arch": "mimicry-resnet",
     "width": "1",

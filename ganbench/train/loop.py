@@ -264,11 +264,13 @@ def _check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path)
             f"{run_dir} holds a run with different {', '.join(differences)}; resume it with the same settings "
             f"(only --steps may change) or choose a new --out"
         )
-    if meta["model_config"].get("lr_decay", "none") != "none" and old["model_config"]["steps"] != meta["model_config"]["steps"]:
-        raise GanbenchError(
-            f"{run_dir} holds a run whose learning rate decays over its {old['model_config']['steps']} steps, so "
-            f"--steps cannot change when resuming it; resume with --steps {old['model_config']['steps']} or choose a new --out"
-        )
+    if meta["model_config"].get("lr_decay", "none") != "none" and not meta["model_config"].get("lr_decay_steps"):
+        if old["model_config"]["steps"] != meta["model_config"]["steps"]:
+            raise GanbenchError(
+                f"{run_dir} holds a run whose learning rate decays over its {old['model_config']['steps']} steps "
+                f"(lr_decay_steps=0), so --steps cannot change when resuming it; resume with --steps "
+                f"{old['model_config']['steps']} or choose a new --out"
+            )
 
 
 def _restore(
