@@ -235,3 +235,26 @@ def test_cifar10_suites_pin_the_variants_own_defaults_and_show_their_targets(sui
     text = describe(pinned)
     assert all(value in text for value in expected)
     assert "what the protocol should reach" in text and "not results of ganbench" in text
+
+
+def test_one_line_estimate_of_speed_and_grid_time(tmp_path, capsys, monkeypatch):
+    import re
+
+    from ganbench.train import loop
+
+    assert loop.estimate_line(10.0, 50, 100_000, 3) == (
+        "ganbench: estimate: 100,000 steps at 5 it/s (measured over 10 s) -> 5h33m per run, 16h40m for 3 runs one "
+        "after another"
+    )
+    monkeypatch.setattr(loop, "ESTIMATE_AFTER_S", 0.0)
+    rng = torch.Generator().manual_seed(0)
+    data = ArraySplit(torch.randint(0, 256, (20, 3, 32, 32), generator=rng, dtype=torch.uint8).numpy())
+    config = dataclasses.replace(
+        MODELS.get("dcgan_collections").default_config(CIFAR), width=0.0625, batch_size=4, steps=3
+    )
+    run = RunConfig(device="cpu", progress=False, tensorboard=False, estimate_runs=5, estimate_steps=100_000)
+    train("dcgan_collections", config, run, data, tmp_path)
+    lines = [line for line in capsys.readouterr().err.splitlines() if "estimate" in line]
+    assert len(lines) == 1
+    assert re.fullmatch(r"ganbench: estimate: 100,000 steps at \S+ it/s \(measured over \d+ s\) -> \S+ per run, "
+                        r"\S+ for 5 runs one after another", lines[0]), lines[0]
