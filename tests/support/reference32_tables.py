@@ -34,31 +34,9 @@ MIMICRY_G = [
     ('c5', 'Conv2d', (1, 3, 32, 32), 6915),
 ]
 
-#: mimicry WGANGPGenerator32
-MIMICRY_WGANGP_G_PARAMS = 4276739
-MIMICRY_WGANGP_G = [
-    ('l1', 'Linear', (1, 4096), 528384),
-    ('block2.b1', 'BatchNorm2d', (1, 256, 4, 4), 512),
-    ('block2.c1', 'Conv2d', (1, 256, 8, 8), 590080),
-    ('block2.b2', 'BatchNorm2d', (1, 256, 8, 8), 512),
-    ('block2.c2', 'Conv2d', (1, 256, 8, 8), 590080),
-    ('block2.c_sc', 'Conv2d', (1, 256, 8, 8), 65792),
-    ('block2', 'GBlock', (1, 256, 8, 8), 1246976),
-    ('block3.b1', 'BatchNorm2d', (1, 256, 8, 8), 512),
-    ('block3.c1', 'Conv2d', (1, 256, 16, 16), 590080),
-    ('block3.b2', 'BatchNorm2d', (1, 256, 16, 16), 512),
-    ('block3.c2', 'Conv2d', (1, 256, 16, 16), 590080),
-    ('block3.c_sc', 'Conv2d', (1, 256, 16, 16), 65792),
-    ('block3', 'GBlock', (1, 256, 16, 16), 1246976),
-    ('block4.b1', 'BatchNorm2d', (1, 256, 16, 16), 512),
-    ('block4.c1', 'Conv2d', (1, 256, 32, 32), 590080),
-    ('block4.b2', 'BatchNorm2d', (1, 256, 32, 32), 512),
-    ('block4.c2', 'Conv2d', (1, 256, 32, 32), 590080),
-    ('block4.c_sc', 'Conv2d', (1, 256, 32, 32), 65792),
-    ('block4', 'GBlock', (1, 256, 32, 32), 1246976),
-    ('b5', 'BatchNorm2d', (1, 256, 32, 32), 512),
-    ('c5', 'Conv2d', (1, 3, 32, 32), 6915),
-]
+#: mimicry WGANGPGenerator32: the same layers (it differs from SNGANGenerator32 only in initialisation)
+MIMICRY_WGANGP_G_PARAMS = MIMICRY_G_PARAMS
+MIMICRY_WGANGP_G = MIMICRY_G
 
 #: mimicry CGANPDGenerator32 (10 cls)
 MIMICRY_CGANPD_G_PARAMS = 4304387
