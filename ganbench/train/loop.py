@@ -6,13 +6,12 @@ A run directory holds checkpoints/, losses.csv, run.json (what was asked), resul
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
-import time
+import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -45,6 +44,7 @@ from ganbench.train.batches import BatchSampler, check_data
 from ganbench.train.config import RunConfig
 from ganbench.train.fast import channels_last, compile_modules, configure_backends
 from ganbench.train.log import SAMPLES_FILE, RunLogger
+from ganbench.train.timing import ESTIMATE_AFTER_S, Clock, estimate_line
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ def train(
     g_opt, d_opt = family.make_optimizers(generator, discriminator, config, device)
     extra_opts = family.make_extra_optimizers(extras, config, device)
     modules = GanModules(generator, discriminator, g_opt, d_opt, extras, extra_opts, config.pack)
+    schedule = LearningRates(modules, config)
     ema = WeightAverage(generator, config.ema) if config.ema > 0 else None
     sampler = BatchSampler(data, shape, config.batch_size * config.pack, run.seed, device)
     noise = StepNoise(run.seed, device)
@@ -149,14 +150,20 @@ def train(
 
     logger = RunLogger(run_dir, start, config.steps, run.progress, run.tensorboard)
     pending: list[tuple[int, dict[str, torch.Tensor]]] = []
-    clock = _Clock(device)
+    clock = Clock(device)
+    estimated = False
     try:
         for step in range(start + 1, config.steps + 1):
+            schedule.apply(step)
             batches = [sampler.next() for _ in range(config.n_critic)]
             pending.append((step, family.train_step(fast, batches, noise, config, amp)))
             if ema is not None:
                 ema.update(generator)
             clock.first_step_done(step)
+            if run.estimate_runs and not estimated and clock.elapsed(step)[0] >= ESTIMATE_AFTER_S:
+                estimated = True
+                total = run.estimate_steps or config.steps
+                print(estimate_line(*clock.elapsed(step), total, run.estimate_runs), file=sys.stderr, flush=True)
             due = step % run.checkpoint_every == 0 or step == config.steps
             if step % run.log_every == 0 or due:
                 bad = _flush(pending, logger)
@@ -182,36 +189,24 @@ def train(
     return _finish(run_dir, "ok", config.steps, "", last_good, clock)
 
 
-class _Clock:
-    """Loop wall time from the end of the first step (compilation, warm-up), minus checkpoint writing."""
+class LearningRates:
+    """The config's learning-rate schedule: before generator step k every optimizer's rates are its initial ones
+    times `config.lr_scale(k)` (nothing is touched when that is None). The rates are a function of the step alone,
+    so a resumed run follows the same schedule as an uninterrupted one."""
 
-    def __init__(self, device: torch.device) -> None:
-        self.device = device
-        self.first: tuple[int, float] | None = None
-        self.excluded = 0.0
+    def __init__(self, modules: GanModules, config: ModelConfig) -> None:
+        self.config = config
+        self.optimizers = list(modules.optimizers().values())
+        # read before any checkpoint is restored (load_state_dict replaces the groups with the saved, decayed ones)
+        self.initial = [[group["lr"] for group in optimizer.param_groups] for optimizer in self.optimizers]
 
-    def now(self) -> float:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-        return time.perf_counter()
-
-    def first_step_done(self, step: int) -> None:
-        if self.first is None:
-            self.first = (step, self.now())
-
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        start = self.now()
-        try:
-            yield
-        finally:
-            self.excluded += self.now() - start
-
-    def elapsed(self, step: int) -> tuple[float, int]:
-        """(seconds, steps) timed up to the end of `step`."""
-        if self.first is None:
-            return 0.0, 0
-        return self.now() - self.first[1] - self.excluded, max(step - self.first[0], 0)
+    def apply(self, step: int) -> None:
+        scale = self.config.lr_scale(step)
+        if scale is None:
+            return
+        for optimizer, rates in zip(self.optimizers, self.initial, strict=True):
+            for group, lr in zip(optimizer.param_groups, rates, strict=True):
+                group["lr"] = lr * scale
 
 
 def _run_meta(
@@ -252,6 +247,13 @@ def _check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path)
             f"{run_dir} holds a run with different {', '.join(differences)}; resume it with the same settings "
             f"(only --steps may change) or choose a new --out"
         )
+    if meta["model_config"].get("lr_decay", "none") != "none" and not meta["model_config"].get("lr_decay_steps"):
+        if old["model_config"]["steps"] != meta["model_config"]["steps"]:
+            raise GanbenchError(
+                f"{run_dir} holds a run whose learning rate decays over its {old['model_config']['steps']} steps "
+                f"(lr_decay_steps=0), so --steps cannot change when resuming it; resume with --steps "
+                f"{old['model_config']['steps']} or choose a new --out"
+            )
 
 
 def _restore(
@@ -342,7 +344,7 @@ def _finish(
     step: int,
     reason: str,
     checkpoint: Path | None,
-    clock: _Clock,
+    clock: Clock,
 ) -> TrainResult:
     """Build the result and record it as result.json."""
     result = TrainResult(status, step, reason, run_dir, checkpoint, *clock.elapsed(step))
