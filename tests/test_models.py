@@ -107,8 +107,9 @@ def test_conditional_family_refuses_unlabelled_data(tmp_path):
 
 def test_paper_defaults():
     points, image = DataShape("points", 2), DataShape("image", 3, 32)
-    # 32x32 colour images get the published CIFAR-10 recipes instead (tests/test_reference32.py)
-    image = DataShape("image", 3, 64)
+    # 32x32, 48x48 and 64x64 colour images get the published recipes instead (tests/test_reference32.py,
+    # tests/test_reference48_64.py)
+    image = DataShape("image", 3, 128)
     wgan_gp = MODELS.get("wgan_gp").default_config(image)
     assert (wgan_gp.lr_g, wgan_gp.beta1, wgan_gp.beta2, wgan_gp.n_critic, wgan_gp.gp_weight) == (
         1e-4,

@@ -8,10 +8,13 @@ A family whose config derives from `ArchConfig` (dcgan, wgan_gp, sngan, cgan) ha
 - "collections-dcgan" / "collections-cnn" / "collections-resnet": w86763777/pytorch-gan-collections'
   `source/models/{dcgan,wgangp,sngan}.py` nets with the settings of its `configs/*_CIFAR10_*.txt` (generator batch
   twice the discriminator's, `LambdaLR(1 - step / total_steps)`);
-- "auto" (the default): the family's best-published reference on 32x32 colour images, "standard" otherwise.
+- "auto" (the default): the family's best-published reference on 32x32 colour images; on 48x48 and 64x64 colour
+  images mimicry's ResNet for the families mimicry publishes at that size (sngan, wgan_gp:
+  `nets/{sngan,wgan_gp}/*_{48,64}.py`, ganbench.models.resnet48_64, README "Baselines" STL-10 48 and CelebA 64 rows:
+  the same recipe); "standard" otherwise.
 
-On 32x32 images the chosen reference's recipe replaces the family's paper defaults (`for_shape`); a registered
-variant (e.g. `sngan_mimicry`) fixes `arch`, so its recipe is applied the same way.
+On images of a size the chosen reference is built for, its recipe replaces the family's paper defaults
+(`for_shape`); a registered variant (e.g. `sngan_mimicry`) fixes `arch`, so its recipe is applied the same way.
 """
 
 from __future__ import annotations
@@ -37,12 +40,15 @@ from ganbench.models.resnet32 import (
     MimicryDiscriminator32,
     MimicryGenerator32,
 )
+from ganbench.models.resnet48_64 import MimicryDiscriminatorLarge, MimicryGeneratorLarge
 
-#: The resolution every reference architecture is built for.
+#: The resolution every reference architecture is built for; mimicry's ResNet also exists at LARGE_RESOLUTIONS.
 REFERENCE_RESOLUTION = 32
+LARGE_RESOLUTIONS = (48, 64)
 STEPS_100K = 100_000
 
-#: mimicry's baseline recipe (README "Baselines", CIFAR-10 32x32 row; examples/sngan_example.py).
+#: mimicry's baseline recipe (README "Baselines": the CIFAR-10 32x32, STL-10 48x48 and CelebA 64x64 rows are the same;
+#: examples/sngan_example.py).
 MIMICRY_RECIPE: dict[str, Any] = {
     "steps": STEPS_100K,
     "batch_size": 64,
@@ -73,7 +79,12 @@ RECIPES: dict[str, dict[str, Any]] = {
 
 def is_colour32(shape: DataShape) -> bool:
     """Whether `shape` is the data the references were published on: 32x32 colour images."""
-    return shape.kind == "image" and shape.resolution == REFERENCE_RESOLUTION and shape.channels == 3
+    return is_colour(shape, REFERENCE_RESOLUTION)
+
+
+def is_colour(shape: DataShape, resolution: int) -> bool:
+    """Whether `shape` is colour images of `resolution` x `resolution` pixels."""
+    return shape.kind == "image" and shape.resolution == resolution and shape.channels == 3
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,8 @@ class ArchConfig(ModelConfig):
     segments (steps = each evaluation step in turn); shortening a run with --steps keeps the recipe's horizon, so
     it trains the first steps of the published schedule (set lr_decay_steps too to compress it).
     g_batch_mult: the generator step draws g_batch_mult times the discriminator's batch of noise (2 in
-    pytorch-gan-collections). Subclasses narrow `arch` to the architectures they have and name their best-published
-    one on 32x32 colour images in BEST_32.
+    pytorch-gan-collections). Subclasses narrow `arch` to the architectures they have, name their best-published
+    one on 32x32 colour images in BEST_32 and the larger sizes mimicry builds their ResNet at in MIMICRY_LARGE.
     """
 
     arch: str = "auto"
@@ -97,17 +108,25 @@ class ArchConfig(ModelConfig):
     g_batch_mult: int = 1
 
     BEST_32: ClassVar[str] = "standard"
+    MIMICRY_LARGE: ClassVar[tuple[int, ...]] = ()
 
     def resolved_arch(self, shape: DataShape) -> str:
         """`arch` with "auto" replaced by what it stands for on `shape`."""
         if self.arch != "auto":
             return self.arch
-        return self.BEST_32 if is_colour32(shape) else "standard"
+        if is_colour32(shape):
+            return self.BEST_32
+        large = any(is_colour(shape, size) for size in self.MIMICRY_LARGE)
+        return "mimicry-resnet" if large else "standard"
+
+    def resolutions(self, arch: str) -> tuple[int, ...]:
+        """The image sizes `arch` is built at for this family."""
+        return (REFERENCE_RESOLUTION, *self.MIMICRY_LARGE) if arch == "mimicry-resnet" else (REFERENCE_RESOLUTION,)
 
     def for_shape(self, shape: DataShape) -> ArchConfig:
         config = super().for_shape(shape)
         arch = self.resolved_arch(shape)
-        if arch == "standard" or not is_colour32(shape):
+        if arch == "standard" or not any(is_colour(shape, size) for size in self.resolutions(arch)):
             return dataclasses.replace(config, arch=arch)
         return dataclasses.replace(config, arch=arch, **RECIPES[arch])
 
@@ -125,11 +144,14 @@ class ArchConfig(ModelConfig):
 
     def unsupported(self, shape: DataShape) -> str | None:
         arch = self.resolved_arch(shape)
-        if arch == "standard" or (shape.kind == "image" and shape.resolution == REFERENCE_RESOLUTION):
+        sizes = self.resolutions(arch)
+        if arch == "standard" or (shape.kind == "image" and shape.resolution in sizes):
             return None
+        built = ", ".join(f"{size}x{size}" for size in sizes)
+        examples = "cifar10" if sizes == (REFERENCE_RESOLUTION,) else "cifar10, stl10 (48) or celeba (64)"
         return (
-            f"arch {arch!r} is a published 32x32 architecture but the data is "
-            f"{shape.kind} at resolution {shape.resolution}; use arch=standard or a 32x32 dataset such as cifar10"
+            f"arch {arch!r} is a published architecture for {built} images but the data is "
+            f"{shape.kind} at resolution {shape.resolution}; use arch=standard or a dataset of that size such as {examples}"
         )
 
 
@@ -143,6 +165,10 @@ def reference_networks(family: str, shape: DataShape, config: ArchConfig) -> tup
     if arch == "standard":
         return None
     z, c, w = config.z_dim, shape.channels, config.width
+    if arch == "mimicry-resnet" and shape.resolution in LARGE_RESOLUTIONS:
+        wgan = family == "wgan_gp"
+        generator = MimicryGeneratorLarge(z, c, shape.resolution, w, wgan=wgan)
+        return generator, MimicryDiscriminatorLarge(c, shape.resolution, w, spectral=family == "sngan", wgan=wgan)
     if arch == "mimicry-resnet":
         classes = shape.num_classes if family == "cgan" else 0
         wgan = family == "wgan_gp"

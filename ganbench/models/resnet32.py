@@ -24,18 +24,18 @@ from ganbench.models.blocks import maybe_spectral, scaled
 GAIN_RESIDUAL = math.sqrt(2.0)
 
 
-def _xavier(module: nn.Module, gain: float = 1.0, zero_bias: bool = False) -> nn.Module:
+def xavier_init(module: nn.Module, gain: float = 1.0, zero_bias: bool = False) -> nn.Module:
     nn.init.xavier_uniform_(module.weight, gain)
     if zero_bias and getattr(module, "bias", None) is not None:
         nn.init.zeros_(module.bias)
     return module
 
 
-def _conv(cin: int, cout: int, kernel: int, gain: float | None, spectral: bool, zero_bias: bool = False) -> nn.Module:
+def same_conv(cin: int, cout: int, kernel: int, gain: float | None, spectral: bool, zero_bias: bool = False) -> nn.Module:
     """A same-padding conv, xavier-initialised with `gain` (None: PyTorch's default init), then maybe spectral-normed."""
     conv = nn.Conv2d(cin, cout, kernel, 1, kernel // 2)
     if gain is not None:
-        _xavier(conv, gain, zero_bias)
+        xavier_init(conv, gain, zero_bias)
     return maybe_spectral(conv, spectral)
 
 
@@ -69,10 +69,10 @@ class MimicryGBlock(nn.Module):
         super().__init__()
         self.conditional = num_classes > 0
         self.b1 = ConditionalBatchNorm2d(cin, num_classes) if self.conditional else nn.BatchNorm2d(cin)
-        self.c1 = _conv(cin, cout, 3, GAIN_RESIDUAL, False)
+        self.c1 = same_conv(cin, cout, 3, GAIN_RESIDUAL, False)
         self.b2 = ConditionalBatchNorm2d(cout, num_classes) if self.conditional else nn.BatchNorm2d(cout)
-        self.c2 = _conv(cout, cout, 3, GAIN_RESIDUAL, False)
-        self.c_sc = _conv(cin, cout, 1, None if default_shortcut_init else 1.0, False)
+        self.c2 = same_conv(cout, cout, 3, GAIN_RESIDUAL, False)
+        self.c_sc = same_conv(cin, cout, 1, None if default_shortcut_init else 1.0, False)
 
     def _norm(self, norm: nn.Module, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         return norm(h, y) if self.conditional else norm(h)
@@ -93,9 +93,9 @@ class MimicryDBlockOptimized(nn.Module):
 
     def __init__(self, cin: int, cout: int, spectral: bool, default_shortcut_init: bool = False) -> None:
         super().__init__()
-        self.c1 = _conv(cin, cout, 3, GAIN_RESIDUAL, spectral)
-        self.c2 = _conv(cout, cout, 3, GAIN_RESIDUAL, spectral)
-        self.c_sc = _conv(cin, cout, 1, None if default_shortcut_init else 1.0, spectral)
+        self.c1 = same_conv(cin, cout, 3, GAIN_RESIDUAL, spectral)
+        self.c2 = same_conv(cout, cout, 3, GAIN_RESIDUAL, spectral)
+        self.c_sc = same_conv(cin, cout, 1, None if default_shortcut_init else 1.0, spectral)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = F.avg_pool2d(self.c2(F.relu(self.c1(x))), 2)
@@ -116,11 +116,11 @@ class MimicryDBlock(nn.Module):
     ) -> None:
         super().__init__()
         self.downsample = downsample
-        self.c1 = _conv(cin, cin, 3, GAIN_RESIDUAL, spectral)
-        self.c2 = _conv(cin, cout, 3, GAIN_RESIDUAL, spectral)
+        self.c1 = same_conv(cin, cin, 3, GAIN_RESIDUAL, spectral)
+        self.c2 = same_conv(cin, cout, 3, GAIN_RESIDUAL, spectral)
         self.learnable_sc = cin != cout or downsample
         if self.learnable_sc:
-            self.c_sc = _conv(cin, cout, 1, None if default_shortcut_init else 1.0, spectral)
+            self.c_sc = same_conv(cin, cout, 1, None if default_shortcut_init else 1.0, spectral)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.relu(x)
@@ -141,12 +141,12 @@ class MimicryGenerator32(nn.Module):
         super().__init__()
         self.z_dim, self.num_classes = z_dim, num_classes
         self.ngf = scaled(256, width)
-        self.l1 = _xavier(nn.Linear(z_dim, 4 * 4 * self.ngf))
+        self.l1 = xavier_init(nn.Linear(z_dim, 4 * 4 * self.ngf))
         self.block2 = MimicryGBlock(self.ngf, self.ngf, num_classes, wgan)
         self.block3 = MimicryGBlock(self.ngf, self.ngf, num_classes, wgan)
         self.block4 = MimicryGBlock(self.ngf, self.ngf, num_classes, wgan)
         self.b5 = nn.BatchNorm2d(self.ngf)
-        self.c5 = _conv(self.ngf, channels, 3, None if wgan else 1.0, False)
+        self.c5 = same_conv(self.ngf, channels, 3, None if wgan else 1.0, False)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h = self.l1(z).view(len(z), self.ngf, 4, 4)
@@ -177,8 +177,8 @@ class MimicryDiscriminator32(nn.Module):
         self.block2 = MimicryDBlock(ndf, ndf, True, spectral, wgan)
         self.block3 = MimicryDBlock(ndf, ndf, False, spectral)
         self.block4 = MimicryDBlock(ndf, ndf, False, spectral)
-        self.l5 = maybe_spectral(_xavier(nn.Linear(ndf, 1)), spectral)
-        self.l_y = maybe_spectral(_xavier(nn.Embedding(num_classes, ndf)), spectral) if num_classes else None
+        self.l5 = maybe_spectral(xavier_init(nn.Linear(ndf, 1)), spectral)
+        self.l_y = maybe_spectral(xavier_init(nn.Embedding(num_classes, ndf)), spectral) if num_classes else None
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h = F.relu(self.block4(self.block3(self.block2(self.block1(x)))))
@@ -201,12 +201,12 @@ class ResGenBlock(nn.Module):
             nn.BatchNorm2d(cin),
             nn.ReLU(),
             nn.Upsample(scale_factor=2),
-            _conv(cin, cout, 3, GAIN_RESIDUAL, False, zero_bias=True),
+            same_conv(cin, cout, 3, GAIN_RESIDUAL, False, zero_bias=True),
             nn.BatchNorm2d(cout),
             nn.ReLU(),
-            _conv(cout, cout, 3, GAIN_RESIDUAL, False, zero_bias=True),
+            same_conv(cout, cout, 3, GAIN_RESIDUAL, False, zero_bias=True),
         )
-        self.shortcut = nn.Sequential(nn.Upsample(scale_factor=2), _conv(cin, cout, 1, 1.0, False, zero_bias=True))
+        self.shortcut = nn.Sequential(nn.Upsample(scale_factor=2), same_conv(cin, cout, 1, 1.0, False, zero_bias=True))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.residual(x) + self.shortcut(x)
@@ -220,10 +220,10 @@ class CollectionsResGenerator32(nn.Module):
         super().__init__()
         self.z_dim, self.num_classes = z_dim, 0
         self.ngf = scaled(256, width)
-        self.linear = _xavier(nn.Linear(z_dim, 4 * 4 * self.ngf), 1.0, zero_bias=True)
+        self.linear = xavier_init(nn.Linear(z_dim, 4 * 4 * self.ngf), 1.0, zero_bias=True)
         self.blocks = nn.Sequential(*(ResGenBlock(self.ngf, self.ngf) for _ in range(3)))
         self.output = nn.Sequential(
-            nn.BatchNorm2d(self.ngf), nn.ReLU(), _conv(self.ngf, channels, 3, 1.0, False, zero_bias=True), nn.Tanh()
+            nn.BatchNorm2d(self.ngf), nn.ReLU(), same_conv(self.ngf, channels, 3, 1.0, False, zero_bias=True), nn.Tanh()
         )
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -235,11 +235,11 @@ class OptimizedResDisblock(nn.Module):
 
     def __init__(self, cin: int, cout: int, spectral: bool) -> None:
         super().__init__()
-        self.shortcut = nn.Sequential(nn.AvgPool2d(2), _conv(cin, cout, 1, 1.0, spectral, zero_bias=True))
+        self.shortcut = nn.Sequential(nn.AvgPool2d(2), same_conv(cin, cout, 1, 1.0, spectral, zero_bias=True))
         self.residual = nn.Sequential(
-            _conv(cin, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
+            same_conv(cin, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
             nn.ReLU(),
-            _conv(cout, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
+            same_conv(cout, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
             nn.AvgPool2d(2),
         )
 
@@ -255,15 +255,15 @@ class ResDisBlock(nn.Module):
         super().__init__()
         shortcut: list[nn.Module] = []
         if cin != cout or down:
-            shortcut.append(_conv(cin, cout, 1, 1.0, spectral, zero_bias=True))
+            shortcut.append(same_conv(cin, cout, 1, 1.0, spectral, zero_bias=True))
         if down:
             shortcut.append(nn.AvgPool2d(2))
         self.shortcut = nn.Sequential(*shortcut)
         residual: list[nn.Module] = [
             nn.ReLU(),
-            _conv(cin, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
+            same_conv(cin, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
             nn.ReLU(),
-            _conv(cout, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
+            same_conv(cout, cout, 3, GAIN_RESIDUAL, spectral, zero_bias=True),
         ]
         if down:
             residual.append(nn.AvgPool2d(2))
@@ -288,7 +288,7 @@ class CollectionsResDiscriminator32(nn.Module):
             ResDisBlock(ndf, ndf, False, spectral),
             nn.ReLU(),
         )
-        self.linear = maybe_spectral(_xavier(nn.Linear(ndf, 1, bias=not spectral)), spectral)
+        self.linear = maybe_spectral(xavier_init(nn.Linear(ndf, 1, bias=not spectral)), spectral)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.linear(self.model(x).sum(dim=(2, 3))).squeeze(1)

@@ -6,6 +6,8 @@ stride-2 convs, LeakyReLU 0.1), hinge loss, Adam 2e-4 with betas 0.5/0.999 and o
 `source/models/sngan.py` ResGenerator32 / ResDiscriminator32 with configs/SNGAN_CIFAR10_RES.txt (README: FID 14.32).
 `sngan_collections_cnn` is its CNN (FID 17.81); `sngan_mimicry` is mimicry's `nets/sngan/sngan_32.py` (README
 baseline FID 16.77 +- 0.04); see ganbench.models.reference32.
+48x48 and 64x64 colour images (STL-10, CelebA) default to mimicry's `nets/sngan/sngan_{48,64}.py` with the same
+recipe (README baselines: STL-10 48 FID 39.56 +- 0.10, CelebA 64 FID 5.71 +- 0.02); see ganbench.models.resnet48_64.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from ganbench.models.step import Batch, GanModules, Objective, StepNoise, altern
 
 @dataclass(frozen=True)
 class SnganConfig(ArchConfig):
-    """Miyato et al.'s setting C (the ModelConfig defaults match it); on 32x32 colour images the `arch`'s
-    published recipe (ganbench.models.reference32)."""
+    """Miyato et al.'s setting C (the ModelConfig defaults match it); on 32x32, 48x48 and 64x64 colour images the
+    `arch`'s published recipe (ganbench.models.reference32)."""
 
     arch: Literal["auto", "standard", "collections-resnet", "collections-cnn", "mimicry-resnet"] = "auto"
 
     BEST_32: ClassVar[str] = "collections-resnet"
+    MIMICRY_LARGE: ClassVar[tuple[int, ...]] = (48, 64)
 
 
 def d_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -61,6 +64,6 @@ MODELS.add("sngan", SNGAN)
 for _name, _arch, _paper in (
     ("sngan_collections_resnet", "collections-resnet", "pytorch-gan-collections SNGAN ResNet (source/models/sngan.py)"),
     ("sngan_collections_cnn", "collections-cnn", "pytorch-gan-collections SNGAN CNN (source/models/sngan.py)"),
-    ("sngan_mimicry", "mimicry-resnet", "mimicry SNGAN 32x32 (torch_mimicry/nets/sngan/sngan_32.py)"),
+    ("sngan_mimicry", "mimicry-resnet", "mimicry SNGAN ResNet (torch_mimicry/nets/sngan/sngan_{32,48,64}.py)"),
 ):
     MODELS.add(_name, SNGAN.variant(_name, _paper, arch=_arch))

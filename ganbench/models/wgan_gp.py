@@ -10,6 +10,9 @@ first, no generator step at iteration 0) is the order of ganbench.models.step.al
 `source/models/wgangp.py` ResGenerator32 / ResDiscriminator32 with configs/WGANGP_CIFAR10_RES.txt (README: FID 16.95).
 `wgan_gp_collections_cnn` is its CNN (FID 19.83); `wgan_gp_mimicry` is mimicry's `nets/wgan_gp/wgan_gp_32.py`
 (README baseline FID 22.29 +- 0.06); see ganbench.models.reference32.
+48x48 and 64x64 colour images (STL-10, CelebA) default to mimicry's `nets/wgan_gp/wgan_gp_{48,64}.py` with the same
+recipe (README baseline: STL-10 48 FID 43.01 +- 0.19; mimicry publishes no WGAN-GP number at 64); see
+ganbench.models.resnet48_64.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ TOY_POINTS = {
 @dataclass(frozen=True)
 class WganGpConfig(ArchConfig):
     """Gulrajani et al.'s settings; `gp_weight` is the penalty coefficient lambda; `standardize` (points): the
-    networks work on the data divided by its standard deviation, the penalty measured in those units. On 32x32
-    colour images the `arch`'s published recipe (ganbench.models.reference32)."""
+    networks work on the data divided by its standard deviation, the penalty measured in those units. On 32x32,
+    48x48 and 64x64 colour images the `arch`'s published recipe (ganbench.models.reference32)."""
 
     arch: Literal["auto", "standard", "collections-resnet", "collections-cnn", "mimicry-resnet"] = "auto"
 
@@ -56,6 +59,7 @@ class WganGpConfig(ArchConfig):
     standardize: bool = False
 
     BEST_32: ClassVar[str] = "collections-resnet"
+    MIMICRY_LARGE: ClassVar[tuple[int, ...]] = (48, 64)
 
     def for_shape(self, shape: DataShape) -> WganGpConfig:
         config = super().for_shape(shape)
@@ -92,6 +96,6 @@ MODELS.add("wgan_gp", WGAN_GP)
 for _name, _arch, _paper in (
     ("wgan_gp_collections_resnet", "collections-resnet", "pytorch-gan-collections WGAN-GP ResNet (source/models/wgangp.py)"),
     ("wgan_gp_collections_cnn", "collections-cnn", "pytorch-gan-collections WGAN-GP CNN (source/models/wgangp.py)"),
-    ("wgan_gp_mimicry", "mimicry-resnet", "mimicry WGAN-GP 32x32 (torch_mimicry/nets/wgan_gp/wgan_gp_32.py)"),
+    ("wgan_gp_mimicry", "mimicry-resnet", "mimicry WGAN-GP ResNet (torch_mimicry/nets/wgan_gp/wgan_gp_{32,48,64}.py)"),
 ):
     MODELS.add(_name, WGAN_GP.variant(_name, _paper, arch=_arch))
