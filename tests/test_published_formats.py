@@ -14,6 +14,8 @@ from ganbench.data import published_formats as formats
 from ganbench.data.base import DATASETS, DataConfig
 from ganbench.data.torchvision_sets import celeba_image, resize_uint8
 from ganbench.errors import GanbenchError
+from ganbench.models.base import MODELS
+from ganbench.train.data import load_training_split
 
 TABLES = {
     "cifar-10-batches-py": "CIFAR10_FILES",
@@ -124,6 +126,10 @@ def test_stl10_binaries_read_column_major_with_zero_based_labels(tmp_path, accep
     unlabeled = DATASETS.get("stl10").load("unlabeled", config_for(tmp_path))
     assert unlabeled.labels is None and unlabeled.data.shape == (8, 3, 48, 48)
     assert np.array_equal(unlabeled.data, resize_uint8(written["unlabeled"][0].transpose(0, 3, 1, 2), 48))
+    # models train on the unlabeled split (SNGAN's and mimicry's STL-10 48x48), and on it sngan is mimicry's net
+    trained, shape, _ = load_training_split("stl10", config_for(tmp_path))
+    assert np.array_equal(trained.data, unlabeled.data) and (shape.resolution, shape.num_classes) == (48, 0)
+    assert MODELS.get("sngan").default_config(shape).arch == "mimicry-resnet"
 
     from torchvision.datasets import STL10
 
@@ -142,6 +148,13 @@ def test_celeba_reads_the_partition_file(tmp_path, accept_written):
     valid = DATASETS.get("celeba").load("valid", config_for(tmp_path))
     expected = np.stack([celeba_image(folder / "img_align_celeba" / n) for n in names[3:5]])
     assert valid.data.shape == (2, 3, 64, 64) and np.array_equal(valid.data, expected)
+    # "all": the three partitions together in the partition file's order (mimicry's split='all')
+    every = DATASETS.get("celeba").load("all", config_for(tmp_path))
+    expected_all = np.stack([celeba_image(folder / "img_align_celeba" / n) for n in names])
+    assert every.data.shape == (7, 3, 64, 64) and np.array_equal(every.data, expected_all)
+    trained, shape, _ = load_training_split("celeba", config_for(tmp_path))
+    assert np.array_equal(trained.data, expected_all[:3]) and shape.resolution == 64
+    assert MODELS.get("wgan_gp").default_config(shape).arch == "mimicry-resnet"
     (folder / "img_align_celeba" / names[5]).unlink()
     with pytest.raises(GanbenchError, match="000006.jpg is missing"):
         DATASETS.get("celeba").load("test", config_for(tmp_path))

@@ -31,7 +31,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--model", required=True, help="GAN family (see `ganbench list models`)")
     parser.add_argument("--dataset", required=True, help="dataset name, or folder:PATH / npz:PATH")
     parser.add_argument("--out", required=True, metavar="DIR", help="run directory (resumed when it has checkpoints)")
-    parser.add_argument("--split", default="train", help="dataset split to train on (default train)")
+    parser.add_argument(
+        "--split", default=None, help="dataset split to train on (default: the dataset's, train for most; stl10: unlabeled)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for init, data order and noise (default 0)")
 
     add_model_arguments(parser)

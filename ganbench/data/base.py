@@ -44,6 +44,7 @@ class DatasetInfo:
 
     kind "image": data is uint8 NCHW with `channels` channels and `resolution` x `resolution` pixels.
     kind "points": data is float32 (N, `channels`); `modes` holds the known mode centres and `mode_std` their std.
+    train_split: the split models train on unless told otherwise (STL-10: "unlabeled", as SNGAN and mimicry).
     """
 
     name: str
@@ -60,6 +61,7 @@ class DatasetInfo:
     downloads: bool = False
     #: metric inputs this dataset gives beyond those of its kind (stacked MNIST: per-channel digit labels)
     extra_inputs: frozenset[str] = frozenset()
+    train_split: str = "train"
 
 
 @dataclass(frozen=True)

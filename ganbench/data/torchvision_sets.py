@@ -9,9 +9,11 @@ can be reused as is. A local copy is always tried first; see ganbench.data.fetch
 
 Resolution choices:
 - stl10 is resized 96 -> 48 (antialiased bilinear), the size SNGAN introduced and
-  most later GAN papers report STL-10 FID at; "unlabeled" (100k) is the reference.
+  most later GAN papers report STL-10 FID at; "unlabeled" (100k) is what models train on and the reference
+  (SNGAN; mimicry's `load_stl10_dataset`).
 - celeba is centre-cropped to 178x178 and resized to 64x64 (PIL bilinear, which
-  antialiases), the usual DCGAN/WGAN-GP protocol; no labels are exposed.
+  antialiases), the usual DCGAN/WGAN-GP protocol and mimicry's; no labels are exposed. Besides the official
+  train/valid/test partition, "all" is the 202,599 images together (mimicry's `split='all'`).
 Both derived arrays are cached on disk (ganbench.data.array_cache) after the first build.
 """
 
@@ -205,6 +207,7 @@ def _image_info(
     channels: int,
     num_classes: int | None,
     extractor: str,
+    train_split: str = "train",
 ) -> DatasetInfo:
     return DatasetInfo(
         name=name,
@@ -217,6 +220,7 @@ def _image_info(
         num_classes=num_classes,
         default_extractor=extractor,
         downloads=True,
+        train_split=train_split,
     )
 
 
@@ -225,18 +229,19 @@ TEN_K = EvalProtocol(n_generated=10_000, n_reference=10_000, reference_split="tr
 
 STL10_INFO = _image_info(
     "stl10",
-    "STL-10 (torchvision download) resized 96->48 as in SNGAN; 5k train, 8k test, 100k unlabeled",
+    "STL-10 (torchvision download) resized 96->48 as in SNGAN; 5k train, 8k test, 100k unlabeled (trained on)",
     ("train", "test", "unlabeled"),
     EvalProtocol(n_generated=50_000, n_reference=50_000, reference_split="unlabeled", metrics=FULL_METRICS),
     STL10_RESOLUTION,
     3,
     10,
     INCEPTION,
+    train_split="unlabeled",
 )
 CELEBA_INFO = _image_info(
     "celeba",
-    "CelebA aligned faces (torchvision download), centre crop 178 then resize to 64x64; no labels",
-    ("train", "valid", "test"),
+    "CelebA aligned faces (torchvision download), centre crop 178 then resize to 64x64; no labels; all = the 3 splits",
+    ("train", "valid", "test", "all"),
     EvalProtocol(n_generated=50_000, n_reference=50_000, reference_split="train", metrics=("fid", "kid", "pr", "dc")),
     CELEBA_RESOLUTION,
     3,

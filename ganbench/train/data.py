@@ -6,13 +6,14 @@ from ganbench.data.base import ArraySplit, DataConfig, DatasetInfo, DataShape
 from ganbench.data.resolve import resolve_dataset
 from ganbench.errors import GanbenchError
 
-_LOADED: dict[tuple[str, str, DataConfig], tuple[ArraySplit, DataShape, DatasetInfo]] = {}
+_LOADED: dict[tuple[str, str | None, DataConfig], tuple[ArraySplit, DataShape, DatasetInfo]] = {}
 
 
 def load_training_split(
-    dataset: str, data_config: DataConfig, split: str = "train"
+    dataset: str, data_config: DataConfig, split: str | None = None
 ) -> tuple[ArraySplit, DataShape, DatasetInfo]:
-    """(samples, shape, info) of `dataset`'s `split`; a missing download or split is one GanbenchError.
+    """(samples, shape, info) of `dataset`'s `split` (None: the dataset's training split, `info.train_split`); a
+    missing download or split is one GanbenchError.
 
     The shape's class count is the dataset's declared one when the split has labels (so a split that misses a
     class still builds the full conditional network), else 0. Loaded once per process: a worker that trains
@@ -21,6 +22,7 @@ def load_training_split(
     key = (dataset, split, data_config)
     if key not in _LOADED:
         spec = resolve_dataset(dataset)
+        split = split or spec.info.train_split
         if split not in spec.info.splits:
             raise GanbenchError(
                 f"dataset {dataset!r} has no split {split!r}; choose one of: {', '.join(spec.info.splits)}"
