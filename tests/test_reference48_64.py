@@ -116,3 +116,33 @@ def test_a_48x48_run_trains_and_its_generator_loads_back(tmp_path):
     generator = load_generator(tmp_path, "cpu")
     assert type(generator).__name__ == "MimicryGeneratorLarge"
     assert generator(torch.randn(3, 128)).shape == (3, 3, 48, 48)
+
+
+@pytest.mark.parametrize(
+    ("suite", "shape", "expected"),
+    [
+        ("mimicry-stl10", STL10, ["fid 43.01 +- 0.19", "fid 39.56 +- 0.1", "kid_mean 0.0369 +- 0.0002", "unlabeled"]),
+        ("mimicry-celeba", CELEBA, ["fid 5.71 +- 0.02", "is_mean 2.68 +- 0.01", "kid_mean 0.0033 +- 0.0001", "DEVIATION"]),
+    ],
+)
+def test_mimicry_suites_pin_the_defaults_at_their_size_and_show_their_targets(suite, shape, expected):
+    from ganbench.data.base import DATASETS
+    from ganbench.runner.suite_grid import suite_grid
+    from ganbench.suites.base import SUITES, UNCHECKED_FOOTNOTE, deviations
+    from ganbench.suites.show import describe
+
+    pinned = SUITES.get(suite)
+    info = DATASETS.get(pinned.dataset).info
+    assert (info.resolution, info.channels) == (shape.resolution, 3)
+    for model in pinned.models:
+        recorded = dataclasses.asdict(MODELS.get(model.name).default_config(shape))
+        assert deviations(model.settings, recorded) == {}, model.name
+        family = model.name.removesuffix("_mimicry")
+        assert deviations(model.settings, dataclasses.asdict(MODELS.get(family).default_config(shape))) == {}
+    text = describe(pinned)
+    assert all(value in text for value in expected), text
+    assert "what the protocol should reach" in text and "not results of ganbench" in text
+    assert all(row.checked for row in pinned.published) and UNCHECKED_FOOTNOTE not in text
+    # every published column is computed (celeba's own protocol has no IS: the suite asks for it)
+    grid = suite_grid(pinned)
+    assert set(grid.scoring.metrics or info.protocol.metrics) >= {"fid", "is", "kid"}

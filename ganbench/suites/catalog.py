@@ -2,7 +2,9 @@
 
 from ganbench.suites import (  # noqa: F401  (registration)
     collections_cifar10,
+    mimicry_celeba,
     mimicry_cifar10,
+    mimicry_stl10,
     pacgan_grid,
     pacgan_ring,
     pacgan_stacked_mnist_d025,

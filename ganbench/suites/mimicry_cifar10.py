@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteModel
+from ganbench.suites.mimicry_common import (
+    EVALUATION_NOTES,
+    IMAGE_METRICS,
+    METRICS,
+    SETTINGS,
+    TARGETS_NOTE,
+    TRAINER,
+    WGAN_GP_SETTINGS,
+    mimicry_row,
+)
 
 README = "kwotsin/mimicry README.md, Baselines, CIFAR-10 32x32 (a7fda06)"
-TRAINER = "kwotsin/mimicry torch_mimicry/training/{trainer,scheduler}.py, examples/sngan_example.py"
-#: README "Baselines": the same training conditions for every model.
-SETTINGS = {
-    "steps": "100000",
-    "batch_size": "64",
-    "lr_g": "2e-4",
-    "lr_d": "2e-4",
-    "beta1": "0",
-    "beta2": "0.9",
-    "n_critic": "5",
-    "z_dim": "128",
-    "lr_decay": "linear",
-    "lr_decay_steps": "100000",
-    "g_batch_mult": "1",
-    "arch": "mimicry-resnet",
-    "width": "1",
-    "ema": "0",
-}
-IMAGE_METRICS = (
-    SuiteMetric("fid", "FID"),
-    SuiteMetric("is_mean", "IS"),
-    SuiteMetric("kid_mean", "KID"),
-)
-UNCERTAINTY = "+- is the std (ddof 0) of 3 evaluations (seeds 0-2) of one 100k-step checkpoint, not of training runs"
 
 
 def _row(label: str, model: str | None, fid: tuple, score: tuple, kid: tuple, code: str) -> PublishedRow:
-    values = {"fid": fid, "is_mean": score, "kid_mean": kid}
-    return PublishedRow(label, model, values, "std", 1, README, code, note=UNCERTAINTY)
+    return mimicry_row(README, label, model, fid, score, kid, code)
 
 
 SUITES.add(
@@ -43,7 +28,7 @@ SUITES.add(
         title="CIFAR-10 32x32, mimicry baselines: SNGAN ResNet nets, 100k steps, FID 50k vs 50k train",
         dataset="cifar10",
         models=(
-            SuiteModel("wgan_gp_mimicry", {**SETTINGS, "gp_weight": "10"}),
+            SuiteModel("wgan_gp_mimicry", WGAN_GP_SETTINGS),
             SuiteModel("sngan_mimicry", SETTINGS),
             SuiteModel("cgan_mimicry", SETTINGS),
         ),
@@ -59,17 +44,12 @@ SUITES.add(
             _row("SSGAN", None, (14.65, 0.04), (8.17, 0.06), (0.0101, 0.0002), "nets/ssgan/ssgan_32.py"),
             _row("InfoMax-GAN", None, (15.12, 0.10), (8.08, 0.08), (0.0112, 0.0001), "nets/infomax_gan/infomax_gan_32.py"),
         ),
-        sources=(README, TRAINER, "kwotsin/mimicry torch_mimicry/metrics/compute_{fid,is,kid}.py"),
+        sources=(README, TRAINER, METRICS),
         notes=(
-            "These published numbers are what the protocol should reach; they are not results of ganbench until a "
-            "run on the real CIFAR-10 shows them (`ganbench suite compare` prints ours beside them).",
+            TARGETS_NOTE.format(dataset="CIFAR-10"),
             "Reference images: mimicry draws 50,000 of the CIFAR-10 train split (all of it); ganbench uses the train "
             "split's 50,000 too.",
-            "Inception: mimicry runs the TF graph inception-2015-12-05 on uint8 images; ganbench's "
-            "inception-v3-compat is the pytorch-fid port of the same weights (close, not bit-identical).",
-            "mimicry min-max normalises the whole generated set before Inception; ganbench maps tanh outputs by "
-            "(x + 1) / 2. KID: mimicry averages 10 subsets of 5,000; IS: 10 splits.",
-            "mimicry's loader keeps the last partial batch of each epoch (16 images); ganbench drops it.",
+            *EVALUATION_NOTES,
             "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference). mimicry's DCGAN has "
             "no 50k baseline (its reproducibility row, 28.95 +- 0.42, is 10k vs 10k with dcgan_cifar.py).",
         ),

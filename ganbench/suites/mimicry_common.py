@@ -1,0 +1,52 @@
+"""What mimicry's baseline suites share: the one training recipe of its README "Baselines", the metric columns and
+what the published +- means, and the evaluation differences every comparison prints."""
+
+from __future__ import annotations
+
+from ganbench.suites.base import PublishedRow, SuiteMetric
+
+TRAINER = "kwotsin/mimicry torch_mimicry/training/{trainer,scheduler}.py, examples/sngan_example.py"
+METRICS = "kwotsin/mimicry torch_mimicry/metrics/compute_{fid,is,kid}.py"
+#: README "Baselines": the same training conditions for every model (CIFAR-10 32, STL-10 48 and CelebA 64 rows).
+SETTINGS = {
+    "steps": "100000",
+    "batch_size": "64",
+    "lr_g": "2e-4",
+    "lr_d": "2e-4",
+    "beta1": "0",
+    "beta2": "0.9",
+    "n_critic": "5",
+    "z_dim": "128",
+    "lr_decay": "linear",
+    "lr_decay_steps": "100000",
+    "g_batch_mult": "1",
+    "arch": "mimicry-resnet",
+    "width": "1",
+    "ema": "0",
+}
+WGAN_GP_SETTINGS = {**SETTINGS, "gp_weight": "10"}
+IMAGE_METRICS = (
+    SuiteMetric("fid", "FID"),
+    SuiteMetric("is_mean", "IS"),
+    SuiteMetric("kid_mean", "KID"),
+)
+UNCERTAINTY = "+- is the std (ddof 0) of 3 evaluations (seeds 0-2) of one 100k-step checkpoint, not of training runs"
+TARGETS_NOTE = (
+    "These published numbers are what the protocol should reach; they are not results of ganbench until a run on "
+    "the real {dataset} shows them (`ganbench suite compare` prints ours beside them)."
+)
+EVALUATION_NOTES = (
+    "Inception: mimicry runs the TF graph inception-2015-12-05 on uint8 images; ganbench's "
+    "inception-v3-compat is the pytorch-fid port of the same weights (close, not bit-identical).",
+    "mimicry min-max normalises the whole generated set before Inception; ganbench maps tanh outputs by "
+    "(x + 1) / 2. KID: mimicry averages 10 subsets of 5,000; IS: 10 splits.",
+    "mimicry's loader keeps the last partial batch of each epoch; ganbench drops it.",
+)
+
+
+def mimicry_row(
+    source: str, label: str, model: str | None, fid: tuple, score: tuple, kid: tuple, code: str, checked: bool = False
+) -> PublishedRow:
+    """A row of a mimicry baseline table: FID, IS and KID as (mean, +-) in the README's units."""
+    values = {"fid": fid, "is_mean": score, "kid_mean": kid}
+    return PublishedRow(label, model, values, "std", 1, source, code, checked=checked, note=UNCERTAINTY)
