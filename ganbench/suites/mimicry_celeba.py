@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteModel
-from ganbench.suites.mimicry_common import (
-    EVALUATION_NOTES,
-    IMAGE_METRICS,
-    METRICS,
-    SETTINGS,
-    TARGETS_NOTE,
-    TRAINER,
-    mimicry_row,
-)
+from ganbench.suites.base import SUITES, SuiteModel
+from ganbench.suites.mimicry_common import SETTINGS, mimicry_suite
 
 README = "kwotsin/mimicry README.md, Baselines, CelebA 64x64 (01680c9)"
 DATA = (
@@ -19,44 +11,40 @@ DATA = (
     "Resize(64))"
 )
 
-
-def _row(label: str, model: str | None, fid: tuple, score: tuple, kid: tuple, code: str) -> PublishedRow:
-    # read from the README in this release; the same values are in docs/source/guides/baselines.rst (16996ec)
-    return mimicry_row(README, label, model, fid, score, kid, code, checked=True)
-
-
 SUITES.add(
     "mimicry-celeba",
-    Suite(
-        name="mimicry-celeba",
-        title="CelebA 64x64, mimicry baselines: SNGAN ResNet nets, 100k steps, FID 50k vs 50k",
-        dataset="celeba",
-        models=(SuiteModel("sngan_mimicry", SETTINGS),),
-        trials=1,
-        n_generated=50_000,
-        n_reference=50_000,
-        metrics=IMAGE_METRICS,
+    mimicry_suite(
+        "mimicry-celeba",
+        "CelebA 64x64, mimicry baselines: SNGAN ResNet nets, 100k steps, FID 50k vs 50k",
+        ("celeba", "CelebA"),
+        (SuiteModel("sngan_mimicry", SETTINGS),),
+        README,
+        (
+            ("SNGAN", "sngan_mimicry", (5.71, 0.02), (2.68, 0.01), (0.0033, 0.0001), "nets/sngan/sngan_64.py"),
+            ("SSGAN", None, (6.03, 0.04), (2.67, 0.01), (0.0036, 0.0001), "nets/ssgan/ssgan_64.py"),
+            ("InfoMax-GAN", None, (5.71, 0.06), (2.68, 0.01), (0.0033, 0.0001), "nets/infomax_gan/infomax_gan_64.py"),
+        ),
+        (
+            (
+                "DEVIATION: mimicry trains on all 202,599 images (split 'all') and draws its 50,000 reference images "
+                "from them; ganbench's celeba trains on the official train split (162,770) and draws the reference "
+                "from it, keeping valid/test held out for the memorisation tests (the split 'all' exists for "
+                "scoring: `ganbench score --split all`). Same faces, same crop and size; expect a small difference, "
+                "not none.",
+                "Preprocessing is mimicry's: centre crop 178x178, then resize to 64x64 with PIL bilinear.",
+            ),
+            (
+                "IS is printed because mimicry prints it; its README warns that IS says little on one-class data "
+                "such as CelebA.",
+                "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference). mimicry publishes "
+                "no WGAN-GP, DCGAN or cGAN-PD row at 64x64; ganbench's wgan_gp still defaults to mimicry's "
+                "wgan_gp_64.py nets there, without a published target.",
+            ),
+        ),
+        data_source=DATA,
+        # read from the README in this release; the same values are in docs/source/guides/baselines.rst (16996ec)
+        checked=True,
+        # celeba's own protocol has no IS; mimicry's table has it
         presets=("fid", "is", "kid"),
-        eval_every=5_000,
-        published=(
-            _row("SNGAN", "sngan_mimicry", (5.71, 0.02), (2.68, 0.01), (0.0033, 0.0001), "nets/sngan/sngan_64.py"),
-            _row("SSGAN", None, (6.03, 0.04), (2.67, 0.01), (0.0036, 0.0001), "nets/ssgan/ssgan_64.py"),
-            _row("InfoMax-GAN", None, (5.71, 0.06), (2.68, 0.01), (0.0033, 0.0001), "nets/infomax_gan/infomax_gan_64.py"),
-        ),
-        sources=(README, TRAINER, DATA, METRICS),
-        notes=(
-            TARGETS_NOTE.format(dataset="CelebA"),
-            "DEVIATION: mimicry trains on all 202,599 images (split 'all') and draws its 50,000 reference images "
-            "from them; ganbench's celeba trains on the official train split (162,770) and draws the reference from "
-            "it, keeping valid/test held out for the memorisation tests (the split 'all' exists for scoring: "
-            "`ganbench score --split all`). Same faces, same crop and size; expect a small difference, not none.",
-            "Preprocessing is mimicry's: centre crop 178x178, then resize to 64x64 with PIL bilinear.",
-            *EVALUATION_NOTES,
-            "IS is printed because mimicry prints it; its README warns that IS says little on one-class data such "
-            "as CelebA.",
-            "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference). mimicry publishes no "
-            "WGAN-GP, DCGAN or cGAN-PD row at 64x64; ganbench's wgan_gp still defaults to mimicry's wgan_gp_64.py "
-            "nets there, without a published target.",
-        ),
     ),
 )

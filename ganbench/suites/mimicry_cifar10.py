@@ -2,56 +2,39 @@
 
 from __future__ import annotations
 
-from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteModel
-from ganbench.suites.mimicry_common import (
-    EVALUATION_NOTES,
-    IMAGE_METRICS,
-    METRICS,
-    SETTINGS,
-    TARGETS_NOTE,
-    TRAINER,
-    WGAN_GP_SETTINGS,
-    mimicry_row,
-)
+from ganbench.suites.base import SUITES, SuiteModel
+from ganbench.suites.mimicry_common import SETTINGS, WGAN_GP_SETTINGS, mimicry_suite
 
 README = "kwotsin/mimicry README.md, Baselines, CIFAR-10 32x32 (a7fda06)"
 
-
-def _row(label: str, model: str | None, fid: tuple, score: tuple, kid: tuple, code: str) -> PublishedRow:
-    return mimicry_row(README, label, model, fid, score, kid, code)
-
-
 SUITES.add(
     "mimicry-cifar10",
-    Suite(
-        name="mimicry-cifar10",
-        title="CIFAR-10 32x32, mimicry baselines: SNGAN ResNet nets, 100k steps, FID 50k vs 50k train",
-        dataset="cifar10",
-        models=(
+    mimicry_suite(
+        "mimicry-cifar10",
+        "CIFAR-10 32x32, mimicry baselines: SNGAN ResNet nets, 100k steps, FID 50k vs 50k train",
+        ("cifar10", "CIFAR-10"),
+        (
             SuiteModel("wgan_gp_mimicry", WGAN_GP_SETTINGS),
             SuiteModel("sngan_mimicry", SETTINGS),
             SuiteModel("cgan_mimicry", SETTINGS),
         ),
-        trials=1,
-        n_generated=50_000,
-        n_reference=50_000,
-        metrics=IMAGE_METRICS,
-        eval_every=5_000,
-        published=(
-            _row("WGAN-GP", "wgan_gp_mimicry", (22.29, 0.06), (7.33, 0.02), (0.0204, 0.0004), "nets/wgan_gp/wgan_gp_32.py"),
-            _row("SNGAN", "sngan_mimicry", (16.77, 0.04), (7.97, 0.06), (0.0125, 0.0001), "nets/sngan/sngan_32.py"),
-            _row("cGAN-PD", "cgan_mimicry", (10.84, 0.03), (8.25, 0.13), (0.0070, 0.0001), "nets/cgan_pd/cgan_pd_32.py"),
-            _row("SSGAN", None, (14.65, 0.04), (8.17, 0.06), (0.0101, 0.0002), "nets/ssgan/ssgan_32.py"),
-            _row("InfoMax-GAN", None, (15.12, 0.10), (8.08, 0.08), (0.0112, 0.0001), "nets/infomax_gan/infomax_gan_32.py"),
+        README,
+        (
+            ("WGAN-GP", "wgan_gp_mimicry", (22.29, 0.06), (7.33, 0.02), (0.0204, 0.0004), "nets/wgan_gp/wgan_gp_32.py"),
+            ("SNGAN", "sngan_mimicry", (16.77, 0.04), (7.97, 0.06), (0.0125, 0.0001), "nets/sngan/sngan_32.py"),
+            ("cGAN-PD", "cgan_mimicry", (10.84, 0.03), (8.25, 0.13), (0.0070, 0.0001), "nets/cgan_pd/cgan_pd_32.py"),
+            ("SSGAN", None, (14.65, 0.04), (8.17, 0.06), (0.0101, 0.0002), "nets/ssgan/ssgan_32.py"),
+            ("InfoMax-GAN", None, (15.12, 0.10), (8.08, 0.08), (0.0112, 0.0001), "nets/infomax_gan/infomax_gan_32.py"),
         ),
-        sources=(README, TRAINER, METRICS),
-        notes=(
-            TARGETS_NOTE.format(dataset="CIFAR-10"),
-            "Reference images: mimicry draws 50,000 of the CIFAR-10 train split (all of it); ganbench uses the train "
-            "split's 50,000 too.",
-            *EVALUATION_NOTES,
-            "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference). mimicry's DCGAN has "
-            "no 50k baseline (its reproducibility row, 28.95 +- 0.42, is 10k vs 10k with dcgan_cifar.py).",
+        (
+            (
+                "Reference images: mimicry draws 50,000 of the CIFAR-10 train split (all of it); ganbench uses the "
+                "train split's 50,000 too.",
+            ),
+            (
+                "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference). mimicry's DCGAN "
+                "has no 50k baseline (its reproducibility row, 28.95 +- 0.42, is 10k vs 10k with dcgan_cifar.py).",
+            ),
         ),
     ),
 )

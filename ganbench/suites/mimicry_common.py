@@ -3,7 +3,7 @@ what the published +- means, and the evaluation differences every comparison pri
 
 from __future__ import annotations
 
-from ganbench.suites.base import PublishedRow, SuiteMetric
+from ganbench.suites.base import PublishedRow, Suite, SuiteMetric, SuiteModel
 
 TRAINER = "kwotsin/mimicry torch_mimicry/training/{trainer,scheduler}.py, examples/sngan_example.py"
 METRICS = "kwotsin/mimicry torch_mimicry/metrics/compute_{fid,is,kid}.py"
@@ -50,3 +50,36 @@ def mimicry_row(
     """A row of a mimicry baseline table: FID, IS and KID as (mean, +-) in the README's units."""
     values = {"fid": fid, "is_mean": score, "kid_mean": kid}
     return PublishedRow(label, model, values, "std", 1, source, code, checked=checked, note=UNCERTAINTY)
+
+
+def mimicry_suite(
+    name: str,
+    title: str,
+    dataset: tuple[str, str],
+    models: tuple[SuiteModel, ...],
+    readme: str,
+    rows: tuple[tuple, ...],
+    notes: tuple[tuple[str, ...], tuple[str, ...]],
+    data_source: str = "",
+    checked: bool = False,
+    presets: tuple[str, ...] = (),
+) -> Suite:
+    """A mimicry baseline suite: one training run per model, FID/IS/KID on 50,000 generated vs 50,000 reference
+    images every 5,000 steps. `dataset`: (registered name, name in prose); `rows`: (label, model, fid, is, kid,
+    code) in the README's units; `notes`: (about the data, closing) around the shared evaluation notes."""
+    data_notes, closing_notes = notes
+    return Suite(
+        name=name,
+        title=title,
+        dataset=dataset[0],
+        models=models,
+        trials=1,
+        n_generated=50_000,
+        n_reference=50_000,
+        metrics=IMAGE_METRICS,
+        presets=presets,
+        eval_every=5_000,
+        published=tuple(mimicry_row(readme, *row, checked=checked) for row in rows),
+        sources=(readme, TRAINER, *((data_source,) if data_source else ()), METRICS),
+        notes=(TARGETS_NOTE.format(dataset=dataset[1]), *data_notes, *EVALUATION_NOTES, *closing_notes),
+    )

@@ -2,57 +2,42 @@
 
 from __future__ import annotations
 
-from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteModel
-from ganbench.suites.mimicry_common import (
-    EVALUATION_NOTES,
-    IMAGE_METRICS,
-    METRICS,
-    SETTINGS,
-    TARGETS_NOTE,
-    TRAINER,
-    WGAN_GP_SETTINGS,
-    mimicry_row,
-)
+from ganbench.suites.base import SUITES, SuiteModel
+from ganbench.suites.mimicry_common import SETTINGS, WGAN_GP_SETTINGS, mimicry_suite
 
 README = "kwotsin/mimicry README.md, Baselines, STL-10 48x48 (01680c9)"
 DATA = "kwotsin/mimicry torch_mimicry/datasets/data_utils.py (load_stl10_dataset: split 'unlabeled', Resize(48))"
 
-
-def _row(label: str, model: str | None, fid: tuple, score: tuple, kid: tuple, code: str) -> PublishedRow:
-    # read from the README in this release; the SNGAN, SSGAN and InfoMax-GAN rows also match docs/source/guides/
-    # baselines.rst (16996ec), which has no WGAN-GP column
-    return mimicry_row(README, label, model, fid, score, kid, code, checked=True)
-
-
 SUITES.add(
     "mimicry-stl10",
-    Suite(
-        name="mimicry-stl10",
-        title="STL-10 48x48, mimicry baselines: ResNet nets, 100k steps on the unlabeled split, FID 50k vs 50k unlabeled",
-        dataset="stl10",
-        models=(SuiteModel("wgan_gp_mimicry", WGAN_GP_SETTINGS), SuiteModel("sngan_mimicry", SETTINGS)),
-        trials=1,
-        n_generated=50_000,
-        n_reference=50_000,
-        metrics=IMAGE_METRICS,
-        eval_every=5_000,
-        published=(
-            _row("WGAN-GP", "wgan_gp_mimicry", (43.01, 0.19), (8.55, 0.02), (0.0440, 0.0003), "nets/wgan_gp/wgan_gp_48.py"),
-            _row("SNGAN", "sngan_mimicry", (39.56, 0.10), (8.04, 0.07), (0.0369, 0.0002), "nets/sngan/sngan_48.py"),
-            _row("SSGAN", None, (37.06, 0.19), (8.25, 0.06), (0.0332, 0.0004), "nets/ssgan/ssgan_48.py"),
-            _row("InfoMax-GAN", None, (35.52, 0.10), (8.54, 0.12), (0.0326, 0.0002), "nets/infomax_gan/infomax_gan_48.py"),
+    mimicry_suite(
+        "mimicry-stl10",
+        "STL-10 48x48, mimicry baselines: ResNet nets, 100k steps on the unlabeled split, FID 50k vs 50k unlabeled",
+        ("stl10", "STL-10"),
+        (SuiteModel("wgan_gp_mimicry", WGAN_GP_SETTINGS), SuiteModel("sngan_mimicry", SETTINGS)),
+        README,
+        (
+            ("WGAN-GP", "wgan_gp_mimicry", (43.01, 0.19), (8.55, 0.02), (0.0440, 0.0003), "nets/wgan_gp/wgan_gp_48.py"),
+            ("SNGAN", "sngan_mimicry", (39.56, 0.10), (8.04, 0.07), (0.0369, 0.0002), "nets/sngan/sngan_48.py"),
+            ("SSGAN", None, (37.06, 0.19), (8.25, 0.06), (0.0332, 0.0004), "nets/ssgan/ssgan_48.py"),
+            ("InfoMax-GAN", None, (35.52, 0.10), (8.54, 0.12), (0.0326, 0.0002), "nets/infomax_gan/infomax_gan_48.py"),
         ),
-        sources=(README, TRAINER, DATA, METRICS),
-        notes=(
-            TARGETS_NOTE.format(dataset="STL-10"),
-            "Training and reference images: mimicry trains on the 100,000 unlabeled images and draws 50,000 of them "
-            "as the reference; ganbench's stl10 trains on the unlabeled split and draws its 50,000 reference images "
-            "from it too.",
-            "Resizing 96 -> 48: mimicry applies torchvision Resize(48) to each PIL image as it loads it; ganbench "
-            "resizes once with antialiased bilinear interpolation and stores uint8 (close, not bit-identical).",
-            *EVALUATION_NOTES,
-            "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference); mimicry publishes no "
-            "DCGAN or cGAN-PD row at 48x48.",
+        (
+            (
+                "Training and reference images: mimicry trains on the 100,000 unlabeled images and draws 50,000 of "
+                "them as the reference; ganbench's stl10 trains on the unlabeled split and draws its 50,000 reference "
+                "images from it too.",
+                "Resizing 96 -> 48: mimicry applies torchvision Resize(48) to each PIL image as it loads it; ganbench "
+                "resizes once with antialiased bilinear interpolation and stores uint8 (close, not bit-identical).",
+            ),
+            (
+                "SSGAN and InfoMax-GAN are not implemented in ganbench (rows shown for reference); mimicry publishes "
+                "no DCGAN or cGAN-PD row at 48x48.",
+            ),
         ),
+        data_source=DATA,
+        # read from the README in this release; the SNGAN, SSGAN and InfoMax-GAN rows also match
+        # docs/source/guides/baselines.rst (16996ec), which has no WGAN-GP column
+        checked=True,
     ),
 )
