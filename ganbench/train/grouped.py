@@ -105,7 +105,7 @@ def _train_together(cells: list[OpenRun], progress: list[Progress | None], modes
         for step in range(start + 1, config.steps + 1):
             batches = [cells[i].sampler.next() for i in active]
             real = torch.stack([batch.x for batch in batches])
-            z = torch.stack([cells[i].noise.normal(len(batch.x), config.z_dim) for i, batch in zip(active, batches)])
+            z = torch.stack([cells[i].noise.normal(real.shape[1], config.z_dim) for i in active])
             losses = group.simultaneous_step(real, z)
             for j, i in enumerate(active):
                 pending[i].append((step, {name: value[j] for name, value in losses.items()}))
