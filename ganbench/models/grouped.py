@@ -4,12 +4,12 @@ A group's weights are the cells' state dicts stacked on a new first dimension (k
 inputs carry the cell on their first dimension ([K, N, ...]). `grouped_forward(network, state, x)` computes for
 every k what `network` loaded with the k-th slices computes on x[k]:
 
-- wide linear layers are one batched matmul: on the CPU, torch.bmm / torch.baddbmm give each slice the bits
-  mm / addmm give alone (tests/test_grouped.py checks it on the networks it is used for);
-- narrow linear layers (fewer than NARROW inputs or outputs: the point inputs and outputs, the logit), where a
-  batched matmul or its weight gradient takes another kernel and differs in the last bits, run cell by cell;
-- batch norm is one call over K x C channels (per-channel statistics are computed per channel, so each cell's
-  equal those of its own call); the running statistics in the stacked buffers are updated in place.
+- a linear layer is one batched matmul (torch.bmm / torch.baddbmm) and a batch norm one call over K x C channels
+  (running statistics updated in place in the stacked buffers) where that gives each cell the bits of its own
+  call, forward and backward; else the layer runs cell by cell. Whether it does depends on the kernels the
+  BLAS library picks for the shapes (on this machine's CPU build most wide layers agree; the narrow point
+  inputs, point outputs and logits do not), so it is checked once per shape, device and thread count on random
+  data (`batched_is_exact`) before the batched form is used.
 
 Supported: the module types registered below (PacGAN's 2-D generator and maxout discriminator, packed or not);
 `unsupported(network)` names the first module that is not.
@@ -17,6 +17,7 @@ Supported: the module types registered below (PacGAN's 2-D generator and maxout 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
@@ -26,10 +27,6 @@ from torch import nn
 from ganbench.errors import GanbenchError
 from ganbench.models.packing import PackedDiscriminator
 from ganbench.models.points import BatchNormMlpGenerator, Maxout, MaxoutDiscriminator
-
-#: Linear layers with fewer inputs or outputs than this run cell by cell (a batched matmul, or its weight gradient,
-#: would change their last bits).
-NARROW = 16
 
 State = dict[str, torch.Tensor]
 _Forward = Callable[[nn.Module, State, torch.Tensor, str], torch.Tensor]
@@ -75,34 +72,95 @@ def _relu(network: nn.ReLU, state: State, x: torch.Tensor, prefix: str) -> torch
     return F.relu(x)
 
 
-@_grouped(nn.Linear)
-def _linear(network: nn.Linear, state: State, x: torch.Tensor, prefix: str) -> torch.Tensor:
-    weight, bias = state[prefix + "weight"], state.get(prefix + "bias")
-    x = x.contiguous()  # each slice laid out as it is alone (a packed generator's noise slots are strided views)
-    if min(network.in_features, network.out_features) < NARROW:
-        return torch.stack([F.linear(x[k], weight[k], None if bias is None else bias[k]) for k in range(len(x))])
+def _batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     if bias is None:
         return torch.bmm(x, weight.transpose(1, 2))
     return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
 
 
-@_grouped(nn.BatchNorm1d)
-def _batch_norm(network: nn.BatchNorm1d, state: State, x: torch.Tensor, prefix: str) -> torch.Tensor:
+def _looped_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    return torch.stack([F.linear(x[k], weight[k], None if bias is None else bias[k]) for k in range(len(x))])
+
+
+def _batched_norm(x, running_mean, running_var, weight, bias, training: bool, momentum: float, eps: float):
     cells, n, channels = x.shape
-    running_mean, running_var = state[prefix + "running_mean"], state[prefix + "running_var"]
-    if network.training:
-        state[prefix + "num_batches_tracked"].add_(1)
     flat = F.batch_norm(
         x.transpose(0, 1).reshape(n, cells * channels),
         running_mean.view(-1),  # views of the stacked buffers: the update lands in them
         running_var.view(-1),
-        state[prefix + "weight"].reshape(-1),
-        state[prefix + "bias"].reshape(-1),
-        network.training,
-        network.momentum,
-        network.eps,
+        weight.reshape(-1),
+        bias.reshape(-1),
+        training,
+        momentum,
+        eps,
     )
     return flat.view(n, cells, channels).transpose(0, 1).contiguous()
+
+
+def _looped_norm(x, running_mean, running_var, weight, bias, training: bool, momentum: float, eps: float):
+    return torch.stack([
+        F.batch_norm(x[k], running_mean[k], running_var[k], weight[k], bias[k], training, momentum, eps)
+        for k in range(len(x))
+    ])
+
+
+@functools.cache
+def batched_is_exact(layer: str, shape: tuple[int, ...], dtype: torch.dtype, device: str, threads: int, *extra) -> bool:
+    """Whether the batched form of a "linear" layer (shape (K, N, in, out); extra: has a bias) or a "norm" layer
+    (shape (K, N, C); extra: training, momentum, eps) gives every cell, on random data, the bits its own call
+    gives: output, running statistics and every gradient. Drawn from a private generator (global RNGs untouched)."""
+    generator = torch.Generator(device=device).manual_seed(0)
+
+    def draw(*size: int) -> torch.Tensor:
+        return torch.randn(*size, generator=generator, dtype=dtype, device=device)
+
+    if layer == "linear":
+        cells, n, inputs, outputs = shape
+        leaves = [draw(cells, n, inputs), draw(cells, outputs, inputs)] + ([draw(cells, outputs)] if extra[0] else [])
+        forms, buffers, grad = (_batched_linear, _looped_linear), [], draw(cells, n, outputs)
+
+        def call(form, leaves, buffers):
+            return form(*leaves, *([] if extra[0] else [None]))
+    else:
+        cells, n, channels = shape
+        leaves = [draw(cells, n, channels), draw(cells, channels), draw(cells, channels)]
+        forms, buffers, grad = (_batched_norm, _looped_norm), [draw(cells, channels), draw(cells, channels).exp()], draw(cells, n, channels)
+
+        def call(form, leaves, buffers):
+            x, weight, bias = leaves
+            return form(x, *buffers, weight, bias, *extra)
+
+    results = []
+    with torch.enable_grad():
+        for form in forms:
+            mine = [leaf.detach().clone().requires_grad_() for leaf in leaves]
+            kept = [buffer.clone() for buffer in buffers]
+            out = call(form, mine, kept)
+            results.append([out, *kept, *torch.autograd.grad(out, mine, grad)])
+    return all(torch.equal(a, b) for a, b in zip(*results, strict=True))
+
+
+def _exact(layer: str, x: torch.Tensor, shape: tuple[int, ...], *extra) -> bool:
+    return batched_is_exact(layer, shape, x.dtype, str(x.device), torch.get_num_threads(), *extra)
+
+
+@_grouped(nn.Linear)
+def _linear(network: nn.Linear, state: State, x: torch.Tensor, prefix: str) -> torch.Tensor:
+    weight, bias = state[prefix + "weight"], state.get(prefix + "bias")
+    x = x.contiguous()  # each slice laid out as it is alone (a packed generator's noise slots are strided views)
+    shape = (*x.shape, network.out_features)
+    form = _batched_linear if _exact("linear", x, shape, bias is not None) else _looped_linear
+    return form(x, weight, bias)
+
+
+@_grouped(nn.BatchNorm1d)
+def _batch_norm(network: nn.BatchNorm1d, state: State, x: torch.Tensor, prefix: str) -> torch.Tensor:
+    if network.training:
+        state[prefix + "num_batches_tracked"].add_(1)
+    settings = (network.training, network.momentum, network.eps)
+    form = _batched_norm if _exact("norm", x, tuple(x.shape), *settings) else _looped_norm
+    names = ("running_mean", "running_var", "weight", "bias")
+    return form(x, *(state[prefix + name] for name in names), *settings)
 
 
 @_grouped(Maxout)
