@@ -151,3 +151,14 @@ def test_group_cells_needs_the_local_executor(tmp_path):
     with pytest.raises(GanbenchError, match="--group-cells only applies to the local executor"):
         plan_grid(ring_grid(tmp_path, group_cells=2, executor=RayExecutor()))
     assert torch.get_num_threads() == 1
+
+
+def test_groups_in_parallel_worker_processes_match_cells_alone(tmp_path):
+    """`--jobs 2 --group-cells 2`: a group of two cells in one worker, the third cell alone in the other."""
+    settings = dict(seeds=(0, 1, 2))
+    run_grid(ring_grid(tmp_path / "alone", **settings), log=lambda line: None)
+    lines = []
+    _, outcomes = run_grid(ring_grid(tmp_path / "parallel", jobs=2, group_cells=2, **settings), log=lines.append)
+    assert [(o.seed, o.status, o.step) for o in outcomes] == [(0, "ok", 20), (1, "ok", 20), (2, "ok", 20)]
+    assert any("[gan seed 0, gan seed 1] started on cpu" in line for line in lines)
+    assert values(read_rows(tmp_path / "parallel")) == values(read_rows(tmp_path / "alone"))

@@ -71,14 +71,12 @@ def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.M
     )
 
 
-OBJECTIVE = Objective(d_loss, g_loss)
-
-
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: GanConfig, amp: bool):
     """One discriminator and one generator update with the cross-entropy losses (at once when simultaneous)."""
+    objective = Objective(d_loss, g_loss)
     if config.simultaneous:
-        return simultaneous_step(modules, batches[0], noise, OBJECTIVE, config.z_dim, amp)
-    return alternating_step(modules, batches, noise, OBJECTIVE, config.z_dim, amp)
+        return simultaneous_step(modules, batches[0], noise, objective, config.z_dim, amp)
+    return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
 
 
 GAN = Family(
@@ -87,6 +85,6 @@ GAN = Family(
     GanConfig,
     build_networks,
     train_step,
-    simultaneous_objective=OBJECTIVE,
+    simultaneous_objective=Objective(d_loss, g_loss),
 )
 MODELS.add("gan", GAN)
