@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ganbench.data.base import DataConfig
+from ganbench.data.published_formats import DatasetFilesError
 from ganbench.errors import GanbenchError
 from ganbench.paths import data_dir
 
@@ -53,22 +54,25 @@ def open_local_or_download(source: Source, config: DataConfig, open_dataset: Cal
     Any failure becomes one GanbenchError naming the dataset, the expected path and how to place the files by hand.
     """
     root = data_root(config)
+    local = ""
     try:
         return open_dataset(root, False)
+    except DatasetFilesError as error:  # say which file is missing or damaged
+        local = f" ({_brief(error, limit=300).split(': ', 1)[-1]})"
     except Exception:  # torchvision raises RuntimeError for missing or corrupt files; its advice does not apply here
         pass
     if not config.download:
-        raise _missing(source, root, "and downloading is turned off")
+        raise _missing(source, root, local, "and downloading is turned off")
     try:
         with network_timeout(NETWORK_TIMEOUT_S):
             return open_dataset(root, True)
     except Exception as error:  # no network, HTTP errors, checksum mismatches, gdown missing...
-        raise _missing(source, root, f"and could not be downloaded ({_brief(error)})") from None
+        raise _missing(source, root, local, f"and could not be downloaded ({_brief(error)})") from None
 
 
-def _missing(source: Source, root: Path, why: str) -> GanbenchError:
+def _missing(source: Source, root: Path, local: str, why: str) -> GanbenchError:
     return GanbenchError(
-        f"dataset {source.name!r} is missing or incomplete at {root / source.folder} {why}; {source.manual} "
+        f"dataset {source.name!r} is missing or incomplete at {root / source.folder}{local} {why}; {source.manual} "
         f"(or point GANBENCH_DATA / the data dir at a folder that already holds it)"
     )
 

@@ -1,4 +1,7 @@
-"""Download-backed datasets read through torchvision: cifar10, cifar100, mnist, fashion_mnist, stl10, celeba.
+"""Download-backed datasets: cifar10, cifar100, mnist, fashion_mnist, stl10, celeba.
+
+CIFAR-10/100, STL-10 and CelebA are read from their published files by ganbench.data.published_formats (md5s
+checked as torchvision checks them); torchvision downloads them and reads MNIST / Fashion-MNIST.
 
 All live under one data root (DataConfig.data_dir, else $GANBENCH_DATA, else
 <cache>/data) in torchvision's own layout, so an existing torchvision data folder
@@ -16,15 +19,20 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from ganbench.data.array_cache import cached_split
 from ganbench.data.base import DATASETS, ArraySplit, DataConfig, DatasetInfo, DatasetSpec, EvalProtocol
 from ganbench.data.fetch import Source, open_local_or_download
+from ganbench.data.published_formats import celeba_paths, read_cifar, read_stl10
 from ganbench.data.splits import check_split, fresh_copy
+
+T = TypeVar("T")
 
 INCEPTION = "inception-v3-compat"
 FULL_METRICS = ("fid", "is", "kid", "pr", "dc")
@@ -73,15 +81,26 @@ SOURCES = {
 # --- readers: (split, config) -> ArraySplit, uncached -------------------------------------------
 
 
+def _read_published(name: str, config: DataConfig, read: Callable[[Path], T], download: Callable[[Path], object]) -> T:
+    """`read(folder)` on the dataset's folder under the data root (ganbench.data.published_formats); when that
+    fails and downloading is allowed, torchvision's `download(root)` fetches and md5-checks the archive first."""
+
+    def open_dataset(root: Path, allowed: bool) -> T:
+        if allowed:
+            download(root)
+        return read(root / SOURCES[name].folder)
+
+    return open_local_or_download(SOURCES[name], config, open_dataset)
+
+
 def _read_cifar(name: str, split: str, config: DataConfig) -> ArraySplit:
     from torchvision.datasets import CIFAR10, CIFAR100
 
     cls = CIFAR10 if name == "cifar10" else CIFAR100
-    dataset = open_local_or_download(
-        SOURCES[name], config, lambda root, download: cls(str(root), train=split == "train", download=download)
+    classes = 10 if name == "cifar10" else 100
+    return _read_published(
+        name, config, lambda folder: read_cifar(folder, split, classes), lambda root: cls(str(root), download=True)
     )
-    images = np.ascontiguousarray(dataset.data.transpose(0, 3, 1, 2))
-    return ArraySplit(images, np.asarray(dataset.targets, dtype=np.int64))
 
 
 def _read_mnist_like(name: str, split: str, config: DataConfig) -> ArraySplit:
@@ -97,23 +116,21 @@ def _read_mnist_like(name: str, split: str, config: DataConfig) -> ArraySplit:
 def _read_stl10(split: str, config: DataConfig) -> ArraySplit:
     from torchvision.datasets import STL10
 
-    dataset = open_local_or_download(
-        SOURCES["stl10"], config, lambda root, download: STL10(str(root), split=split, download=download)
+    data = _read_published(
+        "stl10", config, lambda folder: read_stl10(folder, split), lambda root: STL10(str(root), download=True)
     )
-    labels = None if split == "unlabeled" else np.asarray(dataset.labels, dtype=np.int64)
-    return ArraySplit(resize_uint8(dataset.data, STL10_RESOLUTION), labels)
+    return ArraySplit(resize_uint8(data.data, STL10_RESOLUTION), data.labels)
 
 
 def _read_celeba(split: str, config: DataConfig) -> ArraySplit:
     from torchvision.datasets import CelebA
 
-    dataset = open_local_or_download(
-        SOURCES["celeba"],
+    paths = _read_published(
+        "celeba",
         config,
-        lambda root, download: CelebA(str(root), split=split, target_type=[], download=download),
+        lambda folder: celeba_paths(folder, split),
+        lambda root: CelebA(str(root), split=split, target_type=[], download=True),
     )
-    folder = Path(dataset.root) / dataset.base_folder / "img_align_celeba"
-    paths = [folder / filename for filename in dataset.filename]
     # PIL releases the GIL while decoding, so threads give a real speed-up here.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         images = np.stack(list(pool.map(celeba_image, paths, chunksize=256)))

@@ -63,6 +63,15 @@ class ModelConfig:
             return dataclasses.replace(self, z_dim=POINTS_Z_DIM, batch_size=POINTS_BATCH_SIZE)
         return self
 
+    def lr_scale(self, step: int) -> float | None:
+        """The factor on both initial learning rates at generator step `step` (1-based); None: constant rates,
+        left as the optimizers hold them."""
+        return None
+
+    def unsupported(self, shape: DataShape) -> str | None:
+        """Why these settings cannot build networks for `shape` (one sentence), or None when they can."""
+        return None
+
     def validate(self) -> None:
         """Raise a GanbenchError naming the first out-of-range value."""
         checks = [

@@ -1,34 +1,56 @@
 """`dcgan`: Radford et al. 2015 — transposed-conv generator, strided-conv discriminator, batch norm,
-LeakyReLU 0.2, N(0, 0.02) init, Adam 2e-4 with betas 0.5/0.999, non-saturating loss."""
+LeakyReLU 0.2, N(0, 0.02) init, Adam 2e-4 with betas 0.5/0.999, non-saturating loss.
+
+32x32 colour images (CIFAR-10) default to arch "collections-dcgan": w86763777/pytorch-gan-collections'
+`source/models/dcgan.py` (Generator32 / Discriminator32) with configs/DCGAN_CIFAR10.txt (README: FID 42.72), the
+only DCGAN architecture with a published CIFAR-10 FID at 50k samples against the train set. `dcgan_mimicry` is
+mimicry's `nets/dcgan/dcgan_32.py` (the SNGAN ResNet without spectral norm, non-saturating loss), which mimicry
+publishes no 50k baseline for (see ganbench.models.reference32).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from torch import nn
 
 from ganbench.models import gan
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import MODELS, DataShape, Family
 from ganbench.models.blocks import standard_networks
+from ganbench.models.reference32 import ArchConfig, reference_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
 
 @dataclass(frozen=True)
-class DcganConfig(ModelConfig):
-    """Radford et al.'s settings (the ModelConfig defaults are theirs)."""
+class DcganConfig(ArchConfig):
+    """Radford et al.'s settings (the ModelConfig defaults are theirs); on 32x32 colour images the `arch`'s
+    published recipe (ganbench.models.reference32)."""
+
+    arch: Literal["auto", "standard", "collections-dcgan", "mimicry-resnet"] = "auto"
+
+    BEST_32: ClassVar[str] = "collections-dcgan"
 
 
 def build_networks(shape: DataShape, config: DcganConfig) -> tuple[nn.Module, nn.Module]:
-    """Batch norm in both networks (MLPs without batch norm for points)."""
-    return standard_networks(shape, config.z_dim, config.width, "batch", "batch")
+    """The `arch`'s published networks, else batch norm in both networks (MLPs without batch norm for points)."""
+    return reference_networks("dcgan", shape, config) or standard_networks(shape, config.z_dim, config.width, "batch", "batch")
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: DcganConfig, amp: bool):
     """One discriminator and one generator update with the cross-entropy losses of `gan`."""
-    return alternating_step(modules, batches, noise, Objective(gan.d_loss, gan.g_loss), config.z_dim, amp)
+    return alternating_step(modules, batches, noise, Objective(gan.d_loss, gan.g_loss), config.z_dim, amp, config.g_batch_mult)
 
 
 DCGAN = Family(
     "dcgan", "Radford et al. 2015, Unsupervised Representation Learning with DCGANs", DcganConfig, build_networks, train_step
 )
 MODELS.add("dcgan", DCGAN)
+MODELS.add(
+    "dcgan_collections",
+    DCGAN.variant("dcgan_collections", "pytorch-gan-collections DCGAN (source/models/dcgan.py)", arch="collections-dcgan"),
+)
+MODELS.add(
+    "dcgan_mimicry",
+    DCGAN.variant("dcgan_mimicry", "mimicry DCGAN 32x32 (torch_mimicry/nets/dcgan/dcgan_32.py)", arch="mimicry-resnet"),
+)

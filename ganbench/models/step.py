@@ -95,11 +95,18 @@ class Objective:
 
 
 def alternating_step(
-    modules: GanModules, batches: list[Batch], noise: StepNoise, objective: Objective, z_dim: int, amp: bool
+    modules: GanModules,
+    batches: list[Batch],
+    noise: StepNoise,
+    objective: Objective,
+    z_dim: int,
+    amp: bool,
+    g_batch_mult: int = 1,
 ) -> dict[str, torch.Tensor]:
     """One discriminator update per real batch, then one generator update; returns detached 0-d losses.
 
-    Fakes for the discriminator use fresh noise per batch; fake labels are drawn
+    The generator update draws `g_batch_mult` times the last real batch's size of noise (pytorch-gan-collections
+    trains its generator on twice the discriminator's batch). Fakes for the discriminator use fresh noise per batch; fake labels are drawn
     uniformly for conditional generators. With packing the generator runs once per slot of the packs. `amp` runs forward passes under bf16 autocast
     (the penalty always runs in float32).
     """
@@ -128,7 +135,7 @@ def alternating_step(
 
     # Freezing D while updating G skips computing D's weight gradients nobody uses.
     d.requires_grad_(False)
-    n = len(batches[-1].x)
+    n = len(batches[-1].x) * g_batch_mult
     z, fake_labels = noise.normal(n, z_dim), noise.labels(n, num_classes)
     with torch.autocast(device_type, torch.bfloat16, enabled=amp):
         g_loss = objective.g_loss(d(generate_packed(g, z, fake_labels, modules.pack), fake_labels).float())

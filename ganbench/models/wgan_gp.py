@@ -5,19 +5,26 @@ betas 0/0.9, 5 critic steps; no batch norm in the critic (it would break the per
 512 in both networks without normalisation, z ~ N(0, I_2), penalty weight 0.1, 5 critic steps, Adam 1e-4 with
 betas 0.5/0.9, batch 256, the data divided by its standard deviation (`standardize`). Their loop (critic steps
 first, no generator step at iteration 0) is the order of ganbench.models.step.alternating_step.
+
+32x32 colour images (CIFAR-10) default to arch "collections-resnet": w86763777/pytorch-gan-collections'
+`source/models/wgangp.py` ResGenerator32 / ResDiscriminator32 with configs/WGANGP_CIFAR10_RES.txt (README: FID 16.95).
+`wgan_gp_collections_cnn` is its CNN (FID 19.83); `wgan_gp_mimicry` is mimicry's `nets/wgan_gp/wgan_gp_32.py`
+(README baseline FID 22.29 +- 0.06); see ganbench.models.reference32.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from torch import nn
 
 from ganbench.models import wgan
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import MODELS, DataShape, Family
 from ganbench.models.blocks import standard_networks
 from ganbench.models.points import toy_networks
+from ganbench.models.reference32 import ArchConfig, reference_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step, gradient_penalty
 
 #: gan_toy.py's settings (MODE = 'wgan-gp').
@@ -33,9 +40,12 @@ TOY_POINTS = {
 
 
 @dataclass(frozen=True)
-class WganGpConfig(ModelConfig):
+class WganGpConfig(ArchConfig):
     """Gulrajani et al.'s settings; `gp_weight` is the penalty coefficient lambda; `standardize` (points): the
-    networks work on the data divided by its standard deviation, the penalty measured in those units."""
+    networks work on the data divided by its standard deviation, the penalty measured in those units. On 32x32
+    colour images the `arch`'s published recipe (ganbench.models.reference32)."""
+
+    arch: Literal["auto", "standard", "collections-resnet", "collections-cnn", "mimicry-resnet"] = "auto"
 
     lr_g: float = 1e-4
     lr_d: float = 1e-4
@@ -45,15 +55,19 @@ class WganGpConfig(ModelConfig):
     gp_weight: float = 10.0
     standardize: bool = False
 
+    BEST_32: ClassVar[str] = "collections-resnet"
+
     def for_shape(self, shape: DataShape) -> WganGpConfig:
-        return dataclasses.replace(self, **TOY_POINTS) if shape.kind == "points" else self
+        config = super().for_shape(shape)
+        return dataclasses.replace(config, **TOY_POINTS) if shape.kind == "points" else config
 
 
 def build_networks(shape: DataShape, config: WganGpConfig) -> tuple[nn.Module, nn.Module]:
-    """gan_toy.py's networks for points; for images a batch-norm generator and a normalisation-free critic."""
-    if shape.kind == "points":
+    """gan_toy.py's networks for points; for images the `arch`'s published networks, else a batch-norm generator
+    and a normalisation-free critic."""
+    if shape.kind == "points" and config.resolved_arch(shape) == "standard":
         return toy_networks(config.z_dim, shape.channels, config.width, shape.scale if config.standardize else 1.0)
-    return standard_networks(shape, config.z_dim, config.width, "batch", "none")
+    return reference_networks("wgan_gp", shape, config) or standard_networks(shape, config.z_dim, config.width, "batch", "none")
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: WganGpConfig, amp: bool):
@@ -63,17 +77,21 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
         return config.gp_weight * gradient_penalty(d, batch, fake, fake_labels, step_noise)
 
     objective = Objective(wgan.d_loss, wgan.g_loss, penalty=penalty)
-    return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
+    return alternating_step(modules, batches, noise, objective, config.z_dim, amp, config.g_batch_mult)
 
 
-MODELS.add(
+WGAN_GP = Family(
     "wgan_gp",
-    Family(
-        "wgan_gp",
-        "Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
-        WganGpConfig,
-        build_networks,
-        train_step,
-        double_backward=True,
-    ),
+    "Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
+    WganGpConfig,
+    build_networks,
+    train_step,
+    double_backward=True,
 )
+MODELS.add("wgan_gp", WGAN_GP)
+for _name, _arch, _paper in (
+    ("wgan_gp_collections_resnet", "collections-resnet", "pytorch-gan-collections WGAN-GP ResNet (source/models/wgangp.py)"),
+    ("wgan_gp_collections_cnn", "collections-cnn", "pytorch-gan-collections WGAN-GP CNN (source/models/wgangp.py)"),
+    ("wgan_gp_mimicry", "mimicry-resnet", "mimicry WGAN-GP 32x32 (torch_mimicry/nets/wgan_gp/wgan_gp_32.py)"),
+):
+    MODELS.add(_name, WGAN_GP.variant(_name, _paper, arch=_arch))

@@ -12,7 +12,6 @@ stays that cell's failure.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable, Sequence
 
 from ganbench.runner.cell import (
@@ -26,11 +25,11 @@ from ganbench.runner.cell import (
     lock_cell,
     train_alone,
 )
-from ganbench.train.grouped import grouping_refusal, train_group
+from ganbench.train.grouped import grouping_refusal, shared_settings, train_group
 
 
 def _group_key(job: CellJob) -> tuple:
-    return (job.model, job.model_config, dataclasses.replace(job.run_config, seed=0), job.eval_steps, job.dataset)
+    return (job.model, job.model_config, shared_settings(job.run_config), job.eval_steps, job.dataset)
 
 
 def group_jobs(jobs: Sequence[CellJob], size: int, log: Callable[[str], None] = print) -> list[tuple[CellJob, ...]]:

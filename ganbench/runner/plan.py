@@ -225,6 +225,9 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 dataset=config.dataset,
                 progress=False,
                 tensorboard=False,
+                # the grid's first cell prints the measured speed and the projected time of every cell
+                estimate_runs=len(models) * len(config.seeds) if not jobs else 0,
+                estimate_steps=model_config.steps,
             )
             record = {
                 "model_config": dataclasses.asdict(model_config),

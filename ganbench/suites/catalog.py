@@ -1,6 +1,8 @@
 """The built-in suites; importing this module registers each (one file per suite)."""
 
 from ganbench.suites import (  # noqa: F401  (registration)
+    collections_cifar10,
+    mimicry_cifar10,
     pacgan_grid,
     pacgan_ring,
     pacgan_stacked_mnist_d025,

@@ -16,7 +16,10 @@ class RunConfig:
     or "auto". amp "bf16": bf16 autocast on CUDA (ignored with a warning on CPU).
     deterministic: deterministic cuDNN / torch algorithms. compile: torch.compile the
     networks on CUDA (falls back to eager if compiling fails). checkpoint_every / log_every /
-    sample_every are in generator steps; keep_checkpoints old checkpoints are kept.
+    sample_every are in generator steps; keep_checkpoints old checkpoints are kept. estimate_runs > 0: once the
+    loop has run a few seconds, print one line with the measured speed and the projected wall time of this run and
+    of `estimate_runs` runs like it, each of `estimate_steps` generator steps (0: this run's steps; the runner
+    sets both on a grid's first cell, which it trains in segments).
     """
 
     seed: int = 0
@@ -32,6 +35,8 @@ class RunConfig:
     dataset: str = ""
     progress: bool = True
     tensorboard: bool = True
+    estimate_runs: int = 0
+    estimate_steps: int = 0
 
     def validate(self) -> None:
         """Raise a GanbenchError naming the first out-of-range setting."""

@@ -30,9 +30,16 @@ from ganbench.train import run_state
 from ganbench.train.config import RunConfig
 from ganbench.train.grouped_step import GroupedCells, ungroupable
 from ganbench.train.log import SAMPLES_FILE, RunLogger
-from ganbench.train.run_state import Clock, OpenRun, TrainResult
+from ganbench.train.run_state import OpenRun, TrainResult
+from ganbench.train.timing import Clock
 
 Progress = Callable[[int, float], None]
+
+
+def shared_settings(run: RunConfig) -> RunConfig:
+    """The settings runs of one group share: all but the seed and the one-line speed estimate (which the grid
+    asks of its first cell only; a group prints none)."""
+    return dataclasses.replace(run, seed=0, estimate_runs=0, estimate_steps=0)
 
 
 def grouping_refusal(family_name: str, config: ModelConfig, run: RunConfig) -> str | None:
@@ -43,6 +50,8 @@ def grouping_refusal(family_name: str, config: ModelConfig, run: RunConfig) -> s
         return f"{family_name} does not use the simultaneous update of PacGAN's 2-D protocol"
     if config.ema > 0:
         return "the generator's weight average (ema) is not grouped"
+    if config.lr_scale(1) is not None:
+        return "a learning-rate schedule is not grouped"
     if run.amp != "none":
         return "mixed precision is not grouped"
     return None
@@ -61,9 +70,9 @@ def train_group(
 ) -> list[TrainResult]:
     """Train every run (`runs[i]` into `out_dirs[i]`) to `config.steps` as `train()` would, together; the results
     in the order of the runs. The runs may differ only in their seed; a run that cannot be grouped is a
-    GanbenchError before anything trains. `on_progress[i](step, steps_per_second)` is called whenever run i's
+    GanbenchError before anything trains (the speed estimate of RunConfig.estimate_runs is not printed). `on_progress[i](step, steps_per_second)` is called whenever run i's
     losses are logged (steps per second of the group)."""
-    if len({dataclasses.replace(run, seed=0) for run in runs}) > 1:
+    if len({shared_settings(run) for run in runs}) > 1:
         raise GanbenchError("grouped runs must share every run setting but the seed")
     refusal = grouping_refusal(family_name, config, runs[0])
     if refusal is not None:

@@ -6,6 +6,7 @@ ganbench.train.run_state.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from ganbench.train import run_state
 from ganbench.train.config import RunConfig
 from ganbench.train.fast import compile_modules
 from ganbench.train.log import SAMPLES_FILE, RunLogger
-from ganbench.train.run_state import Clock, TrainResult
+from ganbench.train.run_state import LearningRates, TrainResult
+from ganbench.train.timing import ESTIMATE_AFTER_S, Clock, estimate_line
 
-__all__ = ["TrainResult", "train"]
+__all__ = ["LearningRates", "TrainResult", "train"]
 
 
 def train(
@@ -57,13 +59,19 @@ def train(
     logger = RunLogger(run_dir, start, config.steps, run.progress, run.tensorboard)
     pending: list[tuple[int, dict]] = []
     clock = Clock(opened.device)
+    estimated = False
     try:
         for step in range(start + 1, config.steps + 1):
+            opened.schedule.apply(step)
             batches = [sampler.next() for _ in range(config.n_critic)]
             pending.append((step, family.train_step(fast, batches, noise, config, amp)))
             if ema is not None:
                 ema.update(generator)
             clock.first_step_done(step)
+            if run.estimate_runs and not estimated and clock.elapsed(step)[0] >= ESTIMATE_AFTER_S:
+                estimated = True
+                total = run.estimate_steps or config.steps
+                print(estimate_line(*clock.elapsed(step), total, run.estimate_runs), file=sys.stderr, flush=True)
             due = step % run.checkpoint_every == 0 or step == config.steps
             if step % run.log_every == 0 or due:
                 bad = run_state.flush_losses(pending, logger)

@@ -7,13 +7,10 @@ samples.png and, when TensorBoard is importable, tensorboard/.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
-import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -45,6 +42,7 @@ from ganbench.train.batches import BatchSampler, check_data
 from ganbench.train.config import RunConfig
 from ganbench.train.fast import channels_last, configure_backends
 from ganbench.train.log import SAMPLES_FILE, RunLogger
+from ganbench.train.timing import Clock
 
 #: The global RNG states a checkpoint records: (tensors, JSON-able values), as checkpoint.global_rng_state gives.
 RngState = tuple[dict[str, torch.Tensor], dict[str, Any]]
@@ -76,38 +74,24 @@ class TrainResult:
 
 
 
-class Clock:
-    """Loop wall time from the end of the first step (compilation, warm-up), minus checkpoint writing."""
+class LearningRates:
+    """The config's learning-rate schedule: before generator step k every optimizer's rates are its initial ones
+    times `config.lr_scale(k)` (nothing is touched when that is None). The rates are a function of the step alone,
+    so a resumed run follows the same schedule as an uninterrupted one."""
 
-    def __init__(self, device: torch.device) -> None:
-        self.device = device
-        self.first: tuple[int, float] | None = None
-        self.excluded = 0.0
+    def __init__(self, modules: GanModules, config: ModelConfig) -> None:
+        self.config = config
+        self.optimizers = list(modules.optimizers().values())
+        # read before any checkpoint is restored (load_state_dict replaces the groups with the saved, decayed ones)
+        self.initial = [[group["lr"] for group in optimizer.param_groups] for optimizer in self.optimizers]
 
-    def now(self) -> float:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-        return time.perf_counter()
-
-    def first_step_done(self, step: int) -> None:
-        if self.first is None:
-            self.first = (step, self.now())
-
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        start = self.now()
-        try:
-            yield
-        finally:
-            self.excluded += self.now() - start
-
-    def elapsed(self, step: int) -> tuple[float, int]:
-        """(seconds, steps) timed up to the end of `step`."""
-        if self.first is None:
-            return 0.0, 0
-        return self.now() - self.first[1] - self.excluded, max(step - self.first[0], 0)
-
-
+    def apply(self, step: int) -> None:
+        scale = self.config.lr_scale(step)
+        if scale is None:
+            return
+        for optimizer, rates in zip(self.optimizers, self.initial, strict=True):
+            for group, lr in zip(optimizer.param_groups, rates, strict=True):
+                group["lr"] = lr * scale
 
 
 def run_meta(
@@ -148,6 +132,13 @@ def check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path) 
             f"{run_dir} holds a run with different {', '.join(differences)}; resume it with the same settings "
             f"(only --steps may change) or choose a new --out"
         )
+    if meta["model_config"].get("lr_decay", "none") != "none" and not meta["model_config"].get("lr_decay_steps"):
+        if old["model_config"]["steps"] != meta["model_config"]["steps"]:
+            raise GanbenchError(
+                f"{run_dir} holds a run whose learning rate decays over its {old['model_config']['steps']} steps "
+                f"(lr_decay_steps=0), so --steps cannot change when resuming it; resume with --steps "
+                f"{old['model_config']['steps']} or choose a new --out"
+            )
 
 
 def restore_state(
@@ -272,6 +263,7 @@ class OpenRun:
     start: int
     last_good: Path | None
     rng: RngState
+    schedule: LearningRates
 
 
 def open_run(
@@ -311,6 +303,7 @@ def open_run(
     g_opt, d_opt = family.make_optimizers(generator, discriminator, config, device)
     extra_opts = family.make_extra_optimizers(extras, config, device)
     modules = GanModules(generator, discriminator, g_opt, d_opt, extras, extra_opts, config.pack)
+    schedule = LearningRates(modules, config)
     ema = WeightAverage(generator, config.ema) if config.ema > 0 else None
     sampler = BatchSampler(data, shape, config.batch_size * config.pack, run.seed, device)
     noise = StepNoise(run.seed, device)
@@ -331,5 +324,5 @@ def open_run(
         write_text_atomic(run_dir / "run.json", json.dumps(meta, indent=1, sort_keys=True))
     return OpenRun(
         family, config, run, data, shape, device, amp, run_dir, modules, ema, sampler, noise, meta, start, last_good,
-        global_rng_state(),
+        global_rng_state(), schedule,
     )
