@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from support.grids import one_thread_and_cache, ring_grid, run_quietly, values  # noqa: F401 (fixture)
 
 import ganbench.runner.cell as runner_cell
-import ganbench.train.loop as train_module
+import ganbench.train.run_state as train_module
 from ganbench.cli import main
 from ganbench.errors import GanbenchError
 from ganbench.report.results import load, read_rows
@@ -161,7 +161,7 @@ def test_resume_after_interruption_in_the_middle_of_a_cell(tmp_path, uninterrupt
     """Stopped after seed 1's checkpoint at step 15 (between its evaluations at 10 and 20), the rerun
     continues from that checkpoint and ends with the same rows and weights as an uninterrupted run."""
     out = tmp_path / "stopped"
-    original_save = train_module._save
+    original_save = train_module.save_state
 
     def save_then_stop(run_dir, step, *args, **kwargs):
         path = original_save(run_dir, step, *args, **kwargs)
@@ -169,13 +169,13 @@ def test_resume_after_interruption_in_the_middle_of_a_cell(tmp_path, uninterrupt
             raise KeyboardInterrupt
         return path
 
-    monkeypatch.setattr(train_module, "_save", save_then_stop)
+    monkeypatch.setattr(train_module, "save_state", save_then_stop)
     with pytest.raises(KeyboardInterrupt):
         run_grid(ring_grid(out), log=lambda line: None)
     before = read_rows(out)
     assert sorted({(r.seed, r.step) for r in before}) == [(0, 10), (0, 20), (1, 10)]
 
-    monkeypatch.setattr(train_module, "_save", original_save)
+    monkeypatch.setattr(train_module, "save_state", original_save)
     resumed_from = []
     original_newest = train_module.newest_good_checkpoint
 

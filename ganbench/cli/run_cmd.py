@@ -73,6 +73,15 @@ def add_parser(subparsers) -> None:
     )
     runtime.add_argument("--jobs-per-gpu", type=positive_int, default=1, help="cells sharing each GPU (default 1)")
     runtime.add_argument(
+        "--group-cells",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="train up to N cells of one model (different seeds) in one process as one batched computation; "
+        "only PacGAN's 2-D simultaneous GANs (gan, pacgan2-4 on points), others run alone; each cell's rows and "
+        "checkpoints are those it gets alone (default 1: no grouping)",
+    )
+    runtime.add_argument(
         "--checkpoint-every",
         type=positive_int,
         default=1000,
@@ -154,6 +163,7 @@ def grid_config(args: argparse.Namespace):
         device=args.device,
         jobs=args.jobs,
         jobs_per_gpu=args.jobs_per_gpu,
+        group_cells=args.group_cells,
         checkpoint_every=args.checkpoint_every,
         amp=args.amp,
         compile=not args.no_compile,

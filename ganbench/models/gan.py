@@ -79,5 +79,12 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
 
 
-GAN = Family("gan", "Goodfellow et al. 2014, Generative Adversarial Nets", GanConfig, build_networks, train_step)
+GAN = Family(
+    "gan",
+    "Goodfellow et al. 2014, Generative Adversarial Nets",
+    GanConfig,
+    build_networks,
+    train_step,
+    simultaneous_objective=Objective(d_loss, g_loss),
+)
 MODELS.add("gan", GAN)

@@ -23,16 +23,19 @@ import json
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ganbench.atomic import write_text_atomic
 from ganbench.checkpoint import checkpoint_path
+from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
-from ganbench.locks import LockHeld, acquire
+from ganbench.locks import FileLock, LockHeld, acquire
 from ganbench.metrics.spec import metric_keys
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
@@ -40,7 +43,7 @@ from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluati
 from ganbench.scoring.job import plan_jobs
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
-from ganbench.train.loop import train
+from ganbench.train.loop import TrainResult, train
 
 STATE_FILE = "cell.json"
 LOCK_FILE = ".lock"
@@ -197,6 +200,48 @@ class ProgressLines:
         self.log(f"[{self.job.label}] step {step}/{total}, {steps_per_s:.1f} it/s{eta}")
 
 
+@dataclass(frozen=True)
+class TrainRequest:
+    """What a cell asks to be trained before its next evaluation: `job`'s model with `config` (its steps set to
+    the evaluation step) on `split`, as `train()` takes it."""
+
+    job: CellJob
+    config: ModelConfig
+    split: ArraySplit
+    shape: DataShape
+    modes: np.ndarray | None
+    progress: ProgressLines
+
+
+#: A cell's work as a generator: it yields a TrainRequest whenever it needs training, is sent the TrainResult
+#: (or thrown the training's exception), and returns the cell's outcome.
+CellSteps = Generator[TrainRequest, TrainResult, CellOutcome]
+
+
+def drive(steps: CellSteps, trainer: Callable[[TrainRequest], TrainResult]) -> CellOutcome:
+    """Run a cell's steps to the end, training each request with `trainer`; its exceptions go back to the cell."""
+    try:
+        request = next(steps)
+        while True:
+            try:
+                result = trainer(request)
+            except Exception as error:  # the cell records it as its failure
+                request = steps.throw(error)
+            else:
+                request = steps.send(result)
+    except StopIteration as done:
+        return done.value
+
+
+def train_alone(request: TrainRequest) -> TrainResult:
+    """Train one cell's request in this process (ganbench.train.loop.train)."""
+    job = request.job
+    return train(
+        job.model, request.config, job.run_config, request.split, job.cell_dir, shape=request.shape,
+        modes=request.modes, on_progress=request.progress,
+    )
+
+
 def run_cell(job: CellJob, log=print, sink: RowSink | None = None) -> CellOutcome:
     """Train and evaluate one cell, resuming whatever an earlier run left; never raises for a cell's own error.
 
@@ -205,18 +250,25 @@ def run_cell(job: CellJob, log=print, sink: RowSink | None = None) -> CellOutcom
     process is running is not touched: the outcome is 'busy' and nothing is written. Rows go to `sink`
     (default: appended to the run's results.jsonl by this process).
     """
-    sink = sink or partial(append_rows, job.run_dir)
-    folder = job.cell_dir
+    lock = lock_cell(job, log)
+    if isinstance(lock, CellOutcome):
+        return lock
+    with lock:
+        return drive(cell_steps(job, log, sink), train_alone)
+
+
+def lock_cell(job: CellJob, log) -> FileLock | CellOutcome:
+    """The cell's lock, acquired; or its 'busy' outcome when another live process holds it (logged)."""
     try:
-        lock = acquire(folder / LOCK_FILE, f"cell {job.label}")
+        return acquire(job.cell_dir / LOCK_FILE, f"cell {job.label}")
     except LockHeld as busy:
         log(f"[{job.label}] skipped: {busy}")
         return CellOutcome(job.model, job.seed, "busy", 0, str(busy))
-    with lock:
-        return _run_locked(job, log, sink)
 
 
-def _run_locked(job: CellJob, log, sink: RowSink) -> CellOutcome:
+def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
+    """The work of one locked cell (see run_cell), yielding each training it needs (see CellSteps)."""
+    sink = sink or partial(append_rows, job.run_dir)
     folder = job.cell_dir
     folder.mkdir(parents=True, exist_ok=True)
     state = read_state(folder)
@@ -253,9 +305,7 @@ def _run_locked(job: CellJob, log, sink: RowSink) -> CellOutcome:
             checkpoint = checkpoint_path(folder, target)
             if not checkpoint.is_file():  # else trained before, its rows lost or never written: just measure it
                 config = dataclasses.replace(job.model_config, steps=target)
-                result = train(
-                    job.model, config, job.run_config, split, folder, shape=shape, modes=info.modes, on_progress=progress
-                )
+                result = yield TrainRequest(job, config, split, shape, info.modes, progress)
                 if result.status == "diverged":
                     step = result.step
                     sink(

@@ -5,6 +5,9 @@ or an out-of-memory kill then takes down only that cell), at most one per slot. 
 `--jobs` slots of "cpu", each process limited to its share of the cores; with GPUs `--jobs-per-gpu` slots
 per visible GPU (small GANs leave a GPU mostly idle, so several processes per GPU train faster together).
 
+With `group_cells` N > 1, cells that differ only in their seed run N at a time in one process (or worker), their
+training grouped into one computation (runner.grouped_cells); each cell's rows and files are those it gets alone.
+
 Workers die with the process that started them (ganbench.runner.worker): killing `ganbench run` never leaves
 workers training and appending behind it.
 """
@@ -27,6 +30,7 @@ from ganbench.devices import visible_gpus
 from ganbench.errors import GanbenchError
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows
 from ganbench.runner.cell import CellJob, CellOutcome, read_state, run_cell, write_state
+from ganbench.runner.grouped_cells import group_jobs, run_cell_group
 from ganbench.runner.worker import worker_main
 
 
@@ -65,11 +69,19 @@ def on_device(job: CellJob, device: str) -> CellJob:
 
 #: Exit code of a worker whose cell another live process is running (nothing was written).
 BUSY_EXIT = 4
-def _worker(job: CellJob, threads: int) -> None:
-    """What a worker process runs (through worker_main): one cell, with a bounded number of CPU threads."""
+def _worker(jobs: tuple[CellJob, ...], threads: int) -> None:
+    """What a worker process runs (through worker_main): one cell or one group, with a bounded number of CPU
+    threads. A group's worker exits 0 once every cell has recorded how it ended (or was left to another process)."""
     torch.set_num_threads(threads)
-    outcome = run_cell(job, log=lambda line: print(line, flush=True))
-    sys.exit(BUSY_EXIT if outcome.status == "busy" else 0 if outcome.status in ("ok", "diverged") else 3)
+    outcomes = _run_unit(jobs, lambda line: print(line, flush=True))
+    if len(outcomes) > 1:
+        sys.exit(0)
+    status = outcomes[0].status
+    sys.exit(BUSY_EXIT if status == "busy" else 0 if status in ("ok", "diverged") else 3)
+
+
+def _run_unit(jobs: tuple[CellJob, ...], log: Callable[[str], None]) -> list[CellOutcome]:
+    return [run_cell(jobs[0], log=log)] if len(jobs) == 1 else run_cell_group(jobs, log=log)
 
 
 def _record_crash(job: CellJob, exitcode: int | None) -> CellOutcome:
@@ -98,12 +110,14 @@ def record_lost_cell(job: CellJob, reason: str) -> CellOutcome:
     return CellOutcome(job.model, job.seed, "failed", step, reason, 1)
 
 
-def _ended(job: CellJob, exitcode: int | None) -> CellOutcome:
-    if exitcode == BUSY_EXIT:
+def _ended(job: CellJob, exitcode: int | None, grouped: bool) -> CellOutcome:
+    if exitcode == BUSY_EXIT and not grouped:
         return CellOutcome(job.model, job.seed, "busy", 0, "another live process is running this cell")
     state = read_state(job.cell_dir)
     if state.get("status") in ("ok", "diverged", "failed"):
         return CellOutcome(job.model, job.seed, state["status"], int(state.get("step", 0)), state.get("reason", ""))
+    if grouped and exitcode == 0:  # the group ended normally without this cell: another process holds it
+        return CellOutcome(job.model, job.seed, "busy", 0, "another live process is running this cell")
     return _record_crash(job, exitcode)
 
 
@@ -122,39 +136,46 @@ class GridProgress:
         self.log(f"grid: {self.done}/{self.total} cells done, {running} running, {elapsed:.0f} s elapsed{eta}")
 
 
-def run_cells(jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str], None] = print) -> list[CellOutcome]:
-    """Run every job, at most len(slots) at a time; outcomes in the order the jobs were given."""
+def run_cells(
+    jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str], None] = print, group_cells: int = 1
+) -> list[CellOutcome]:
+    """Run every job, at most len(slots) cells or groups of `group_cells` cells at a time; outcomes in the order
+    the jobs were given."""
     progress = GridProgress(len(jobs), log)
-    if len(slots) <= 1 or len(jobs) <= 1:
-        device = slots[0] if slots else "cpu"
-        outcomes = []
-        for job in jobs:
-            outcomes.append(run_cell(on_device(job, device), log=log))
-            progress.cell_ended(running=0)
-        return outcomes
-    threads = max(1, (os.cpu_count() or 1) // min(len(slots), len(jobs)))
-    context = multiprocessing.get_context("spawn")  # CUDA cannot be forked; spawn is also safe on CPU
-    pending = deque(enumerate(jobs))
-    free = list(slots)
-    running: dict[int, tuple[multiprocessing.Process, int, CellJob, str]] = {}
+    units = group_jobs(jobs, group_cells, log)
+    position = {id(job): index for index, job in enumerate(jobs)}
     outcomes: dict[int, CellOutcome] = {}
+    if len(slots) <= 1 or len(units) <= 1:
+        device = slots[0] if slots else "cpu"
+        for unit in units:
+            for job, outcome in zip(unit, _run_unit(tuple(on_device(job, device) for job in unit), log), strict=True):
+                outcomes[position[id(job)]] = outcome
+                progress.cell_ended(running=0)
+        return [outcomes[i] for i in range(len(jobs))]
+    threads = max(1, (os.cpu_count() or 1) // min(len(slots), len(units)))
+    context = multiprocessing.get_context("spawn")  # CUDA cannot be forked; spawn is also safe on CPU
+    pending = deque(units)
+    free = list(slots)
+    running: dict[int, tuple[multiprocessing.Process, tuple[CellJob, ...], str]] = {}
     try:
         while pending or running:
             while pending and free:
-                index, job = pending.popleft()
+                unit = pending.popleft()
                 device = free.pop(0)
-                job = on_device(job, device)
-                payload = pickle.dumps((_worker, (job, threads)))
-                process = context.Process(target=worker_main, args=(os.getpid(), payload), name=f"ganbench {job.label}")
+                placed = tuple(on_device(job, device) for job in unit)
+                payload = pickle.dumps((_worker, (placed, threads)))
+                labels = ", ".join(job.label for job in unit)
+                process = context.Process(target=worker_main, args=(os.getpid(), payload), name=f"ganbench {labels}")
                 process.start()
-                log(f"[{job.label}] started on {device} (pid {process.pid})")
-                running[process.sentinel] = (process, index, job, device)
+                log(f"[{labels}] started on {device} (pid {process.pid})")
+                running[process.sentinel] = (process, unit, device)
             for sentinel in wait(list(running)):
-                process, index, job, device = running.pop(sentinel)
+                process, unit, device = running.pop(sentinel)
                 process.join()
-                outcomes[index] = _ended(job, process.exitcode)
+                for job in unit:
+                    outcomes[position[id(job)]] = _ended(job, process.exitcode, grouped=len(unit) > 1)
+                    progress.cell_ended(running=len(running))
                 free.append(device)
-                progress.cell_ended(running=len(running))
     finally:
         for process, *_ in running.values():  # interrupted: stop the workers this call started
             process.terminate()

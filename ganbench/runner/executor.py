@@ -39,7 +39,8 @@ class Executor(Protocol):
 
 @dataclass(frozen=True)
 class LocalExecutor:
-    """Cells in this process one after another, or in parallel processes on this machine (runner.execute)."""
+    """Cells in this process one after another, or in parallel processes on this machine (runner.execute); with
+    config.group_cells above 1, groups of cells trained together (runner.grouped_cells)."""
 
     def slots(self, device: str, jobs: int | None, jobs_per_gpu: int) -> tuple[str, ...]:
         return tuple(device_slots(device, jobs, jobs_per_gpu))
@@ -50,7 +51,7 @@ class LocalExecutor:
             parallel = len(plan.slots) > 1 and len(jobs) > 1
             where = f"{len(plan.slots)} parallel processes on {', '.join(sorted(set(plan.slots)))}"
             log(f"running {len(jobs)} cell(s) on {where if parallel else plan.slots[0]}")
-            return run_cells(jobs, plan.slots, log)
+            return run_cells(jobs, plan.slots, log, config.group_cells)
 
         yield run
 

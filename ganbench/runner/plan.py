@@ -46,8 +46,9 @@ class GridConfig:
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
     count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
-    run at once). yes: run a grid larger than MAX_CELLS_WITHOUT_YES cells. executor: where the cells run
-    (runner.executor); it never changes a row.
+    run at once). group_cells: cells of one model (different seeds) trained together in one process, at most this
+    many (runner.grouped_cells; local executor only); rows record it when above 1. yes: run a grid larger than
+    MAX_CELLS_WITHOUT_YES cells. executor: where the cells run (runner.executor); it never changes a row.
     """
 
     models: tuple[str, ...]
@@ -63,6 +64,7 @@ class GridConfig:
     device: str = "auto"
     jobs: int | None = None
     jobs_per_gpu: int = 1
+    group_cells: int = 1
     checkpoint_every: int = 1000
     amp: str = "none"
     compile: bool = True
@@ -141,6 +143,14 @@ def check_grid_size(config: GridConfig) -> None:
         )
 
 
+def check_grouping(config: GridConfig) -> None:
+    """--group-cells must be at least 1, and above 1 only with the local executor."""
+    if config.group_cells < 1:
+        raise GanbenchError("--group-cells must be at least 1")
+    if config.group_cells > 1 and not isinstance(config.executor, LocalExecutor):
+        raise GanbenchError("--group-cells only applies to the local executor; drop it or use --executor local")
+
+
 def check_resumable(out: Path, settings: dict) -> None:
     """A run directory holds one dataset and evaluation protocol; refuse to mix another one into it."""
     path = Path(out) / GRID_FILE
@@ -163,6 +173,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     for name in config.models:
         MODELS.get(name)
     check_grid_size(config)
+    check_grouping(config)
     slots = config.executor.slots(config.device, config.jobs, config.jobs_per_gpu)
     scoring = replace(
         config.scoring,
@@ -228,6 +239,8 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 "amp": config.amp,
                 "machine": machine,
             }
+            if config.group_cells > 1:
+                record["group_cells"] = config.group_cells
             if config.suite is not None:
                 record["suite"] = suite_record(config.suite, model, model_config, n_generated, job)
             jobs.append(
@@ -262,4 +275,5 @@ def write_grid_file(config: GridConfig, plan: GridPlan) -> None:
     models = list(dict.fromkeys(old.get("models", []) + list(config.models)))
     seeds = sorted(set(old.get("seeds", [])) | set(config.seeds))
     out.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / GRID_FILE, json.dumps({**settings, "models": models, "seeds": seeds}, indent=1))
+    grid = {**settings, "models": models, "seeds": seeds, "group_cells": config.group_cells}
+    write_text_atomic(out / GRID_FILE, json.dumps(grid, indent=1))

@@ -57,10 +57,10 @@ def note(line: str) -> None:
 def install() -> None:
     import ganbench.runner.cell as cell_module
     import ganbench.scoring.reference_cache as reference_cache
-    import ganbench.train.loop as loop
+    import ganbench.train.run_state as loop
     from ganbench.train.loop import TrainResult
 
-    real_train, real_save, real_restore = cell_module.train, loop._save, loop._restore
+    real_train, real_save, real_restore = cell_module.train, loop.save_state, loop.restore_state
     real_compute = reference_cache.compute_reference
 
     def train(family, config, run, data, out_dir, **kwargs):
@@ -89,5 +89,5 @@ def install() -> None:
         note("reference")
         return real_compute(*args, **kwargs)
 
-    cell_module.train, loop._save, loop._restore = train, save, restore
+    cell_module.train, loop.save_state, loop.restore_state = train, save, restore
     reference_cache.compute_reference = compute_reference
