@@ -89,7 +89,7 @@ def protocol_text(frame: pd.DataFrame, run_dir: Path) -> str:
         f"- scoring: {protocol['extractor']} features, {protocol['n_generated']:,} generated vs "
         f"{protocol['n_reference']:,} reference samples ({protocol['reference']}/{protocol['reference_split']}), "
         f"metric settings {json.dumps(protocol['metric_settings'])}; evaluation noise seed = training seed",
-        f"- machine: {protocol['device']} (a 2-core CPU shared with other jobs), 2 cells at a time, one thread each; "
+        f"- machine: {protocol['device']} (a 2-core CPU shared with other jobs), one cell at a time (run.sh), one thread each; "
         f"ganbench {protocol['ganbench_version']}, torch {protocol['torch_version']}",
         "",
         "| model | " + " | ".join(SETTINGS_SHOWN) + " | other settings | mean wall time per cell (s) |",
