@@ -40,7 +40,6 @@ from ganbench.metrics.spec import metric_keys
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
 from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
-from ganbench.scoring.job import plan_jobs
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import TrainResult, train
@@ -156,9 +155,9 @@ def measured_keys(job: CellJob, rows: list[ResultRow] | None = None) -> dict[int
 
 
 def expected_keys(job: CellJob) -> set[str]:
-    """The metric keys one evaluation of this cell reports: every scoring job's (the dataset protocol's metrics
-    when none were named, and those of further extractors)."""
-    return set(metric_keys(name for scoring in plan_jobs(job.evaluation.score) for name in scoring.config.metrics))
+    """The metric keys one evaluation of this cell reports: those of every metric its record names (planning
+    filled in the dataset protocol's metrics when none were named, and those of further extractors)."""
+    return set(metric_keys(job.record["metrics"]))
 
 
 def one_line(error: BaseException) -> str:
