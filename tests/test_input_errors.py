@@ -94,12 +94,12 @@ def test_torch_export_programs(capsys, tmp_path):
     z = torch.randn(4, 16)
     dynamic = torch.export.export(generator, (z,), dynamic_shapes={"z": {0: torch.export.Dim("batch")}})
     torch.export.save(dynamic, tmp_path / "g.pt2")
-    exported = fid_json(capsys, tmp_path, "--generator", tmp_path / "g.pt2", *BASE)  # z_dim read from the program
+    exported = fid_json(capsys, tmp_path, "--generator", tmp_path / "g.pt2", "--trust-checkpoint", *BASE)  # z_dim read
     torch.save(generator.state_dict(), tmp_path / "g.pt")
     plain = fid_json(capsys, tmp_path, "--generator", "tiny_generators:tiny", "--checkpoint", tmp_path / "g.pt", *BASE)
     assert exported["metrics"]["fid"] == pytest.approx(plain["metrics"]["fid"], rel=1e-5)
     torch.export.save(torch.export.export(generator, (z,)), tmp_path / "fixed.pt2")
-    error = one_line_error(capsys, "score", "--generator", tmp_path / "fixed.pt2", *BASE)
+    error = one_line_error(capsys, "score", "--generator", tmp_path / "fixed.pt2", "--trust-checkpoint", *BASE)
     assert "export it with a dynamic batch dimension" in error
 
 

@@ -122,3 +122,39 @@ def test_plain_state_dicts_and_junk_are_not_taken_for_torchscript(tmp_path):
     assert not is_torchscript_archive(tmp_path / "junk.pt")
     with pytest.raises(TorchScriptReadError, match="not a zip archive"):
         read_torchscript_tensors(tmp_path / "junk.pt")
+
+
+def with_build_after_first_tensor(data: bytes, state: bytes) -> bytes:
+    """`data` (a data.pkl) with `state` pushed and BUILD applied to the first rebuilt tensor, right after its REDUCE."""
+    reduce = data.index(b"R", data.index(b"_rebuild_tensor_v2"))  # the OrderedDict's REDUCE
+    reduce = data.index(b"R", reduce + 1)  # the tensor's
+    after = reduce + 3 if data[reduce + 1 : reduce + 2] == b"q" else reduce + 1  # past its BINPUT
+    return data[:after] + state + b"b" + data[after:]
+
+
+def test_build_on_a_rebuilt_tensor_is_refused(archive, tmp_path):
+    """Tensor.__setstate__ with a 4-tuple calls set_(storage, offset, size, stride): a view past the checked bytes
+    (the tensor's own resizable storage grows to any size asked). Only TorchScript objects may be BUILT."""
+    import struct
+
+    with zipfile.ZipFile(archive) as source:
+        name = next(n for n in source.namelist() if n.endswith("/data.pkl"))
+        data = source.read(name)
+    tensor_memo = data[data.index(b"R", data.index(b"R", data.index(b"_rebuild_tensor_v2")) + 1) + 2]
+    size = b"(J" + struct.pack("<i", 1 << 20) + b"t"
+    state = b"(h" + bytes([tensor_memo]) + b"K\x00" + size + b"(K\x01tt"
+    evil = rewritten(archive, {"/data.pkl": with_build_after_first_tensor(data, state)}, tmp_path / "build.pt")
+    with pytest.raises(TorchScriptReadError, match="BUILD"):
+        read_torchscript_tensors(evil)
+
+
+def test_build_with_dunder_state_on_a_module_is_refused(archive, tmp_path):
+    """A module's state is a dict of attribute names; a `__dict__`/`__setstate__` key is not an attribute."""
+    with zipfile.ZipFile(archive) as source:
+        name = next(n for n in source.namelist() if n.endswith("/data.pkl"))
+        data = source.read(name)
+    hijack = data.replace(b"X\x08\x00\x00\x00training", b"X\x0c\x00\x00\x00__setstate__", 1)
+    assert hijack != data
+    evil = rewritten(archive, {"/data.pkl": hijack}, tmp_path / "dunder.pt")
+    with pytest.raises(TorchScriptReadError, match="BUILD"):
+        read_torchscript_tensors(evil)

@@ -32,9 +32,9 @@ def add_parser(subparsers) -> None:
     )
     generated.add_argument(
         "--generator",
-        help="a generator: torch.export .pt2, TorchScript or ONNX file, ganbench checkpoint (run dir or step_*.json), "
-        "package.module:factory (importable, or a module in the current folder), or a whole pickled model "
-        "(torch.save(G), with --trust-checkpoint)",
+        help="a generator: TorchScript or ONNX file, ganbench checkpoint (run dir or step_*.json), "
+        "package.module:factory (importable, or a module in the current folder), or, with --trust-checkpoint, a "
+        "torch.export .pt2 program or a whole pickled model (torch.save(G))",
     )
     reference = parser.add_mutually_exclusive_group(required=True)
     reference.add_argument(
@@ -67,7 +67,7 @@ def add_parser(subparsers) -> None:
     group = parser.add_argument_group("generator sampling (with --generator)")
     group.add_argument("--checkpoint", help="weights for package.module:factory (safetensors or a torch state dict)")
     group.add_argument(
-        "--trust-checkpoint", action="store_true", help="allow checkpoints that need full unpickling (runs their code)"
+        "--trust-checkpoint", action="store_true", help="allow files that can run code on load: torch.export .pt2 programs, checkpoints that need full unpickling"
     )
     group.add_argument("--n", type=positive_int, help="samples to draw (default: the dataset protocol's)")
     group.add_argument("--seed", type=int, default=0, help="evaluation noise seed (default 0)")

@@ -107,9 +107,31 @@ ALLOWED_FUNCTIONS = {
 }
 
 
-class RestrictedUnpickler(pickle.Unpickler):
+def build_script_object(unpickler: pickle._Unpickler) -> None:
+    """The BUILD opcode, for TorchScript objects only: their state is a dict of plain attribute names.
+
+    The stock BUILD calls `__setstate__` on whatever is on the stack: on a rebuilt tensor that is
+    `Tensor.set_(storage, offset, size, stride)`, a view (or a resize) past every byte-count check.
+    """
+    state = unpickler.stack.pop()
+    target = unpickler.stack[-1]
+    if not isinstance(target, ScriptObject):
+        raise TorchScriptReadError(f"its data.pkl applies BUILD to a {type(target).__name__}, not a module")
+    if not isinstance(state, dict) or not all(
+        isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) and not key.startswith("__")
+        for key in state
+    ):
+        raise TorchScriptReadError("its data.pkl applies BUILD with a state that is not a dict of attribute names")
+    vars(target).update(state)
+
+
+class RestrictedUnpickler(pickle._Unpickler):
     """Unpickles a TorchScript `data.pkl`, resolving only ALLOWED_FUNCTIONS, storage types and `__torch__` classes
-    (each to a fresh ScriptObject subclass); any other global is refused before it is imported."""
+    (each to a fresh ScriptObject subclass); any other global is refused before it is imported, and BUILD only
+    fills a ScriptObject's attributes. The pure-Python unpickler, because the C one's opcodes cannot be overridden
+    (a weights pickle is a few dozen KB, so its speed does not matter)."""
+
+    dispatch = {**pickle._Unpickler.dispatch, pickle.BUILD[0]: build_script_object}
 
     def __init__(self, data: bytes, archive: zipfile.ZipFile, root: str) -> None:
         super().__init__(io.BytesIO(data))

@@ -1,5 +1,5 @@
-"""Loading a user's generator safely: a torch.export program (.pt2), TorchScript, `module:factory` + weights, a
-ganbench checkpoint, ONNX, or (with --trust-checkpoint) a whole pickled generator (`torch.save(G, "G.pt")`).
+"""Loading a user's generator safely: TorchScript, `module:factory` + weights, a ganbench checkpoint, ONNX, or (with
+--trust-checkpoint) a torch.export program (.pt2) or a whole pickled generator (`torch.save(G, "G.pt")`).
 
 Nothing is unpickled by default: weights come from safetensors or from
 `torch.load(weights_only=True)`. A file that needs full unpickling is refused
@@ -23,6 +23,7 @@ from torch import nn
 
 from ganbench.errors import GanbenchError
 from ganbench.models.loading import load_generator
+from ganbench.scoring.exported_generator import load_exported
 
 
 @dataclass(frozen=True)
@@ -163,39 +164,6 @@ def load_pickled_generator(path: Path, trust: bool) -> nn.Module:
     )
 
 
-class ExportedGenerator(nn.Module):
-    """A torch.export program behind the generator call. The program is kept outside the module tree: exported
-    modules refuse train()/eval(), and a program has no training mode anyway."""
-
-    def __init__(self, program, device: str) -> None:
-        super().__init__()
-        object.__setattr__(self, "program", program.module().to(device))
-        inputs = [n for n in program.graph.nodes if n.op == "placeholder" and n.name in program.graph_signature.user_inputs]
-        value = inputs[0].meta.get("val") if inputs else None
-        fixed = value is not None and len(value.shape) == 2 and isinstance(value.shape[1], int)
-        self.z_dim = int(value.shape[1]) if fixed else None
-        self.num_classes = 0
-
-    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        try:
-            return self.program(z) if labels is None else self.program(z, labels)
-        except Exception as error:  # e.g. a program exported for one batch size only
-            raise GanbenchError(
-                f"the exported generator failed on a batch of {len(z)} ({type(error).__name__}: "
-                f"{str(error).splitlines()[0] if str(error) else ''}); export it with a dynamic batch dimension "
-                "(dynamic_shapes={'z': {0: torch.export.Dim('batch')}})"
-            ) from None
-
-
-def load_exported(path: Path, device: str) -> nn.Module:
-    """A torch.export program (.pt2) as a generator; `z_dim` read from its input's shape when that is fixed."""
-    try:
-        program = torch.export.load(str(path))
-    except Exception as error:
-        raise GanbenchError(f"cannot load {path} as a torch.export program ({type(error).__name__}: {error})") from None
-    return ExportedGenerator(program, device)
-
-
 class OnnxGenerator(nn.Module):
     """An ONNX generator run by onnxruntime, behind the same call as a torch generator."""
 
@@ -232,7 +200,7 @@ def load_generator_source(source: GeneratorSource) -> nn.Module:
     elif path.suffix == ".onnx":
         return OnnxGenerator(path)
     elif path.suffix == ".pt2":
-        return load_exported(path, source.device)
+        return load_exported(path, source.device, source.trust_checkpoint)
     elif is_torchscript(path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's deprecation notice for TorchScript is not the user's problem here
