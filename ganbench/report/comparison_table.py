@@ -173,6 +173,17 @@ def _number_line(n: ComparedNumber) -> str:
     )
 
 
+def grouped_sources(numbers: list[ComparedNumber]) -> list[str]:
+    """The rows' sources, one line per table: 'paper, table, rows 1 (GAN), 2 (ALI)' from 'paper, table, row 1 (GAN)'."""
+    tables: dict[str, list[str]] = {}
+    for source in dict.fromkeys(n.source for n in numbers):
+        table, _, row = source.partition(", row ")
+        rows = tables.setdefault(table, [])
+        if row and row not in rows:
+            rows.append(row)
+    return [f"{table}, row{'s' if len(rows) > 1 else ''} {', '.join(rows)}" if rows else table for table, rows in tables.items()]
+
+
 def to_markdown(comparison: Comparison) -> str:
     suite = comparison.suite
     out = [f"# {suite.title}; {protocol_fraction(comparison)}", "", *header_lines(comparison), ""]
@@ -209,8 +220,7 @@ def to_markdown(comparison: Comparison) -> str:
         out += [f"- `{b.name}`: {b.description}" for b in comparison.chance]
     out += [f"- `{m.key}`: {m.note}" for m in suite.metrics if m.note]
     out += [f"- {note}" for note in suite.notes]
-    sources = sorted({n.source for n in comparison.numbers})
-    out += [f"- Published values: {source}" for source in sources]
+    out += [f"- Published values: {source}" for source in grouped_sources(comparison.numbers)]
     out += [f"- Protocol from: {source}" for source in suite.sources]
     return "\n".join(out) + "\n"
 
