@@ -152,3 +152,19 @@ def test_the_first_line_says_what_fraction_of_the_protocol_ran(tmp_path):
     append_rows(tmp_path / "full", rows_for("gan", "grid25", full, steps=400_000))
     comparison = compare(load(tmp_path / "full"), SUITES.get("pacgan-grid"), "x")
     assert protocol_fraction(comparison) == "full protocol (400,000 steps, 10 of 10 seeds)"
+
+
+def test_a_suite_without_a_table_shows_ours_beside_chance(tmp_path):
+    """The WGAN-GP toy suites publish no table: ours is still shown beside the chance baselines."""
+    info = DATASETS.get("ring8").info
+    smeared = [scored(smeared_modes(info.modes, info.mode_std, 2500, np.random.default_rng([7, s])), "ring8") for s in range(3)]
+    real = DATASETS.get("ring8").load("test", DataConfig()).data
+    append_rows(tmp_path / "smeared", rows_for("wgan_gp", "ring8", smeared))
+    append_rows(tmp_path / "real", rows_for("wgan_gp", "ring8", [scored(real[s * 2500 : (s + 1) * 2500], "ring8") for s in range(3)]))
+    suite = SUITES.get("wgangp-toy-ring")
+    at_chance = by_key(compare(load(tmp_path / "smeared"), suite, "x"))
+    assert {n.verdict for n in at_chance.values()} == {"at chance"}
+    learned = compare(load(tmp_path / "real"), suite, "x")
+    assert by_key(learned)[("wgan_gp (no published row)", "high_quality_fraction")].verdict == "above chance"
+    text = to_markdown(learned)
+    assert "| wgan_gp (no published row) | - | wgan_gp |" in text and "| chance: smeared |" in text

@@ -177,7 +177,7 @@ def _compare_row(
             p = welch_from_summary(ours_mean, ours_se, n, mean, se, row.n_trials) if se is not None and n > 1 else math.nan
             bounds = value_range(metric.key, num_classes)
             width = (bounds[1] - bounds[0]) * metric.factor if bounds is not None else None
-            at_chance = tested is not None and tested.at_chance
+            at_chance = tested.at_chance if tested is not None else None
             decided = number_verdict(n, ours_mean, (ours[2], ours[3]), mean, (low, high), p, width, at_chance)
         chance_fields = (tested.baseline, tested.mean * metric.factor, tested.p) if tested else ("", math.nan, math.nan)
         out.append(
@@ -187,6 +187,17 @@ def _compare_row(
             )
         )
     return out
+
+
+def unpublished_rows(suite: Suite, runs: dict[str, ModelRun]) -> list[PublishedRow]:
+    """A row without a paper value for every model run that no published row reproduces, so that ours is shown
+    beside the chance baselines (the WGAN-GP toy suites publish no table)."""
+    published = {row.model for row in suite.published}
+    return [
+        PublishedRow(f"{model} (no published row)", model, {m.key: (math.nan, None) for m in suite.metrics}, "none",
+                     None, "no published value", checked=True)
+        for model in sorted(runs) if model not in published
+    ]
 
 
 def _claim(claim, runs: dict[str, ModelRun], chance: dict[tuple[str, str], ChanceTest]) -> ClaimResult:
@@ -211,7 +222,8 @@ def compare(frame: pd.DataFrame, suite: Suite, machine: str) -> Comparison:
     runs = model_runs(frame, suite)
     baselines = chance_baselines(suite)
     chance = chance_tests(runs, baselines)
-    numbers = [number for row in suite.published for number in _compare_row(row, suite, runs, chance)]
+    table_rows = [*suite.published, *unpublished_rows(suite, runs)]
+    numbers = [number for row in table_rows for number in _compare_row(row, suite, runs, chance)]
     claims = [_claim(claim, runs, chance) for claim in suite.claims]
     rows = frame[(frame["dataset"] == suite.dataset) & (frame["status"] == "ok")]
     versions = sorted({str(p.get("ganbench_version")) for p in rows["protocol"] if p.get("ganbench_version")})

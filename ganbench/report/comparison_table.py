@@ -176,7 +176,7 @@ def _number_line(n: ComparedNumber) -> str:
 def grouped_sources(numbers: list[ComparedNumber]) -> list[str]:
     """The rows' sources, one line per table: 'paper, table, rows 1 (GAN), 2 (ALI)' from 'paper, table, row 1 (GAN)'."""
     tables: dict[str, list[str]] = {}
-    for source in dict.fromkeys(n.source for n in numbers):
+    for source in dict.fromkeys(n.source for n in numbers if not math.isnan(n.paper_mean)):
         table, _, row = source.partition(", row ")
         rows = tables.setdefault(table, [])
         if row and row not in rows:

@@ -14,6 +14,8 @@ A number (a published row's value on one metric) reads, checked in this order:
 - `higher` / `lower`: the intervals do not overlap, or Welch's test of ours against the paper's summary gives
   p < ALPHA (ours against the paper's mean).
 - `agrees`: none of the above: the intervals overlap and p >= ALPHA (or the paper printed no uncertainty).
+A model the suite runs without a published row (the WGAN-GP toy suites have none) reads `above chance` where the
+first two rules leave it, else `no published value`.
 
 A claim ("A beats B on metric") reads `too few seeds` below MIN_SEEDS on either side and `untestable (both rows
 at chance)` when neither A nor B is better than chance on its metric; otherwise Welch's test decides.
@@ -78,14 +80,17 @@ def number_verdict(
     paper_interval: tuple[float, float],
     welch_p: float,
     range_width: float | None,
-    at_chance: bool,
+    at_chance: bool | None,
 ) -> str:
     """The verdict on one number by the rules of the module docstring (`range_width`: the width of the range the
-    metric can take, in the same units; None when unbounded)."""
+    metric can take, in the same units, None when unbounded; `at_chance` None when there are no chance baselines;
+    `paper_mean` NaN when there is no published value)."""
     if n_seeds < MIN_SEEDS:
         return TOO_FEW
     if at_chance:
         return AT_CHANCE
+    if math.isnan(paper_mean):
+        return "no published value" if at_chance is None else "above chance"
     if range_width is not None and ours_interval[1] - ours_interval[0] > range_width:
         return INCONCLUSIVE
     side = interval_side(ours_interval, paper_interval)
