@@ -10,7 +10,12 @@ Defaults are torch-fidelity's and the papers'; each help says where it comes fro
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ganbench.errors import GanbenchError
+from ganbench.settings import apply_overrides
 
 #: torch-fidelity's default KID subset size
 KID_SUBSET_SIZE = 1000
@@ -116,3 +121,24 @@ class MetricConfig:
             sizes = subset_sizes(n_generated, config.fd_inf_points, config.fd_inf_min_samples)
             config = replace(config, fd_inf_sizes=sizes)
         return config
+
+
+def pin_metric_settings(config: MetricConfig, pinned: dict[str, Any]) -> MetricConfig:
+    """`config` with the suite's pinned metric settings (fields of MetricConfig or of its nested configs)."""
+    changes: dict[str, Any] = {}
+    nested: dict[str, dict[str, str]] = {}
+    for key, value in pinned.items():
+        if key in {f.name for f in dataclasses.fields(config)}:
+            changes[key] = str(value)
+            continue
+        for item in dataclasses.fields(config):
+            inner = getattr(config, item.name)
+            if dataclasses.is_dataclass(inner) and key in {f.name for f in dataclasses.fields(inner)}:
+                nested.setdefault(item.name, {})[key] = str(value)
+                break
+        else:
+            raise GanbenchError(f"suite pins an unknown metric setting {key!r}")
+    config = apply_overrides(config, changes) if changes else config
+    for name, values in nested.items():
+        config = dataclasses.replace(config, **{name: apply_overrides(getattr(config, name), values)})
+    return config

@@ -102,6 +102,9 @@ class MetricSpec:
     #: what the preset reads of the shared k-NN pass over generated and reference features (None: nothing);
     #: the pass is computed once for all requested presets (`ganbench.metrics.presets.common.neighbours`)
     neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None
+    #: the interval each bounded key can take, given the dataset's number of modes / classes (None when it has
+    #: none): {"modes_covered": (0, M), ...}; keys absent are unbounded
+    ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -127,12 +130,14 @@ def register_metric(
     requires: str = "",
     extractors: tuple[str, ...] = (),
     neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None,
+    ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None,
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
     dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
-    default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass.
+    default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass; `ranges` the
+    interval each bounded key can take given the dataset's number of modes / classes.
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
@@ -141,7 +146,9 @@ def register_metric(
         raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
-        spec = MetricSpec(name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours)
+        spec = MetricSpec(
+            name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges
+        )
         METRICS.add(name, spec)
         return fn
 
@@ -155,6 +162,16 @@ def direction_of(key: str) -> Direction | None:
         spec = METRICS.get(name)
         if key in spec.directions:
             return spec.directions[key]
+    return None
+
+
+def value_range(key: str, num_classes: int | None) -> tuple[float, float] | None:
+    """The interval a result key can take on a dataset with `num_classes` modes / classes, from the registration
+    of the metric that reports it; None when unbounded or unknown."""
+    for name in METRICS:
+        spec = METRICS.get(name)
+        if key in spec.directions:
+            return spec.ranges(num_classes).get(key) if spec.ranges is not None else None
     return None
 
 

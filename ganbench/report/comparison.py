@@ -2,8 +2,9 @@
 
 For every published row and metric: the paper's mean +- s.e. (n trials) and ours (mean +- s.e., 95% CI, n
 seeds, each seed's value at its last evaluation). Both intervals are Student-t 95% intervals of the mean
-(the paper's from its s.e. and trial count; a row printed without an uncertainty is a point). Verdict:
-"agrees" when the intervals overlap, else "higher" or "lower" (ours against the paper's). Which pinned
+(the paper's from its s.e. and trial count; a row printed without an uncertainty is a point). On point data
+the suite's chance baselines (ganbench.report.chance) are scored beside them. Verdicts follow
+ganbench.report.verdicts: too few seeds, at chance, inconclusive, higher / lower, agrees. Which pinned
 settings the run changed (a reduced protocol) is read from what the rows recorded, never from a label.
 """
 
@@ -15,9 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ganbench.data.base import DATASETS
+from ganbench.metrics.spec import value_range
+from ganbench.report.chance import ChanceBaseline, chance_baselines
 from ganbench.report.labels import metric_direction
 from ganbench.report.leaderboard import leaderboard
 from ganbench.report.significance import mean_std, t_interval, welch_from_summary, welch_test
+from ganbench.report.verdicts import ChanceTest, chance_test, claim_verdict, number_verdict
 from ganbench.suites.base import PublishedRow, Suite, protocol_deviations
 
 
@@ -55,6 +60,9 @@ class ComparedNumber:
     verdict: str
     checked: bool
     source: str
+    chance_baseline: str = ""
+    chance_mean: float = math.nan
+    chance_p: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class Comparison:
     runs: dict[str, ModelRun]
     versions: list[str]
     machine: str
+    chance: list[ChanceBaseline] = field(default_factory=list)
 
     @property
     def reduced(self) -> bool:
@@ -94,15 +103,6 @@ def paper_se(row: PublishedRow, uncertainty: float | None) -> float | None:
     if row.uncertainty == "s.e.":
         return uncertainty
     return uncertainty / math.sqrt(row.n_trials) if row.n_trials else None
-
-
-def verdict(ours: tuple[float, float], paper: tuple[float, float]) -> str:
-    """'agrees' when the two intervals overlap, else whether ours lies 'higher' or 'lower'."""
-    if ours[1] < paper[0]:
-        return "lower"
-    if ours[0] > paper[1]:
-        return "higher"
-    return "agrees"
 
 
 def _seed_values(text: str) -> np.ndarray:
@@ -140,8 +140,22 @@ def model_runs(frame: pd.DataFrame, suite: Suite) -> dict[str, ModelRun]:
     return runs
 
 
-def _compare_row(row: PublishedRow, suite: Suite, runs: dict[str, ModelRun]) -> list[ComparedNumber]:
+def chance_tests(runs: dict[str, ModelRun], baselines: list[ChanceBaseline]) -> dict[tuple[str, str], ChanceTest]:
+    """(model, metric key) -> our seeds against the best chance baseline on that key (ganbench units)."""
+    tests = {}
+    for model, run in runs.items():
+        for key, values in run.values.items():
+            found = chance_test(values, {b.name: b.values[key] for b in baselines if key in b.values}, metric_direction(key))
+            if found is not None:
+                tests[(model, key)] = found
+    return tests
+
+
+def _compare_row(
+    row: PublishedRow, suite: Suite, runs: dict[str, ModelRun], chance: dict[tuple[str, str], ChanceTest]
+) -> list[ComparedNumber]:
     out = []
+    num_classes = DATASETS.get(suite.dataset).info.num_classes
     for metric in suite.metrics:
         if metric.key not in row.values:
             continue
@@ -149,6 +163,7 @@ def _compare_row(row: PublishedRow, suite: Suite, runs: dict[str, ModelRun]) -> 
         se = paper_se(row, uncertainty)
         low, high = t_interval(mean, se, row.n_trials)
         values = runs[row.model].values.get(metric.key) if row.model in runs else None
+        tested = chance.get((row.model or "", metric.key))
         if values is None or not len(values):
             ours = (math.nan, math.nan, math.nan, math.nan)
             n, p = 0, math.nan
@@ -160,17 +175,32 @@ def _compare_row(row: PublishedRow, suite: Suite, runs: dict[str, ModelRun]) -> 
             ours_se = std / math.sqrt(n) if n > 1 else math.nan
             ours = (ours_mean, ours_se, *t_interval(ours_mean, ours_se if n > 1 else None, n))
             p = welch_from_summary(ours_mean, ours_se, n, mean, se, row.n_trials) if se is not None and n > 1 else math.nan
-            decided = verdict((ours[2], ours[3]), (low, high))
+            bounds = value_range(metric.key, num_classes)
+            width = (bounds[1] - bounds[0]) * metric.factor if bounds is not None else None
+            at_chance = tested.at_chance if tested is not None else None
+            decided = number_verdict(n, ours_mean, (ours[2], ours[3]), mean, (low, high), p, width, at_chance)
+        chance_fields = (tested.baseline, tested.mean * metric.factor, tested.p) if tested else ("", math.nan, math.nan)
         out.append(
             ComparedNumber(
                 row.label, row.model or "", metric.key, metric.column, mean, se, row.n_trials, low, high,
-                *ours, n, p, decided, row.checked, row.source,
+                *ours, n, p, decided, row.checked, row.source, *chance_fields,
             )
         )
     return out
 
 
-def _claim(claim, runs: dict[str, ModelRun]) -> ClaimResult:
+def unpublished_rows(suite: Suite, runs: dict[str, ModelRun]) -> list[PublishedRow]:
+    """A row without a paper value for every model run that no published row reproduces, so that ours is shown
+    beside the chance baselines (the WGAN-GP toy suites publish no table)."""
+    published = {row.model for row in suite.published}
+    return [
+        PublishedRow(f"{model} (no published row)", model, {m.key: (math.nan, None) for m in suite.metrics}, "none",
+                     None, "no published value", checked=True)
+        for model in sorted(runs) if model not in published
+    ]
+
+
+def _claim(claim, runs: dict[str, ModelRun], chance: dict[tuple[str, str], ChanceTest]) -> ClaimResult:
     better = runs[claim.better].values.get(claim.metric, np.array([])) if claim.better in runs else np.array([])
     worse = runs[claim.worse].values.get(claim.metric, np.array([])) if claim.worse in runs else np.array([])
     if not len(better) or not len(worse):
@@ -178,12 +208,9 @@ def _claim(claim, runs: dict[str, ModelRun]) -> ClaimResult:
     sign = 1.0 if metric_direction(claim.metric) == "higher" else -1.0
     difference = sign * (better.mean() - worse.mean())
     p = welch_test(better, worse).p
-    if math.isnan(p):
-        decided = "untestable (needs 2+ seeds with some spread)" if difference == 0 else "untestable"
-    elif p < 0.05:
-        decided = "supported (p < 0.05)" if difference > 0 else "contradicted (opposite direction, p < 0.05)"
-    else:
-        decided = "not supported (p >= 0.05)"
+    tests = [chance.get((model, claim.metric)) for model in (claim.better, claim.worse)]
+    both_at_chance = all(t is not None and t.at_chance for t in tests)
+    decided = claim_verdict(len(better), len(worse), difference, p, both_at_chance)
     return ClaimResult(claim.text, claim.metric, better.mean(), worse.mean(), len(better), len(worse), p, decided)
 
 
@@ -193,8 +220,11 @@ def compare(frame: pd.DataFrame, suite: Suite, machine: str) -> Comparison:
     `machine` is used when the rows do not record the machine they were trained on.
     """
     runs = model_runs(frame, suite)
-    numbers = [number for row in suite.published for number in _compare_row(row, suite, runs)]
-    claims = [_claim(claim, runs) for claim in suite.claims]
+    baselines = chance_baselines(suite)
+    chance = chance_tests(runs, baselines)
+    table_rows = [*suite.published, *unpublished_rows(suite, runs)]
+    numbers = [number for row in table_rows for number in _compare_row(row, suite, runs, chance)]
+    claims = [_claim(claim, runs, chance) for claim in suite.claims]
     rows = frame[(frame["dataset"] == suite.dataset) & (frame["status"] == "ok")]
     versions = sorted({str(p.get("ganbench_version")) for p in rows["protocol"] if p.get("ganbench_version")})
     recorded = sorted({c.get("machine") for c in rows["config"] if c.get("machine")})
@@ -202,4 +232,4 @@ def compare(frame: pd.DataFrame, suite: Suite, machine: str) -> Comparison:
         machine = "; ".join(recorded)
     else:
         machine = f"{machine} (the machine `suite compare` ran on; the rows do not record one)"
-    return Comparison(suite, numbers, claims, runs, versions, machine)
+    return Comparison(suite, numbers, claims, runs, versions, machine, baselines)

@@ -6,16 +6,27 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pandas as pd
 
 from ganbench.report.comparison import ComparedNumber, Comparison
+from ganbench.report.significance import t_interval
+from ganbench.report.verdicts import MIN_SEEDS
 from ganbench.suites.base import UNCHECKED_FOOTNOTE
 
 METHOD_NOTE = (
     "Ours: each seed's value at its last evaluation; mean +- standard error across seeds. Intervals: Student-t 95% "
     "intervals of the mean, the paper's from its s.e. (a std is divided by sqrt(n); a value printed without one "
-    "is a point). Verdict: agrees when the two intervals overlap, else higher / lower (ours against the paper's). "
-    "Welch p: two-sided Welch t-test of ours against the paper's summary (mean, s.e., n)."
+    "is a point). Welch p: two-sided Welch t-test of ours against the paper's summary (mean, s.e., n). Verdict, "
+    f"in this order: too few seeds (under {MIN_SEEDS}); at chance (ours not better than the best chance baseline "
+    "by a two-sided Welch test across seeds against its draws, p < 0.05); inconclusive (our interval wider than "
+    "the range the metric can take); higher / lower (intervals apart, or Welch p < 0.05); else agrees."
+)
+CHANCE_NOTE = (
+    "Chance baselines: point sets that know nothing of the modes, drawn {draws} times each at this suite's sample "
+    "count and scored with its metric settings by ganbench (`ganbench.report.chance`); shown as mean +- s.e. over "
+    "the draws. 'best chance' is the baseline with the most favourable mean on that metric, 'p vs chance' the "
+    "Welch p of our seeds against its draws."
 )
 
 
@@ -58,6 +69,41 @@ def protocol_status(comparison: Comparison) -> str:
     return "REDUCED: " + "; ".join(f"{text} for {', '.join(models)}" for text, models in changes.items())
 
 
+def _pinned_steps(comparison: Comparison, model: str) -> int | None:
+    entry = comparison.suite.model(model)
+    steps = entry.settings.get("steps") if entry is not None else None
+    return int(float(steps)) if steps is not None else None
+
+
+def _span(values: list[int]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+def protocol_fraction(comparison: Comparison) -> str:
+    """What fraction of the protocol was run, for a comparison's first line: 'full protocol (400,000 steps, 10 of 10
+    seeds)' or 'REDUCED protocol: 0.5% of the steps (2,000 of 400,000), 5 of 10 seeds' (steps: the last step each
+    cell reached; seeds: per model, against the paper's trials)."""
+    suite, runs = comparison.suite, comparison.runs
+    seeds = [max((len(v) for v in run.values.values()), default=0) for run in runs.values()] or [0]
+    pinned = {_pinned_steps(comparison, model) for model in runs} - {None}
+    ran = [s for run in runs.values() for s in run.cell_steps] or [0]
+    steps_full = all(
+        min(run.cell_steps, default=0) >= (_pinned_steps(comparison, m) or 0) for m, run in runs.items()
+    )
+    full = steps_full and min(seeds) >= suite.trials and not comparison.reduced
+    seed_text = f"{_span(seeds)} of {suite.trials} seeds"
+    if len(pinned) == 1:
+        total = pinned.pop()
+        share = 100 * max(ran) / total
+        step_text = f"{total:,} steps" if steps_full else f"{share:.3g}% of the steps ({_span(ran)} of {total:,})"
+    else:
+        step_text = f"steps {_span(ran)}"
+    if full:
+        return f"full protocol ({step_text}, {seed_text})"
+    return f"REDUCED protocol: {step_text}, {seed_text}"
+
+
 def wall_time_text(comparison: Comparison) -> str:
     """Total cell wall time and each model's seconds per 1,000 steps (training plus evaluations)."""
     total = sum(sum(run.cell_wall_s) for run in comparison.runs.values())
@@ -94,30 +140,66 @@ def header_lines(comparison: Comparison) -> list[str]:
     return lines
 
 
+def chance_numbers(comparison: Comparison) -> list[ComparedNumber]:
+    """One row per (chance baseline, metric), in paper units: the draws' mean +- s.e. and 95% interval in the
+    'ours' fields, the draw count as n_seeds, verdict 'chance baseline', what was drawn as the source."""
+    out = []
+    for metric in comparison.suite.metrics:
+        for baseline in comparison.chance:
+            values = baseline.values.get(metric.key)
+            if values is None:
+                continue
+            scaled = np.asarray(values) * metric.factor
+            mean, se = float(scaled.mean()), float(scaled.std(ddof=1) / math.sqrt(len(scaled)))
+            low, high = t_interval(mean, se, len(scaled))
+            out.append(ComparedNumber(
+                baseline.name, "", metric.key, metric.column, math.nan, None, None, math.nan, math.nan,
+                mean, se, low, high, len(scaled), math.nan, "chance baseline", True, baseline.description,
+            ))
+    return out
+
+
+def _number_line(n: ComparedNumber) -> str:
+    star = "" if n.checked or n.verdict == "chance baseline" else "*"
+    paper = f"{fmt_pm(n.paper_mean, n.paper_se)} ({n.paper_n if n.paper_n else '?'})" if n.paper_n else "-"
+    ours = fmt_pm(n.ours_mean, n.ours_se if n.n_seeds > 1 else None)
+    decimals = decimals_for(n.ours_mean) if n.n_seeds > 1 else None
+    ci = f"[{fmt(n.ours_low, decimals)}, {fmt(n.ours_high, decimals)}]" if n.n_seeds > 1 else "-"
+    seeds = f"{n.n_seeds} draws" if n.verdict == "chance baseline" else str(n.n_seeds)
+    best = f"{fmt(n.chance_mean)} ({n.chance_baseline.removeprefix('chance: ')})" if n.chance_baseline else "-"
+    return (
+        f"| {n.label} | {paper}{star} | {n.model or '-'} | {ours} | {ci} | {seeds} | {fmt_p(n.welch_p)} | {best} | "
+        f"{fmt_p(n.chance_p)} | {n.verdict} |"
+    )
+
+
+def grouped_sources(numbers: list[ComparedNumber]) -> list[str]:
+    """The rows' sources, one line per table: 'paper, table, rows 1 (GAN), 2 (ALI)' from 'paper, table, row 1 (GAN)'."""
+    tables: dict[str, list[str]] = {}
+    for source in dict.fromkeys(n.source for n in numbers if not math.isnan(n.paper_mean)):
+        table, _, row = source.partition(", row ")
+        rows = tables.setdefault(table, [])
+        if row and row not in rows:
+            rows.append(row)
+    return [f"{table}, row{'s' if len(rows) > 1 else ''} {', '.join(rows)}" if rows else table for table, rows in tables.items()]
+
+
 def to_markdown(comparison: Comparison) -> str:
     suite = comparison.suite
-    out = [f"# {suite.title}", "", *header_lines(comparison), ""]
+    out = [f"# {suite.title}; {protocol_fraction(comparison)}", "", *header_lines(comparison), ""]
+    chance = chance_numbers(comparison)
     for metric in suite.metrics:
-        numbers = [n for n in comparison.numbers if n.metric == metric.key]
+        numbers = [n for n in comparison.numbers + chance if n.metric == metric.key]
         if not numbers:
             continue
         out += [
             f"## {metric.column} (`{metric.key}`" + (f" x {metric.factor:g}" if metric.factor != 1 else "") + ")",
             "",
             "| paper row | paper: mean +- s.e. (n) | ganbench model | ours: mean +- s.e. | ours: 95% CI | seeds | "
-            "Welch p | verdict |",
-            "|---|---|---|---|---|---|---|---|",
+            "Welch p | best chance | p vs chance | verdict |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for n in numbers:
-            star = "" if n.checked else "*"
-            paper = f"{fmt_pm(n.paper_mean, n.paper_se)} ({n.paper_n if n.paper_n else '?'})"
-            ours = fmt_pm(n.ours_mean, n.ours_se if n.n_seeds > 1 else None)
-            decimals = decimals_for(n.ours_mean) if n.n_seeds > 1 else None
-            ci = f"[{fmt(n.ours_low, decimals)}, {fmt(n.ours_high, decimals)}]" if n.n_seeds > 1 else "-"
-            out.append(
-                f"| {n.label} | {paper}{star} | {n.model or '-'} | {ours} | {ci} | {n.n_seeds} | "
-                f"{fmt_p(n.welch_p)} | {n.verdict} |"
-            )
+        out += [_number_line(n) for n in numbers]
         out.append("")
     if comparison.claims:
         out += ["## The paper's claims, on our seeds", "", "| claim | metric | means (ganbench units) | seeds | "
@@ -132,10 +214,13 @@ def to_markdown(comparison: Comparison) -> str:
     if any(not n.checked for n in comparison.numbers):
         out.append(f"- \\* {UNCHECKED_FOOTNOTE}")
     out.append(f"- {METHOD_NOTE}")
+    if comparison.chance:
+        draws = len(next(iter(comparison.chance[0].values.values())))
+        out.append("- " + CHANCE_NOTE.format(draws=draws))
+        out += [f"- `{b.name}`: {b.description}" for b in comparison.chance]
     out += [f"- `{m.key}`: {m.note}" for m in suite.metrics if m.note]
     out += [f"- {note}" for note in suite.notes]
-    sources = sorted({n.source for n in comparison.numbers})
-    out += [f"- Published values: {source}" for source in sources]
+    out += [f"- Published values: {source}" for source in grouped_sources(comparison.numbers)]
     out += [f"- Protocol from: {source}" for source in suite.sources]
     return "\n".join(out) + "\n"
 
@@ -145,6 +230,7 @@ def provenance(comparison: Comparison) -> dict[str, str]:
     return {
         "suite": comparison.suite.name,
         "protocol": protocol_status(comparison),
+        "protocol_run": protocol_fraction(comparison),
         "machine": comparison.machine,
         "ganbench_version": ", ".join(comparison.versions),
         "wall_time": wall_time_text(comparison),
@@ -157,9 +243,11 @@ def with_provenance(frame: pd.DataFrame, comparison: Comparison) -> pd.DataFrame
 
 
 def to_frame(comparison: Comparison) -> pd.DataFrame:
-    """One row per (published row, metric), with the run's protocol status, machine, version and wall time."""
+    """One row per (published row, metric), then one per (chance baseline, metric), with the run's protocol
+    status, machine, version and wall time."""
     columns = [f.name for f in dataclasses.fields(ComparedNumber)]
-    frame = pd.DataFrame.from_records([dataclasses.asdict(n) for n in comparison.numbers], columns=columns)
+    numbers = comparison.numbers + chance_numbers(comparison)
+    frame = pd.DataFrame.from_records([dataclasses.asdict(n) for n in numbers], columns=columns)
     return with_provenance(frame, comparison)
 
 

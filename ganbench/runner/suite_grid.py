@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.errors import GanbenchError
+from ganbench.metrics.config import pin_metric_settings
 from ganbench.models.base import MODELS
 from ganbench.runner.plan import GridConfig
-from ganbench.runner.suites import pin_metric_settings
 from ganbench.scoring.config import ScoreConfig
 from ganbench.suites.base import Suite
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ganbench.errors import GanbenchError
-from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.spec import metric_settings
 from ganbench.scoring.job import ScoringJob
-from ganbench.settings import apply_overrides
 from ganbench.suites.base import SUITES, describe_deviations, protocol_deviations
 
 
@@ -26,27 +23,6 @@ def suite_record(name: str, model: str, model_config: Any, n_generated: int, job
     }
     found = protocol_deviations(suite, model, dataclasses.asdict(model_config), evaluation)
     return {"name": name, "protocol": "reduced" if found else "full", "deviations": describe_deviations(found)}
-
-
-def pin_metric_settings(config: MetricConfig, pinned: dict[str, Any]) -> MetricConfig:
-    """`config` with the suite's pinned metric settings (fields of MetricConfig or of its nested configs)."""
-    changes: dict[str, Any] = {}
-    nested: dict[str, dict[str, str]] = {}
-    for key, value in pinned.items():
-        if key in {f.name for f in dataclasses.fields(config)}:
-            changes[key] = str(value)
-            continue
-        for item in dataclasses.fields(config):
-            inner = getattr(config, item.name)
-            if dataclasses.is_dataclass(inner) and key in {f.name for f in dataclasses.fields(inner)}:
-                nested.setdefault(item.name, {})[key] = str(value)
-                break
-        else:
-            raise GanbenchError(f"suite pins an unknown metric setting {key!r}")
-    config = apply_overrides(config, changes) if changes else config
-    for name, values in nested.items():
-        config = dataclasses.replace(config, **{name: apply_overrides(getattr(config, name), values)})
-    return config
 
 
 def suite_status(suite: str, records: list[dict]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.published_numbers import published_row
 
 README = "w86763777/pytorch-gan-collections README.md, Results (change log 2022-01-10)"
 #: configs/*_CIFAR10_{CNN,RES}.txt and DCGAN_CIFAR10.txt; betas are the scripts' defaults.
@@ -14,10 +15,9 @@ DCGAN = {**CNN, "beta1": "0.5", "arch": "collections-dcgan"}
 UNCERTAINTY = "FID has no +-; the IS +- is the std over 10 splits of one 50k evaluation of one training run (seed 0)"
 
 
-def _row(label: str, model: str | None, fid: float, score: tuple, code: str) -> PublishedRow:
-    # the row's uncertainty kind describes the IS value; FID is printed without one. Values read from the README.
-    values = {"fid": (fid, None), "is_mean": score}
-    return PublishedRow(label, model, values, "std", 1, README, code, checked=True, note=UNCERTAINTY)
+def _row(label: str, model: str | None, code: str) -> PublishedRow:
+    # the row's uncertainty kind describes the IS value; FID is printed without one
+    return published_row("collections-cifar10", label, model, code, note=UNCERTAINTY)
 
 
 SUITES.add(
@@ -39,12 +39,12 @@ SUITES.add(
         metrics=(SuiteMetric("fid", "FID"), SuiteMetric("is_mean", "Inception Score")),
         eval_every=5_000,
         published=(
-            _row("DCGAN", "dcgan_collections", 42.72, (6.01, 0.05), "dcgan.py, configs/DCGAN_CIFAR10.txt"),
-            _row("WGAN(CNN)", None, 40.03, (6.62, 0.09), "wgan.py, configs/WGAN_CIFAR10_CNN.txt"),
-            _row("WGAN-GP(CNN)", "wgan_gp_collections_cnn", 19.83, (7.66, 0.10), "wgangp.py, configs/WGANGP_CIFAR10_CNN.txt"),
-            _row("WGAN-GP(ResNet)", "wgan_gp_collections_resnet", 16.95, (7.95, 0.14), "wgangp.py, configs/WGANGP_CIFAR10_RES.txt"),
-            _row("SNGAN(CNN)", "sngan_collections_cnn", 17.81, (7.84, 0.12), "sngan.py, configs/SNGAN_CIFAR10_CNN.txt"),
-            _row("SNGAN(ResNet)", "sngan_collections_resnet", 14.32, (8.31, 0.10), "sngan.py, configs/SNGAN_CIFAR10_RES.txt"),
+            _row("DCGAN", "dcgan_collections", "dcgan.py, configs/DCGAN_CIFAR10.txt"),
+            _row("WGAN(CNN)", None, "wgan.py, configs/WGAN_CIFAR10_CNN.txt"),
+            _row("WGAN-GP(CNN)", "wgan_gp_collections_cnn", "wgangp.py, configs/WGANGP_CIFAR10_CNN.txt"),
+            _row("WGAN-GP(ResNet)", "wgan_gp_collections_resnet", "wgangp.py, configs/WGANGP_CIFAR10_RES.txt"),
+            _row("SNGAN(CNN)", "sngan_collections_cnn", "sngan.py, configs/SNGAN_CIFAR10_CNN.txt"),
+            _row("SNGAN(ResNet)", "sngan_collections_resnet", "sngan.py, configs/SNGAN_CIFAR10_RES.txt"),
         ),
         sources=(
             README,

@@ -4,6 +4,7 @@ what the published +- means, and the evaluation differences every comparison pri
 from __future__ import annotations
 
 from ganbench.suites.base import PublishedRow, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.published_numbers import published_row
 
 TRAINER = "kwotsin/mimicry torch_mimicry/training/{trainer,scheduler}.py, examples/sngan_example.py"
 METRICS = "kwotsin/mimicry torch_mimicry/metrics/compute_{fid,is,kid}.py"
@@ -44,12 +45,9 @@ EVALUATION_NOTES = (
 )
 
 
-def mimicry_row(
-    source: str, label: str, model: str | None, fid: tuple, score: tuple, kid: tuple, code: str, checked: bool = False
-) -> PublishedRow:
-    """A row of a mimicry baseline table: FID, IS and KID as (mean, +-) in the README's units."""
-    values = {"fid": fid, "is_mean": score, "kid_mean": kid}
-    return PublishedRow(label, model, values, "std", 1, source, code, checked=checked, note=UNCERTAINTY)
+def mimicry_row(table: str, label: str, model: str | None, code: str) -> PublishedRow:
+    """The row `label` of mimicry's baseline table `table` (published_numbers.TABLES), reproduced by `model`."""
+    return published_row(table, label, model, code, note=UNCERTAINTY)
 
 
 def mimicry_suite(
@@ -58,15 +56,16 @@ def mimicry_suite(
     dataset: tuple[str, str],
     models: tuple[SuiteModel, ...],
     readme: str,
-    rows: tuple[tuple, ...],
+    table: str,
+    rows: tuple[tuple[str, str | None, str], ...],
     notes: tuple[tuple[str, ...], tuple[str, ...]],
     data_source: str = "",
-    checked: bool = False,
     presets: tuple[str, ...] = (),
 ) -> Suite:
     """A mimicry baseline suite: one training run per model, FID/IS/KID on 50,000 generated vs 50,000 reference
-    images every 5,000 steps. `dataset`: (registered name, name in prose); `rows`: (label, model, fid, is, kid,
-    code) in the README's units; `notes`: (about the data, closing) around the shared evaluation notes."""
+    images every 5,000 steps. `dataset`: (registered name, name in prose); `table`: its key in published_numbers;
+    `rows`: (printed label, ganbench model or None, the authors' file); `notes`: (about the data, closing) around
+    the shared evaluation notes."""
     data_notes, closing_notes = notes
     return Suite(
         name=name,
@@ -79,7 +78,7 @@ def mimicry_suite(
         metrics=IMAGE_METRICS,
         presets=presets,
         eval_every=5_000,
-        published=tuple(mimicry_row(readme, *row, checked=checked) for row in rows),
+        published=tuple(mimicry_row(table, *row) for row in rows),
         sources=(readme, TRAINER, *((data_source,) if data_source else ()), METRICS),
         notes=(TARGETS_NOTE.format(dataset=dataset[1]), *data_notes, *EVALUATION_NOTES, *closing_notes),
     )

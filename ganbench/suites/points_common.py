@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ganbench.suites.base import Claim, PublishedRow, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.base import Claim, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.published_numbers import published_row
 
-PACGAN_PAPER = "Lin et al. 2018, PacGAN (arXiv 1712.04086), Table 1"
 PACGAN_CODE = "fjxmlzn/PacGAN synthetic_data_experiments/{folder}/config.py + pacgan_task.py (commits a7c92481, b331f4ff)"
 
 #: PacGAN's 2-D protocol for GAN and PacGAN2-4: 400 epochs of 100,000 samples in batches of 100 packs.
@@ -69,27 +69,24 @@ PACGAN_NOTES = (
 )
 
 
-def pacgan_row(label: str, model: str | None, modes, hq, kl, code: str, note: str = "") -> PublishedRow:
-    """A row of PacGAN Table 1: (mean, s.e.) of modes, high-quality % and reverse KL over 10 trials."""
-    values = {"modes_covered": modes, "high_quality_fraction": hq, "mode_kl": kl}
-    return PublishedRow(label, model, values, "s.e.", 10, PACGAN_PAPER, code, note=note)
+#: PacGAN Table 1's printed rows and the ganbench models that reproduce them.
+TABLE1_MODELS = {"GAN": "gan", "ALI": "ali", "PacGAN2": "pacgan2", "PacGAN3": "pacgan3", "PacGAN4": "pacgan4"}
+NO_MINIBATCH_NOTE = (
+    "Earlier ganbench releases listed a 'Minibatch Discrimination' row credited to PacGAN Table 1; the table as the "
+    "authors publish it (fjxmlzn/PacGAN synthetic_data_experiments/results/Table1.png) has no such row and no other "
+    "source could be found offline, so it is not shown."
+)
 
 
-def pacgan_suite(
-    name: str, title: str, dataset: str, folder: str, rows: dict[str, tuple], data_note: str
-) -> Suite:
-    """A PacGAN Table 1 suite on `dataset` from the experiment folders `folder`_GAN&PacGAN and `folder`_ALI;
-    `rows` maps the paper's row label to (modes, high-quality %, reverse KL), each (mean, s.e.)."""
+def pacgan_suite(name: str, title: str, dataset: str, folder: str, table: str, data_note: str) -> Suite:
+    """A PacGAN Table 1 suite on `dataset` from the experiment folders `folder`_GAN&PacGAN and `folder`_ALI, with
+    the rows of published_numbers.TABLES[`table`]."""
     code = PACGAN_CODE.format(folder=f"{folder}_GAN&PacGAN")
     ali_code = f"fjxmlzn/PacGAN synthetic_data_experiments/{folder}_ALI/pacgan_task.py (b331f4ff)"
-    models = {"GAN": "gan", "ALI": "ali", "PacGAN2": "pacgan2", "PacGAN3": "pacgan3", "PacGAN4": "pacgan4"}
-    published = []
-    for label, (modes, hq, kl) in rows.items():
-        if label in models:
-            published.append(pacgan_row(label, models[label], modes, hq, kl, ali_code if label == "ALI" else code))
-        else:
-            note = "no code for this row in PacGAN's repository; not implemented in ganbench"
-            published.append(pacgan_row(label, None, modes, hq, kl, "", note))
+    published = tuple(
+        published_row(table, label, model, ali_code if model == "ali" else code)
+        for label, model in TABLE1_MODELS.items()
+    )
     return Suite(
         name=name,
         title=title,
@@ -100,8 +97,8 @@ def pacgan_suite(
         metrics=POINT_METRICS,
         metric_settings=POINT_METRIC_SETTINGS,
         eval_every=1_000,  # PacGAN logs its metrics after every epoch of 1,000 iterations
-        published=tuple(published),
+        published=published,
         claims=PACKING_CLAIMS,
         sources=(code, ali_code, "IshmaelBelghazi/ALI ali/algorithms.py (a2ed3251): the simultaneous update"),
-        notes=(data_note, *PACGAN_NOTES),
+        notes=(data_note, *PACGAN_NOTES, NO_MINIBATCH_NOTE),
     )

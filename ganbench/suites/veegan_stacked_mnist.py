@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ganbench.suites.base import SUITES, PublishedRow, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.base import SUITES, Suite, SuiteMetric, SuiteModel
+from ganbench.suites.published_numbers import published_row
 
 CODE = "fjxmlzn/PacGAN stacked_MNIST_experiments/VEEGAN_experiment/{config,model,pacgan_task,evaluate}.py (1868de80)"
-PACGAN = "Lin et al. 2018, PacGAN (arXiv 1712.04086), Table 2"
-VEEGAN = "Srivastava et al. 2017, VEEGAN (arXiv 1705.07761), Table 2, as quoted in PacGAN Table 2"
 #: The VEEGAN-setup protocol: 50 epochs of 128,000 stacked images in batches of 64 = 100,000 iterations.
 SETTINGS = {
     "steps": "100000",
@@ -25,15 +24,8 @@ STACKED_METRICS = (
 )
 
 
-def _veegan(label: str, model: str | None, modes: float, kl: float) -> PublishedRow:
-    values = {"modes_covered": (modes, None), "mode_kl": (kl, None)}
-    note = "VEEGAN's own runs: averaged over 5 runs, no uncertainty printed; its settings for this row are not public"
-    return PublishedRow(label, model, values, "none", 5, VEEGAN, note=note)
-
-
-def _pacdcgan(pack: int, modes: tuple, kl: tuple) -> PublishedRow:
-    values = {"modes_covered": modes, "mode_kl": kl}
-    return PublishedRow(f"PacDCGAN{pack}", f"pacdcgan{pack}", values, "s.e.", 10, PACGAN, CODE)
+VEEGAN_NOTE = "VEEGAN's own runs: averaged over 5 runs, no uncertainty printed; its settings for this row are not public"
+VEEGAN_ROWS = {"DCGAN": "dcgan", "ALI": "ali", "Unrolled GAN": "unrolled", "VEEGAN": None}
 
 
 SUITES.add(
@@ -55,13 +47,9 @@ SUITES.add(
         presets=("modes",),
         eval_every=2_000,
         published=(
-            _veegan("DCGAN", "dcgan", 99.0, 3.40),
-            _veegan("ALI", "ali", 16.0, 5.40),
-            _veegan("Unrolled GAN", "unrolled", 48.7, 4.32),
-            _veegan("VEEGAN", None, 150.0, 2.95),
-            _pacdcgan(2, (1000.0, 0.0), (0.06, 0.01)),
-            _pacdcgan(3, (1000.0, 0.0), (0.06, 0.01)),
-            _pacdcgan(4, (1000.0, 0.0), (0.07, 0.01)),
+            *(published_row("pacgan-t2", label, model, note=VEEGAN_NOTE) for label, model in VEEGAN_ROWS.items()),
+            published_row("pacgan-t2", "DCGAN (our implementation)", "dcgan", CODE),
+            *(published_row("pacgan-t2", f"PacDCGAN{m}", f"pacdcgan{m}", CODE) for m in (2, 3, 4)),
         ),
         sources=(CODE, "akashgit/VEEGAN index.md (0044b1ba): 26,000 samples, five runs"),
         notes=(

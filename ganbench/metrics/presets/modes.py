@@ -3,6 +3,8 @@ modes or for stacked MNIST from per-channel digit labels."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ganbench.errors import GanbenchError
@@ -15,6 +17,14 @@ def mode_settings(config: MetricConfig) -> dict:
     return {"mode_quality_stds": config.modes.mode_quality_stds, "mode_min_count": config.modes.mode_min_count}
 
 
+def mode_ranges(num_modes: int | None) -> dict[str, tuple[float, float]]:
+    """modes_covered in [0, M], mode_kl in [0, log M] (M modes), high_quality_fraction in [0, 1]."""
+    ranges = {"high_quality_fraction": (0.0, 1.0)}
+    if num_modes:
+        ranges |= {"modes_covered": (0.0, float(num_modes)), "mode_kl": (0.0, math.log(num_modes))}
+    return ranges
+
+
 @register_metric(
     "modes",
     "Modes covered, high-quality fraction and KL to uniform (VEEGAN/PacGAN): point sets with known modes, or stacked "
@@ -23,6 +33,7 @@ def mode_settings(config: MetricConfig) -> dict:
     needs=({"gen_points", "modes"}, {"gen_channel_labels"}),
     settings=mode_settings,
     requires="points with known modes (ring8, grid25) or stacked_mnist",
+    ranges=mode_ranges,
 )
 def modes(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     """Stacked MNIST when `gen_channel_labels` is filled (it then needs no points), else the point protocol."""
