@@ -174,3 +174,15 @@ def test_suites_hold_table_1_and_pin_each_rows_own_settings(name):
         # every pinned setting is the family's own default for points: each row runs as its source did
         assert deviations(model.settings, dataclasses.asdict(MODELS.get(model.name).default_config(POINTS))) == {}
     assert {claim.worse for claim in suite.claims} == {"veegan_gan"}
+
+
+def test_the_mode_rule_is_the_notebooks():
+    # the notebook's 'Evaluation' cell: nearest of the 25 grid means, high quality when sqrt(distance) <= 0.15 (= 3 x 0.05)
+    from ganbench.data.base import DATASETS
+    from ganbench.metrics.modes import count_point_modes
+
+    info = DATASETS.get("grid25").info
+    points = np.array([[4.0, 4.149], [4.0, -4.151], [0.0, 0.0], [0.07, 0.07], [1.0, 1.0]])
+    counts = count_point_modes(points, info.modes, info.mode_std, quality_stds=3.0, min_count=1)
+    assert counts.high_quality.tolist() == [True, False, True, True, False]
+    assert counts.modes_covered == 2 and counts.high_quality_fraction == pytest.approx(0.6)

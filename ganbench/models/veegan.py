@@ -176,5 +176,5 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
 PAPER = "Srivastava et al. 2017, VEEGAN: Reducing Mode Collapse in GANs using Implicit Variational Learning"
 VEEGAN = Family("veegan", PAPER, VeeganConfig, build_networks, train_step, packable=False)
 MODELS.add("veegan", VEEGAN)
-MODELS.add("veegan_gan", VEEGAN.variant("veegan_gan", f"GAN on {PAPER}'s 2-D networks and optimiser", objective="gan"))
-MODELS.add("veegan_ali", VEEGAN.variant("veegan_ali", f"ALI on {PAPER}'s 2-D networks and optimiser", objective="ali"))
+MODELS.add("veegan_gan", VEEGAN.variant("veegan_gan", f"GAN baseline on the 2-D networks of {PAPER}", objective="gan"))
+MODELS.add("veegan_ali", VEEGAN.variant("veegan_ali", f"ALI baseline on the 2-D networks of {PAPER}", objective="ali"))

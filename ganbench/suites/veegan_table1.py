@@ -69,6 +69,12 @@ NOTES = (
     "discriminator on (z, x) with ONE ReLU layer of 128 (the notebook passes n_layers=2 but builds one layer; "
     "Stephen Sinclair's TF2 port and xyfJASON/gans-pytorch build other networks), batch 500, Adam 1e-3 beta1 0.5, "
     "100 epochs x 1,000 iterations, simultaneous updates, 2,500 evaluation samples (5 x 500).",
+    "Ports read, where they differ from the notebook: Stephen Sinclair's TF2/Keras port (its first version keeps "
+    "the notebook's sizes, batch 500, Adam 1e-3 and one-layer discriminator but alternates the two updates with "
+    "fresh batches; later versions move to batch 100, 200-wide layers, batch norm, dropout and WGAN losses); "
+    "xyfJASON/gans-pytorch VEEGAN (z of 100, 256-wide LeakyReLU layers, batch norm and tanh in the generator, a "
+    "sampled reconstruction in an MSE loss, alternating updates, batch 256). One public export of the notebook "
+    "puts 8 modes on a circle of radius 4 (std 0.05) but still scores against the grid's means; not used.",
     "The paper does not publish its GAN and ALI code: ganbench runs them on VEEGAN's own networks and optimiser "
     "(veegan_gan: no reconstructor, D on x alone, non-saturating loss; veegan_ali: the reconstructor as ALI's "
     "encoder, z = F(x) + N(0, I), labels-swapped cross-entropy). That these are the paper's shared settings is "
