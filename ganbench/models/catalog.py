@@ -16,6 +16,7 @@ from ganbench.models import (  # noqa: F401  (registration)
     unrolled,
     vae,
     vaegan,
+    veegan,
     wgan,
     wgan_gp,
 )

@@ -9,7 +9,7 @@ runs both train ops in one session.run). k = 0 is a plain simultaneous GAN.
 
 Defaults. 2-D points: the authors' demo notebook (poole/unrolled_gan, "Unrolled GAN demo.ipynb"): 2 tanh
 layers of 128 in both networks, z ~ N(0, I_256), batch 512, discriminator Adam 1e-4 and generator Adam 1e-3
-(beta1 0.5), 5 unrolling steps, the generator minimising the negative unrolled discriminator loss
+(beta1 0.5), 5 unrolling steps, 25,000 iterations, the generator minimising the negative unrolled discriminator loss
 (saturating). Images: the DCGAN pair and settings with the non-saturating loss, as the VEEGAN group's
 stacked-MNIST code. `unrolled1` and `unrolled10` unroll 1 and 10 steps.
 """
@@ -31,8 +31,10 @@ from ganbench.models.packing import generate_packed
 from ganbench.models.points import unrolled_demo_networks
 from ganbench.models.step import Batch, GanModules, StepNoise
 
-#: The demo notebook's settings (its `params` dict).
-DEMO_POINTS = {"z_dim": 256, "batch_size": 512, "lr_d": 1e-4, "lr_g": 1e-3, "beta1": 0.5, "saturating": True}
+#: The demo notebook's settings (its `params` dict; max_iter 25000).
+DEMO_POINTS = {
+    "z_dim": 256, "batch_size": 512, "lr_d": 1e-4, "lr_g": 1e-3, "beta1": 0.5, "saturating": True, "steps": 25_000,
+}
 #: Added to Adam's second moment inside the unroll: sqrt has an infinite derivative at 0 (a weight whose gradient
 #: is exactly 0); far below any moment a real gradient leaves (float32 keeps it).
 SQRT_GUARD = 1e-30

@@ -8,6 +8,8 @@ from ganbench.suites import (  # noqa: F401  (registration)
     pacgan_grid,
     pacgan_ring,
     pacgan_stacked_mnist_d025,
+    veegan_grid,
+    veegan_ring,
     veegan_stacked_mnist,
     wgangp_toy_grid,
     wgangp_toy_ring,

@@ -68,11 +68,20 @@ def _fid_is_kid(fid: Value, score: Value, kid: Value) -> dict[str, Value]:
 PACGAN = "Lin et al. 2018, PacGAN (arXiv 1712.04086)"
 PACGAN_IMAGES = "the authors' image of the table, fjxmlzn/PacGAN {path} (f9282c77, 2018-01-29)"
 VEEGAN_T2 = "Srivastava et al. 2017, VEEGAN (arXiv 1705.07761), Table 2 (averaged over 5 runs, no +- printed)"
+VEEGAN_T1 = "Srivastava et al. 2017, VEEGAN (arXiv 1705.07761)"
 METZ_T2 = "Metz et al. 2017, Unrolled GAN (arXiv 1611.02163), Table 2 (mean +- std, trials not stated)"
 MIMICRY = "kwotsin/mimicry README.md, Baselines"
 MIMICRY_CHECKED = "kwotsin/mimicry README.md (01680c9), read in this release"
 #: +- of mimicry's rows: the std (ddof 0) of 3 evaluations of one checkpoint
 MIMICRY_PM = "std"
+
+
+def _veegan_t1(printed: tuple[tuple[str, float, float], ...]) -> tuple[PaperRow, ...]:
+    """VEEGAN Table 1's half for one data set: (label, modes, high-quality %), means over 5 runs, no +-."""
+    return tuple(
+        PaperRow(line, label, {"modes_covered": (modes, None), "high_quality_fraction": (hq, None)}, "none", 5)
+        for line, (label, modes, hq) in enumerate(printed, start=1)
+    )
 
 
 def _pacgan_t1(column: int) -> tuple[PaperRow, ...]:
@@ -98,6 +107,16 @@ TABLES: dict[str, PaperTable] = {
     "pacgan-t1-grid": PaperTable(
         PACGAN, "Table 1, 2D-grid columns", PACGAN_IMAGES.format(path="synthetic_data_experiments/results/Table1.png"),
         _pacgan_t1(1),
+    ),
+    # read from the authors' project page image (akashgit/VEEGAN tab.png), which the stored copies hold only as an
+    # image: unchecked until someone reads them against the paper's PDF
+    "veegan-t1-ring": PaperTable(
+        VEEGAN_T1, "Table 1, 2D Ring columns", "",
+        _veegan_t1((("GAN", 1.0, 99.3), ("ALI", 2.8, 0.13), ("Unrolled GAN", 7.6, 35.6), ("VEEGAN", 8.0, 52.9))),
+    ),
+    "veegan-t1-grid": PaperTable(
+        VEEGAN_T1, "Table 1, 2D Grid columns", "",
+        _veegan_t1((("GAN", 3.3, 0.5), ("ALI", 15.8, 1.6), ("Unrolled GAN", 23.6, 16.0), ("VEEGAN", 24.6, 40.0))),
     ),
     "pacgan-t2": PaperTable(
         PACGAN, "Table 2 (stacked MNIST)", PACGAN_IMAGES.format(path="stacked_MNIST_experiments/results/Table2.png"),
