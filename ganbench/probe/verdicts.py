@@ -72,14 +72,16 @@ def is_monotonic(effects: list[float], sign: float) -> bool:
 
 
 def verdict_of(effect: float, p: float, monotonic: bool) -> str:
-    """`blind` unless the strongest step is both large (SEEN_EFFECT) and significant (ALPHA); then `wrong
-    direction` when it makes the metric look better, `detects` when it is worse by DETECTS_EFFECT or more along a
-    monotonic curve, else `weak`."""
-    if abs(effect) < SEEN_EFFECT or not p < ALPHA:
+    """`blind` when the strongest step stays within SEEN_EFFECT floor sds (or goes the wrong way without being
+    significant); `wrong direction` when it makes the metric look significantly (ALPHA) better; `detects` when it
+    is worse by DETECTS_EFFECT or more, significantly, along a monotonic curve; otherwise `weak` (worse beyond the
+    floor's spread, but small, inconsistent across draws, or not monotonic)."""
+    significant = p < ALPHA
+    if abs(effect) < SEEN_EFFECT or (effect < 0 and not significant):
         return "blind"
     if effect < 0:
         return "wrong direction"
-    return "detects" if effect >= DETECTS_EFFECT and monotonic else "weak"
+    return "detects" if effect >= DETECTS_EFFECT and significant and monotonic else "weak"
 
 
 def cell_of(values: dict[float, np.ndarray], floor: np.ndarray, key: str, damage: str, direction: str) -> Cell:

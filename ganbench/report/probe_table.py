@@ -41,9 +41,9 @@ def legend(doc: dict) -> list[str]:
         f"reference samples ({doc['protocol']['reference_split']} split) through "
         f"{doc['protocol']['extractor'] if isinstance(doc['protocol']['extractor'], str) else doc['protocol']['extractor'].get('extractor')}.",
         "Each cell: verdict (effect at the strongest step, in floor standard deviations, + = the metric says worse). "
-        f"detects: |effect| >= {t['detects_effect']:g}, p < {t['alpha']:g} (Welch, strongest step vs floor) and "
-        f"monotonic; weak: worse, |effect| >= {t['seen_effect']:g} and p < {t['alpha']:g} but not all of that; "
-        "wrong direction: the metric says better; blind: neither.",
+        f"detects: worse by >= {t['detects_effect']:g} sds, p < {t['alpha']:g} (Welch, strongest step vs floor) and "
+        f"monotonic; weak: worse by >= {t['seen_effect']:g} sds but not all of that; wrong direction: better by >= "
+        f"{t['seen_effect']:g} sds with p < {t['alpha']:g}; blind: otherwise.",
         f"{NOT_MONOTONIC}: not monotonic across the sweep. {DISAGREES}: disagrees with the literature (listed below).",
     ]
     lines += [f"damage {d['name']}: {d['description']}; strengths {d['strengths']} ({d['unit']})." for d in doc["damages"]]
