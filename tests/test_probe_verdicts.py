@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from ganbench.cli import main
-from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.frechet import frechet_distance
 from ganbench.metrics.spec import METRICS, MetricInputs, MetricSpec
 from ganbench.probe.document import probe_document
