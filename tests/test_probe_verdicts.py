@@ -87,6 +87,8 @@ def test_verdict_rule_on_closed_cases():
     constant = np.full(3, 10.0)
     assert cell_of({0.4: np.full(3, 8.0)}, constant, "classes_covered", "drop", "higher").verdict == "detects"
     assert cell_of({0.4: constant.copy()}, constant, "classes_covered", "outliers", "higher").verdict == "blind"
+    wobbly = cell_of({0.4: np.array([10.0, 9.0, 10.0])}, constant, "classes_covered", "blur", "higher")
+    assert wobbly.effect == pytest.approx(1 / 3 / np.std([10, 9, 10], ddof=1)) and wobbly.verdict == "blind"
     assert verdict_of(effect=50.0, p=0.2, monotonic=True) == "weak"  # large on average, not consistent across draws
     assert verdict_of(effect=-50.0, p=0.2, monotonic=True) == "blind"
 

@@ -2,7 +2,8 @@
 it is monotonic, the p-value of the strongest step, and a verdict.
 
 The response at a strength is the effect size (mean damaged value - mean floor value) / (the floor's standard
-deviation across repeats), signed so that positive means *worse* in the metric's own direction. The strongest
+deviation across repeats; for a floor with no spread, the spread of the damaged values at that strength), signed
+so that positive means *worse* in the metric's own direction. The strongest
 step is the strength with the largest |effect|; its p-value is Welch's t-test of its repeats against the floor's.
 """
 
@@ -50,11 +51,15 @@ class Cell:
 
 def welch_p(a: np.ndarray, b: np.ndarray) -> float:
     """Two-sided Welch t-test p-value; 0 when both groups are constant and differ, 1 when they are equal."""
+    import warnings
+
     from scipy.stats import ttest_ind
 
     if np.ptp(a) == 0 and np.ptp(b) == 0:
         return 1.0 if a[0] == b[0] else 0.0
-    return float(ttest_ind(a, b, equal_var=False).pvalue)
+    with warnings.catch_warnings():  # scipy warns when values are nearly identical; the p-value is still right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(ttest_ind(a, b, equal_var=False).pvalue)
 
 
 def effect_size(diff: float, sd: float) -> float:
@@ -90,7 +95,9 @@ def cell_of(values: dict[float, np.ndarray], floor: np.ndarray, key: str, damage
     sd = float(np.std(floor, ddof=1))
     strengths = [0.0, *sorted(values)]
     means = [float(floor.mean())] + [float(values[s].mean()) for s in strengths[1:]]
-    effects = [effect_size(worse * (mean - means[0]), sd) for mean in means]
+    # a floor with no spread at all (classes covered is 10 in every draw) measures a step by its own spread
+    spreads = [sd] + [sd or float(np.std(values[s], ddof=1)) for s in strengths[1:]]
+    effects = [effect_size(worse * (mean - means[0]), spread) for mean, spread in zip(means, spreads, strict=True)]
     strongest = max(range(1, len(strengths)), key=lambda i: abs(effects[i]))
     p = welch_p(floor, values[strengths[strongest]])
     effect = effects[strongest]

@@ -40,7 +40,8 @@ def legend(doc: dict) -> list[str]:
         f"{doc['repeats']} draws per strength (seed {doc['seed']}), scored against {doc['protocol']['n_reference']} "
         f"reference samples ({doc['protocol']['reference_split']} split) through "
         f"{doc['protocol']['extractor'] if isinstance(doc['protocol']['extractor'], str) else doc['protocol']['extractor'].get('extractor')}.",
-        "Each cell: verdict (effect at the strongest step, in floor standard deviations, + = the metric says worse). "
+        "Each cell: verdict (effect at the strongest step, in floor standard deviations, + = the metric says worse; "
+        "≥999: the floor and that step have no spread at all). "
         f"detects: worse by >= {t['detects_effect']:g} sds, p < {t['alpha']:g} (Welch, strongest step vs floor) and "
         f"monotonic; weak: worse by >= {t['seen_effect']:g} sds but not all of that; wrong direction: better by >= "
         f"{t['seen_effect']:g} sds with p < {t['alpha']:g}; blind: otherwise.",
