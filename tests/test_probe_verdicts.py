@@ -142,13 +142,15 @@ def test_a_dataset_without_labels_skips_the_label_damages_with_a_sentence():
 
 
 def test_the_report_shows_a_probe_found_in_a_run_directory(tmp_path):
-    from ganbench.report.html import figure
-    from ganbench.report.probe_section import probe_section
+    from ganbench.report.results import ResultRow, append_rows
 
     run = tmp_path / "run"
+    append_rows(run, [ResultRow(model="m", dataset="grid25", seed=0, step=1, metric="fid", value=1.0)])
     assert main(["probe-metrics", "--dataset", "grid25", "--metrics", "fid,pr", "--damages", "outliers", "--n", "200",
                  "--repeats", "3", "--out", str(run / "probe"), "--quiet"]) == 0  # fmt: skip
-    html = probe_section([run], tmp_path / "scratch", figure)
-    assert '<section id="probe">' in html and html.count("<tr><td>") == 3  # fid, precision, recall
-    assert html.count('src="data:image/svg+xml;base64,') == 1
-    assert probe_section([tmp_path / "scratch"], tmp_path / "s2", figure) == ""
+    assert main(["report", str(run), "--out", str(tmp_path / "page")]) == 0
+    page = (tmp_path / "page" / "index.html").read_text()
+    section = page[page.index('<section id="probe">') : page.index("</section>", page.index('<section id="probe">'))]
+    assert section.count("<tr><td>") == 3  # fid, precision, recall
+    assert section.count('src="data:image/svg+xml;base64,') == 1 and 'href="#probe"' in page
+    assert "damage outliers: a fraction replaced by noise" in section
