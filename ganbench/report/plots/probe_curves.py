@@ -1,5 +1,6 @@
-"""The probe's curves: for each damage, every metric key's response against the damage's strength, normalised so
-that curves of different metrics share one axis."""
+"""The probe's curves: for each damage, every metric key's response against the damage's strength, as the effect
+size (mean minus floor, in floor standard deviations, + = worse) on a symmetric-log axis, so that metrics of any
+scale share one axis and a response within the floor's spread stays visibly near zero."""
 
 from __future__ import annotations
 
@@ -7,21 +8,12 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 from matplotlib import colormaps, rc_context
 
 from ganbench.report.plots.common import FORMATS, STYLE, footer, panel_row, safe_name, save_figure
 
 #: line style by verdict, so a reader sees at a glance which curves count
 VERDICT_STYLE = {"detects": "-", "weak": "--", "blind": ":", "wrong direction": "-."}
-
-
-def normalised(cell: dict) -> np.ndarray:
-    """The mean response at each strength, toward worse, divided by its largest absolute value (0 stays 0)."""
-    worse = 1.0 if cell["direction"] == "lower" else -1.0
-    response = worse * (np.asarray(cell["means"]) - cell["means"][0])
-    top = np.abs(response).max()
-    return response / top if top > 0 else response
 
 
 def plot_probe_curves(doc: dict, out_dir: str | os.PathLike, formats: Sequence[str] = FORMATS) -> list[Path]:
@@ -36,12 +28,15 @@ def plot_probe_curves(doc: dict, out_dir: str | os.PathLike, formats: Sequence[s
             fig, (ax,) = panel_row(1, width=7.6, height=4.8)
             for cell in (c for c in doc["cells"] if c["damage"] == damage["name"]):
                 ax.plot(
-                    cell["strengths"], normalised(cell), marker="o", ms=3, color=colours[cell["key"]],
+                    cell["strengths"], cell["effects"], marker="o", ms=3, color=colours[cell["key"]],
                     ls=VERDICT_STYLE[cell["verdict"]], label=f"{cell['key']}: {cell['verdict']}",
                 )
+            seen = doc["thresholds"]["seen_effect"]
+            ax.axhspan(-seen, seen, color="0.9", zorder=0, label=f"within {seen:g} floor sds")
             ax.axhline(0, color="0.6", lw=0.8)
+            ax.set_yscale("symlog", linthresh=seen)
             ax.set_xlabel(damage["unit"])
-            ax.set_ylabel("response toward worse\n(mean - floor, / its largest |value|)")
+            ax.set_ylabel("effect: (mean - floor) / floor sd\n+ = the metric says worse (symlog)")
             ax.set_title(f"{doc['dataset']}: {damage['name']}")
             ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
             footer(fig, [f"{doc['n']} samples per set, {doc['repeats']} draws per strength; line style by verdict "
