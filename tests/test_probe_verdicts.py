@@ -108,7 +108,12 @@ def test_the_command_writes_its_files_and_marks_the_literature(tmp_path, capsys)
     assert set(claims) >= {("recall", "drop_sequential"), ("precision", "drop_sequential"), ("fid", "drop_sequential")}
     assert all(c["matches"] == (c["verdict"] in c["expected"][0]["accepts"]) for c in claims.values())
     assert "Sajjadi et al. 2018" in (out / "probe-metrics.csv").read_text()
-    assert "- damage outliers: a fraction replaced by noise" in (out / "probe-metrics.md").read_text()
+    table = (out / "probe-metrics.md").read_text()
+    assert "- damage outliers: a fraction replaced by noise" in table
+    wrong = [c for c in doc["cells"] if c["matches"] is False]
+    contradicted = sum(c["verdict"] not in e["accepts"] for c in wrong for e in c["expected"])
+    assert f"{len(claims)} cells have a stored claim; {len(wrong)} of them disagree" in table
+    assert table.count("- ≠ ") == contradicted
 
 
 @pytest.mark.parametrize(

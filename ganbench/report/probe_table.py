@@ -75,7 +75,9 @@ def probe_markdown(doc: dict) -> str:
     lines += ["", *[f"- {line}" for line in legend(doc)]]
     checked = sum(1 for c in doc["cells"] if c["expected"])
     found = disagreements(doc)
-    lines += ["", f"Literature checks: {checked} cells have a stored claim; {len(found)} disagree."]
+    wrong = sum(1 for c in doc["cells"] if c["matches"] is False)
+    lines += ["", f"Literature checks: {checked} cells have a stored claim; {wrong} of them disagree with it "
+              f"({len(found)} claim{'s' if len(found) != 1 else ''} contradicted)."]
     lines += [f"- {DISAGREES} {line}" for line in found]
     return "\n".join(lines) + "\n"
 
