@@ -23,7 +23,7 @@ from ganbench.cli import COMMAND_MODULES, build_parser, main
 from ganbench.report.results import ResultRow, append_rows, rows_to_frame
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = [name.removesuffix("_cmd") for name in COMMAND_MODULES]
+COMMANDS = [name.removesuffix("_cmd").replace("_", "-") for name in COMMAND_MODULES]  # probe_metrics_cmd: probe-metrics
 
 
 @pytest.fixture

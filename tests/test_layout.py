@@ -18,6 +18,9 @@ LAYERS = [
     ["__main__"],
     ["cli"],
     ["runner"],
+    # the metric probe damages real data and scores it through the scoring pipeline, then writes its table and
+    # figures with the report's code: an application beside the runner, which never imports it
+    ["probe"],
     ["train", "scoring", "report"],
     ["models", "metrics", "features"],
     # suites are published protocols as data (names, pinned settings, published rows): they may refer to datasets

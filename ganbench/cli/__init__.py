@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "train_cmd",
     "run_cmd",
     "suite_cmd",
+    "probe_metrics_cmd",
 )
 
 

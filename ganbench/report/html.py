@@ -37,6 +37,7 @@ from ganbench.report.leaderboard_table import LeaderboardTable
 from ganbench.report.plots.curves import plot_curves
 from ganbench.report.plots.precision_recall import plot_precision_recall
 from ganbench.report.plots.samples import plot_samples
+from ganbench.report.probe_section import probe_section
 from ganbench.report.results import ALL_METRICS, load, results_path
 
 REPORT_FILE = "index.html"
@@ -213,6 +214,10 @@ def report_html(runs: Sequence[str | os.PathLike], scratch: Path) -> str:
     if comparison:
         sections.append(comparison)
         nav.append(("comparison", "Papers"))
+    probe = probe_section(runs, scratch, figure)
+    if probe:
+        sections.append(probe)
+        nav.append(("probe", "Metric probe"))
     sections.append(protocol_section(frame, runs))
     nav.append(("protocol", "Protocol"))
     datasets = ", ".join(sorted(set(frame["dataset"])))
