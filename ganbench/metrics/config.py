@@ -75,6 +75,21 @@ class MemorizationConfig:
 
 
 @dataclass(frozen=True)
+class DistributionConfig:
+    """Settings of the metrics that compare the two sets as wholes: PRD, NDB / JS, the 1-NN two-sample test."""
+
+    prd_clusters: int = setting(
+        20, "PRD: mini-batch k-means clusters of the generated and reference features together (Sajjadi et al.: 20)"
+    )
+    prd_angles: int = setting(1001, "PRD: equiangular slopes the curve is computed at (Sajjadi et al.: 1001)", minimum=3)
+    prd_runs: int = setting(10, "PRD: clusterings the curve is averaged over (Sajjadi et al.: 10)")
+    prd_kmeans_batch: int = setting(
+        100, "PRD: k-means mini-batch size (scikit-learn's default when the authors ran prd_score.py: 100)"
+    )
+    prd_seed: int = setting(0, "PRD: seed of the equal-size subsample and of the k-means runs", minimum=0)
+
+
+@dataclass(frozen=True)
 class MetricConfig:
     """Settings of the metric maths, passed explicitly to every preset."""
 
@@ -104,6 +119,7 @@ class MetricConfig:
     )
     vendi_order: float = setting(1.0, "Vendi score order q of the Renyi entropy (Friedman & Dieng: 1, Shannon)")
     modes: ModeMetricConfig = field(default_factory=ModeMetricConfig)
+    distribution: DistributionConfig = field(default_factory=DistributionConfig)
     memorization: MemorizationConfig = field(default_factory=MemorizationConfig)
     device: str = setting("cpu", "where the metric maths run (the scoring device)", cli=False)
 

@@ -17,6 +17,7 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     kid,
     memorization,
     modes,
+    prd,
     precision_recall,
     vendi,
 )
