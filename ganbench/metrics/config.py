@@ -87,6 +87,26 @@ class DistributionConfig:
         100, "PRD: k-means mini-batch size (scikit-learn's default when the authors ran prd_score.py: 100)"
     )
     prd_seed: int = setting(0, "PRD: seed of the equal-size subsample and of the k-means runs", minimum=0)
+    ndb_bins: int = setting(100, "NDB: k-means bins of the reference features (Richardson & Weiss: 100)", minimum=2)
+    ndb_significance: float = setting(
+        0.05, "NDB: a bin differs when its two-proportion z-test p-value is below this (Richardson & Weiss: 0.05)"
+    )
+    ndb_seed: int = setting(0, "NDB: seed of k-means (and of the dimensions used above 1000-d features)", minimum=0)
+    c2st_permutations: int = setting(
+        1000, "1-NN two-sample test: label permutations of its p-value (the smallest p-value is 1 / (1 + this))"
+    )
+    c2st_seed: int = setting(0, "1-NN two-sample test: seed of the equal-size subsample and the permutations", minimum=0)
+    parzen_sigma_min: float = setting(
+        0.01, "Parzen: smallest sigma of the grid, in units of the reference features' scale (root mean variance)"
+    )
+    parzen_sigma_max: float = setting(10.0, "Parzen: largest sigma of the grid, in the same units")
+    parzen_sigmas: int = setting(
+        31, "Parzen: log-spaced sigmas of the grid (the reference: 10 over one decade; here 10 a decade)", minimum=2
+    )
+    parzen_validation: int = setting(
+        1000, "Parzen: held-out samples that choose sigma, at most half the split (the reference: 1000); the rest test"
+    )
+    parzen_seed: int = setting(0, "Parzen: seed of the held-out split into validation and test samples", minimum=0)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Adding a preset: write `presets/NAME.py` with one `@register_metric(...)` functi
 
 from ganbench.metrics.presets import (  # noqa: F401  (registration)
     authpct,
+    c2st,
     class_coverage,
     cmmd,
     code_recovery,
@@ -17,6 +18,8 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     kid,
     memorization,
     modes,
+    ndb,
+    parzen,
     prd,
     precision_recall,
     vendi,
