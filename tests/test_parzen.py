@@ -67,3 +67,10 @@ def test_dropping_digit_classes_lowers_the_log_likelihood(mnist5k_pool):
     ll = [v["parzen_ll"] for v in values]
     se = max(v["parzen_ll_se"] for v in values)
     assert ll[0] - ll[1] > 3 * se and ll[1] - ll[2] > 3 * se
+
+
+def test_preset_refuses_held_out_samples_among_the_kernel_centres():
+    rng = np.random.default_rng(2)
+    gen, ref = rng.normal(0, 1, (200, 4)).astype(np.float32), rng.normal(0, 1, (300, 4)).astype(np.float32)
+    with pytest.raises(GanbenchError, match="among the generated"):
+        METRICS.get("parzen").compute(inputs(gen, ref, gen[:50].copy()), MetricConfig())

@@ -27,6 +27,11 @@ def parzen_result(inputs: MetricInputs, config: MetricConfig) -> ParzenResult:
     the reference features; a sigma chosen on the grid's edge is refused (the best one may lie beyond it)."""
     gen, ref, heldout = features(inputs, "parzen", heldout=True)
     settings = config.distribution
+    if {row.tobytes() for row in np.asarray(heldout)} & {row.tobytes() for row in np.asarray(gen)}:
+        raise GanbenchError(
+            "parzen's held-out samples are among the generated ones (the real-vs-real floor scores the held-out split "
+            "itself), so the likelihood would be of its own kernel centres; score other samples against the dataset"
+        )
     if len(heldout) < 2:
         raise GanbenchError("parzen needs at least 2 held-out samples: one to choose sigma, one to test")
     if not 0 < settings.parzen_sigma_min < settings.parzen_sigma_max:
