@@ -107,6 +107,12 @@ class DistributionConfig:
         1000, "Parzen: held-out samples that choose sigma, at most half the split (the reference: 1000); the rest test"
     )
     parzen_seed: int = setting(0, "Parzen: seed of the held-out split into validation and test samples", minimum=0)
+    birthday_quantile: float = setting(
+        0.01, "birthday test: pairs closer than this quantile of the reference's nearest-neighbour distances are duplicates"
+    )
+    birthday_min_batch: int = setting(16, "birthday test: smallest batch size (sizes double up to half the samples)", minimum=2)
+    birthday_batches: int = setting(200, "birthday test: random batches drawn at each size")
+    birthday_seed: int = setting(0, "birthday test: seed of the batches", minimum=0)
 
 
 @dataclass(frozen=True)

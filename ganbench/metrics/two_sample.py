@@ -32,15 +32,21 @@ class OneNnTest:
 
 def nearest_other(pooled: np.ndarray, block_rows: int = BLOCK_ROWS) -> np.ndarray:
     """Index of each row's nearest other row (squared L2 in float64; among equal distances the lowest index)."""
+    return nearest_other_with_distance(pooled, block_rows)[0]
+
+
+def nearest_other_with_distance(pooled: np.ndarray, block_rows: int = BLOCK_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """(index, L2 distance) of each row's nearest other row, float64 in row blocks."""
     x = np.asarray(pooled, np.float64)
     norms = (x**2).sum(1)
-    nearest = np.empty(len(x), np.int64)
+    nearest, distance = np.empty(len(x), np.int64), np.empty(len(x))
     for start in range(0, len(x), block_rows):
         rows = slice(start, min(start + block_rows, len(x)))
         squared = norms[rows, None] - 2 * x[rows] @ x.T + norms[None, :]
         squared[np.arange(rows.stop - rows.start), np.arange(rows.start, rows.stop)] = np.inf
         nearest[rows] = np.argmin(squared, axis=1)
-    return nearest
+        distance[rows] = np.sqrt(np.maximum(squared[np.arange(rows.stop - rows.start), nearest[rows]], 0.0))
+    return nearest, distance
 
 
 def one_nn_test(real: np.ndarray, fake: np.ndarray, permutations: int = 1000, seed: int = 0) -> OneNnTest:

@@ -5,6 +5,7 @@ Adding a preset: write `presets/NAME.py` with one `@register_metric(...)` functi
 
 from ganbench.metrics.presets import (  # noqa: F401  (registration)
     authpct,
+    birthday,
     c2st,
     class_coverage,
     cmmd,
