@@ -16,6 +16,7 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     fd_inf,
     fid,
     inception_score,
+    intra_fid,
     kid,
     memorization,
     modes,
