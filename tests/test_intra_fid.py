@@ -73,3 +73,17 @@ def test_labelled_floor_scores_the_held_out_labels_as_class_inputs(tmp_path):
     )  # fmt: skip
     result = real_floor(config)
     assert result.metrics["intra_fid"] > result.metrics["fid"] > 0  # 36 per class: more small-sample bias
+
+
+def test_gan_test_is_the_classifier_accuracy_on_the_class_inputs():
+    """GAN-test counts a sample right when the classifier's arg-max is the class it was drawn with (no matching of
+    codes to classes, unlike code_accuracy): a generator whose class k draws digit k + 1 scores 0 here."""
+    logits = np.eye(4)[[0, 1, 2, 3, 1, 1]] * 5
+    spec = METRICS.get("gan_test")
+    given = MetricInputs(n_gen=6, n_ref=8, gen_class_logits=logits, ref_labels=np.arange(8) % 4, num_classes=4,
+                         gen_codes=np.array([0, 1, 2, 3, 1, 2]), requested=("gan_test",))  # fmt: skip
+    assert spec.compute(given, MetricConfig()) == {"gan_test_accuracy": pytest.approx(5 / 6)}
+    given.gen_codes = (np.array([0, 1, 2, 3, 1, 1]) + 3) % 4
+    assert spec.compute(given, MetricConfig()) == {"gan_test_accuracy": 0.0}
+    given.gen_codes = None
+    assert spec.compute(given, MetricConfig()) == {}

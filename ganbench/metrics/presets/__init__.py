@@ -15,6 +15,7 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     fd_dinov2,
     fd_inf,
     fid,
+    gan_test,
     inception_score,
     intra_fid,
     kid,
