@@ -118,6 +118,7 @@ def test_every_preset_reports_exactly_the_keys_it_declares(name):
 #: (files.inception, files.dinov2(name), files.clip(architecture)): a newly registered one needs an entry here.
 EXTRACTOR_TEST_CONFIGS = {
     "inception-v3-compat": lambda files: ExtractorConfig(weights_path=files.inception, allow_custom_weights=True),
+    "inception-v3-spatial": lambda files: ExtractorConfig(weights_path=files.inception, allow_custom_weights=True),
     "mnist-classifier": lambda files: ExtractorConfig(),
     **{
         name: lambda files, name=name: ExtractorConfig(weights_path=files.dinov2(name), allow_custom_weights=True)

@@ -34,10 +34,12 @@ WEIGHTS_SHA256 = TORCH_FIDELITY.sha256
 WEIGHTS_ENV = "GANBENCH_INCEPTION_WEIGHTS"
 WEIGHTS_OPTION = "--inception-weights"
 # torch-fidelity's names for the layers we expose; "logits" is the bias-free logits the Inception Score is defined on.
-LAYERS = {"pool": "2048", "logits": "logits_unbiased"}
+LAYERS = {"pool": "2048", "logits": "logits_unbiased", "mixed_6e": "768"}
 
 
-def build_inception_network(state_dict: dict[str, torch.Tensor] | None, outputs: Iterable[str] = tuple(LAYERS)):
+def build_inception_network(
+    state_dict: dict[str, torch.Tensor] | None, outputs: Iterable[str] = ("pool", "logits")
+):
     """torch-fidelity's InceptionV3 holding `state_dict` (None: the layers as constructed, for building test
     weights), computing the named `outputs` (keys of LAYERS) in that order.
 
@@ -61,6 +63,8 @@ class InceptionV3Compat(FeatureExtractor):
     name = "inception-v3-compat"
     output_dims = {"pool": 2048, "logits": 1008}
     preprocessing = "gray->rgb repeat; tf1-bilinear resize to 299x299; (x-128)/128; float32, tf32 off"
+    #: the torch-fidelity outputs (keys of LAYERS) the network computes; None: those of `output_dims`
+    network_outputs: tuple[str, ...] | None = None
 
     def __init__(self, weights_path: Path, device: str, allow_custom_weights: bool, precision: str = "strict") -> None:
         if precision not in PRECISION_MODES:
@@ -69,7 +73,7 @@ class InceptionV3Compat(FeatureExtractor):
         if precision != "strict":
             # A fast mode is another protocol: its scores must never be ranked beside strict ones.
             self.preprocessing = (
-                f"{InceptionV3Compat.preprocessing}; FAST MODE {precision} (not the published protocol)"
+                f"{type(self).preprocessing}; FAST MODE {precision} (not the published protocol)"
             )
         super().__init__(sha256_of(weights_path), device)
         known = KNOWN_WEIGHTS.get(self._sha256)
@@ -85,15 +89,15 @@ class InceptionV3Compat(FeatureExtractor):
                 stacklevel=2,
             )
         weights = load_inception_weights(weights_path)
-        if not weights.has_classifier:
-            self.output_dims = {"pool": InceptionV3Compat.output_dims["pool"]}
+        if not weights.has_classifier and "logits" in self.output_dims:
+            self.output_dims = {name: dim for name, dim in self.output_dims.items() if name != "logits"}
             label = known.label if known is not None else f"the weights {weights_path}"
             self.outputs_note = (
                 f"with {label}, which has no classifier layer (torch-fidelity's {WEIGHTS_FILENAME} "
                 "and NVIDIA's inception-2015-12-05.pt have one)"
             )
         try:
-            network = build_inception_network(weights.state_dict, tuple(self.output_dims))
+            network = build_inception_network(weights.state_dict, self.network_outputs or tuple(self.output_dims))
         except RuntimeError as error:
             first_problem = str(error).strip().splitlines()[1:2] or [str(error)]
             raise GanbenchError(
@@ -117,10 +121,10 @@ class InceptionV3Compat(FeatureExtractor):
         return {name: by_name[name].float() for name in outputs}
 
 
-@EXTRACTORS.register("inception-v3-compat")
-def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
-    """TF-ported InceptionV3 of FID/IS (torch-fidelity's or NVIDIA's weights): pool 2048, logits 1008."""
-    path = resolve_weights(
+def inception_weights_path(config: ExtractorConfig) -> Path:
+    """The InceptionV3 weights file `config` names (--inception-weights, $GANBENCH_INCEPTION_WEIGHTS), else
+    torch-fidelity's, downloaded once into the cache and sha256-checked."""
+    return resolve_weights(
         explicit=config.weights_path or config.inception_weights,
         env_var=WEIGHTS_ENV,
         url=WEIGHTS_URL,
@@ -131,4 +135,9 @@ def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
         option=WEIGHTS_OPTION,
         download=config.download,
     )
-    return InceptionV3Compat(path, config.device, config.allow_custom_weights, config.precision)
+
+
+@EXTRACTORS.register("inception-v3-compat")
+def inception_v3_compat(config: ExtractorConfig) -> InceptionV3Compat:
+    """TF-ported InceptionV3 of FID/IS (torch-fidelity's or NVIDIA's weights): pool 2048, logits 1008."""
+    return InceptionV3Compat(inception_weights_path(config), config.device, config.allow_custom_weights, config.precision)

@@ -25,5 +25,6 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     parzen,
     prd,
     precision_recall,
+    sfid,
     vendi,
 )
