@@ -14,7 +14,6 @@ import torch
 from ganbench.features.base import EXTRACTORS
 from ganbench.features.config import ExtractorConfig
 from ganbench.features.inception import InceptionV3Compat, inception_weights_path
-from ganbench.numerics import extractor_precision
 
 #: guided-diffusion's evaluator: spatial = mixed_6/conv[..., :7]
 SPATIAL_CHANNELS = 7
@@ -38,14 +37,10 @@ class InceptionV3Spatial(InceptionV3Compat):
         missing = [name for name in outputs if name not in self.output_dims]
         if missing:
             raise ValueError(f"{self.name} gives only pool (the sFID spatial features), not {', '.join(missing)}")
-        images = images.to(self._device, non_blocking=True)
-        if images.shape[1] == 1:
-            images = images.expand(-1, 3, -1, -1)
         captured = []
         hook = self.network.Mixed_6d.branch1x1.register_forward_hook(lambda module, args, out: captured.append(out))
         try:
-            with extractor_precision(self.precision, self._device):
-                self.network(images)
+            self.run_network(images)
         finally:
             hook.remove()
         spatial = captured[0][:, :SPATIAL_CHANNELS].permute(0, 2, 3, 1).reshape(len(images), -1)
@@ -55,4 +50,6 @@ class InceptionV3Spatial(InceptionV3Compat):
 @EXTRACTORS.register("inception-v3-spatial")
 def inception_v3_spatial(config: ExtractorConfig) -> InceptionV3Spatial:
     """sFID's spatial features: the first 7 channels of InceptionV3's mixed_6/conv (2023), FID's weights."""
-    return InceptionV3Spatial(inception_weights_path(config), config.device, config.allow_custom_weights, config.precision)
+    return InceptionV3Spatial(
+        inception_weights_path(config), config.device, config.allow_custom_weights, config.precision, config.inception_resize
+    )
