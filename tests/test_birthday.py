@@ -23,7 +23,7 @@ def test_support_from_rate_inverts_the_birthday_probability():
 
 def test_close_pairs_equal_brute_force():
     x = np.random.default_rng(0).normal(0, 1, (700, 3))
-    pairs, distances = close_pairs(x, 0.1, block_rows=64)
+    pairs, distances = close_pairs(x, 0.1, rows_per_block=64)
     full = squareform(pdist(x))
     rows, cols = np.nonzero(np.triu(full < 0.1, k=1))
     assert sorted(map(tuple, pairs.tolist())) == sorted(zip(rows.tolist(), cols.tolist(), strict=True))

@@ -20,7 +20,7 @@ def test_accuracies_equal_the_reference(n, m, shift):
 
 def test_blocks_do_not_change_the_neighbours():
     x = np.random.default_rng(1).normal(0, 1, (700, 6))
-    np.testing.assert_array_equal(nearest_other(x, block_rows=64), nearest_other(x, block_rows=10_000))
+    np.testing.assert_array_equal(nearest_other(x, rows_per_block=64), nearest_other(x))
 
 
 def test_copies_score_zero_and_separated_sets_one():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binomtest
 
-from ganbench.metrics.two_sample import BLOCK_ROWS, nearest_other_with_distance
+from ganbench.metrics.two_sample import block_rows, nearest_other_with_distance
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,16 @@ def duplicate_threshold(reference: np.ndarray, quantile: float) -> float:
     return float(np.quantile(nearest_other_with_distance(reference)[1], quantile))
 
 
-def close_pairs(features: np.ndarray, threshold: float, block_rows: int = BLOCK_ROWS) -> tuple[np.ndarray, np.ndarray]:
+def close_pairs(
+    features: np.ndarray, threshold: float, rows_per_block: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(pairs (k, 2) with i < j, distances (k,)) of all rows closer than `threshold`, closest first."""
     x = np.asarray(features, np.float64)
     norms = (x**2).sum(1)
     found_pairs, found_distances = [], []
-    for start in range(0, len(x), block_rows):
-        block = x[start : start + block_rows]
+    step = rows_per_block or block_rows(len(x))
+    for start in range(0, len(x), step):
+        block = x[start : start + step]
         squared = np.maximum(norms[start : start + len(block), None] - 2 * block @ x.T + norms[None, :], 0.0)
         rows, cols = np.nonzero(squared < threshold**2)
         keep = cols > rows + start

@@ -16,8 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: rows of the pooled distance matrix computed at once (float64: block x pooled x 8 bytes)
-BLOCK_ROWS = 1024
+#: bytes of one float64 block of the pooled distance matrix (rows x pooled x 8)
+BLOCK_BYTES = 128 * 2**20
+
+
+def block_rows(n: int, block_bytes: int = BLOCK_BYTES) -> int:
+    """Rows of an (rows, n) float64 distance block that fit `block_bytes` (at least 1)."""
+    return max(1, block_bytes // (8 * max(n, 1)))
 
 
 @dataclass(frozen=True)
@@ -30,18 +35,19 @@ class OneNnTest:
     p_value: float
 
 
-def nearest_other(pooled: np.ndarray, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+def nearest_other(pooled: np.ndarray, rows_per_block: int | None = None) -> np.ndarray:
     """Index of each row's nearest other row (squared L2 in float64; among equal distances the lowest index)."""
-    return nearest_other_with_distance(pooled, block_rows)[0]
+    return nearest_other_with_distance(pooled, rows_per_block)[0]
 
 
-def nearest_other_with_distance(pooled: np.ndarray, block_rows: int = BLOCK_ROWS) -> tuple[np.ndarray, np.ndarray]:
-    """(index, L2 distance) of each row's nearest other row, float64 in row blocks."""
+def nearest_other_with_distance(pooled: np.ndarray, rows_per_block: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(index, L2 distance) of each row's nearest other row, float64 in row blocks (default: BLOCK_BYTES each)."""
     x = np.asarray(pooled, np.float64)
     norms = (x**2).sum(1)
     nearest, distance = np.empty(len(x), np.int64), np.empty(len(x))
-    for start in range(0, len(x), block_rows):
-        rows = slice(start, min(start + block_rows, len(x)))
+    step = rows_per_block or block_rows(len(x))
+    for start in range(0, len(x), step):
+        rows = slice(start, min(start + step, len(x)))
         squared = norms[rows, None] - 2 * x[rows] @ x.T + norms[None, :]
         squared[np.arange(rows.stop - rows.start), np.arange(rows.start, rows.stop)] = np.inf
         nearest[rows] = np.argmin(squared, axis=1)
