@@ -107,3 +107,12 @@ def clip_weights(tmp_path_factory):
     from support.random_vits import write_random_clip_torchscript
 
     return made_once(tmp_path_factory, write_random_clip_torchscript, ".pt")
+
+
+@pytest.fixture(scope="session")
+def mnist5k_pool(request):
+    """support.mnist_features with its mnist-classifier features of mnist5k kept in pytest's cache across runs."""
+    import support.mnist_features as mnist_features
+
+    mnist_features.use_cache(request.config.cache.mkdir("ganbench-mnist5k-pool"))
+    return mnist_features

@@ -8,7 +8,7 @@ import torch
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS, build_extractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.metrics.config import MetricConfig
+from ganbench.metrics.config import DistributionConfig, MetricConfig
 from ganbench.metrics.spec import INPUTS, METRICS, MetricInputs, metric_settings
 from ganbench.registry import Registry
 
@@ -104,7 +104,8 @@ def planted_inputs(requested: tuple[str, ...]) -> MetricInputs:
 @pytest.mark.parametrize("name", METRICS.names())
 def test_every_preset_reports_exactly_the_keys_it_declares(name):
     spec = METRICS.get(name)
-    config = MetricConfig(kid_subset_size=50, is_splits=5)
+    # 80 reference rows: NDB gets 10 bins of its 100
+    config = MetricConfig(kid_subset_size=50, is_splits=5, distribution=DistributionConfig(ndb_bins=10))
     values = spec.compute(planted_inputs((name,)), config)
     assert set(values) == set(spec.directions), f"{name} reports {sorted(values)}, declares {sorted(spec.directions)}"
     assert all(np.isfinite(v) for v in values.values())
@@ -117,6 +118,7 @@ def test_every_preset_reports_exactly_the_keys_it_declares(name):
 #: (files.inception, files.dinov2(name), files.clip(architecture)): a newly registered one needs an entry here.
 EXTRACTOR_TEST_CONFIGS = {
     "inception-v3-compat": lambda files: ExtractorConfig(weights_path=files.inception, allow_custom_weights=True),
+    "inception-v3-spatial": lambda files: ExtractorConfig(weights_path=files.inception, allow_custom_weights=True),
     "mnist-classifier": lambda files: ExtractorConfig(),
     **{
         name: lambda files, name=name: ExtractorConfig(weights_path=files.dinov2(name), allow_custom_weights=True)

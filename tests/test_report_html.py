@@ -106,3 +106,15 @@ def test_report_of_a_folder_without_results_is_one_sentence(tmp_path, capsys):
     assert main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "has no results.jsonl" in err
+
+
+def test_prd_and_birthday_figures_of_a_run_get_their_sections(tmp_path):
+    from ganbench.report.html import run_figures_section
+
+    assert run_figures_section([tmp_path]) == ""
+    (tmp_path / "figures").mkdir()
+    Image.fromarray(np.full((10, 10, 3), 9, np.uint8)).save(tmp_path / "figures" / "prd_curves.png")
+    Image.fromarray(np.full((10, 10, 3), 9, np.uint8)).save(tmp_path / "birthday_pairs.png")
+    html = run_figures_section([tmp_path])
+    assert html.index('id="prd"') < html.index('id="birthday"')
+    assert html.count('<img src="data:image/png;base64,') == 2 and "prd_curves.png" in html

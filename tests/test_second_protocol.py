@@ -151,7 +151,8 @@ def test_each_protocol_is_scored_in_one_pass_with_its_own_fingerprint_and_ranked
 
 
 def test_every_feature_metric_runs_on_any_extractor_with_the_extractor_in_the_protocol_key(two_protocol_dataset):
-    generic = ("fid", "kid", "pr", "dc", "memorization", "authpct", "ct", "fd_inf", "vendi")
+    generic = ("fid", "kid", "pr", "dc", "memorization", "authpct", "ct", "fd_inf", "vendi", "prd", "ndb", "c2st", "parzen",
+               "birthday", "intra_fid")  # fmt: skip
     for extractor in ("dinov2-vit-s14", "clip-vit-l14-336", "inception-v3-compat"):
         (job,) = plan_jobs(ScoreConfig(dataset="digits", extractor=extractor, metrics=generic))
         assert job.extractor == extractor and job.config.metrics == generic

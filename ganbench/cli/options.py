@@ -53,8 +53,8 @@ def add_device_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_weights_options(group) -> None:
-    """--extractor-weights, --inception-weights, --allow-custom-weights, --precision and --cache-dir, shared by
-    every command that builds an extractor (read back by `extractor_config`)."""
+    """--extractor-weights, --inception-weights, --allow-custom-weights, --precision, --inception-resize and
+    --cache-dir, shared by every command that builds an extractor (read back by `extractor_config`)."""
     group.add_argument(
         "--extractor-weights",
         metavar="PATH",
@@ -79,6 +79,13 @@ def add_weights_options(group) -> None:
         default="strict",
         help="extractor arithmetic: strict float32 (default, matches the reference implementations) or a fast GPU "
         "mode (tf32, bf16); fast-mode scores carry their own protocol fingerprint",
+    )
+    group.add_argument(
+        "--inception-resize",
+        choices=("tf1-bilinear", "clean"),
+        default="tf1-bilinear",
+        help="how InceptionV3 resizes to 299x299: tf1-bilinear (default: torch-fidelity's, the TF FID code's) or "
+        "clean (clean-fid's antialiased PIL bicubic); recorded in the protocol fingerprint",
     )
     group.add_argument(
         "--cache-dir", metavar="DIR", help="ganbench cache (default $GANBENCH_CACHE or ~/.cache/ganbench)"
@@ -111,6 +118,7 @@ def extractor_config(args: argparse.Namespace, device: str) -> ExtractorConfig:
         allow_custom_weights=args.allow_custom_weights,
         precision=args.precision,
         download=not getattr(args, "no_download", False),
+        inception_resize=getattr(args, "inception_resize", "tf1-bilinear"),
     )
 
 

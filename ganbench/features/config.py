@@ -16,6 +16,8 @@ class ExtractorConfig:
     differ from the published file on purpose (their sha256 is still recorded). precision: "strict" float32
     (the published protocol), or a fast mode "tf32" / "bf16" (recorded in the fingerprint). download: fetch
     missing weights into the cache (False with --no-download: a missing file is an error, nothing is fetched).
+    inception_resize: how InceptionV3 brings images to 299 x 299, "tf1-bilinear" (torch-fidelity's and the TF
+    FID code's, the default) or "clean" (clean-fid's antialiased PIL bicubic; recorded in the fingerprint).
     """
 
     device: str = "cpu"
@@ -25,3 +27,4 @@ class ExtractorConfig:
     allow_custom_weights: bool = False
     precision: str = "strict"
     download: bool = True
+    inception_resize: str = "tf1-bilinear"

@@ -45,3 +45,18 @@ def pil_resize(images: torch.Tensor, size: int, crop_centre: bool = False, resam
             picture = picture.resize((size, size), RESAMPLE[resample])
         out[index] = np.asarray(picture)
     return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous()
+
+
+def clean_resize(images: torch.Tensor, size: int) -> torch.Tensor:
+    """clean-fid's "clean" resize: uint8 (N, C, H, W), C in {1, 3} (gray repeated to RGB) -> float32 (N, 3, size,
+    size) on the CPU, each channel resized by PIL's antialiased bicubic filter as a float32 image (mode "F"), then
+    clipped to [0, 255] and not rounded (clean-fid's make_resizer("PIL", False, "bicubic", (size, size)))."""
+    if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f"expected uint8 images N x (1|3) x H x W, got {tuple(images.shape)} {images.dtype}")
+    array = images.cpu().numpy()
+    out = np.empty((len(array), 3, size, size), dtype=np.float32)
+    for index, image in enumerate(array):
+        for channel in range(3):
+            plane = Image.fromarray(image[min(channel, len(image) - 1)].astype(np.float32), mode="F")
+            out[index, channel] = np.asarray(plane.resize((size, size), resample=Image.Resampling.BICUBIC)).clip(0, 255)
+    return torch.from_numpy(out)

@@ -80,6 +80,47 @@ class MemorizationConfig:
 
 
 @dataclass(frozen=True)
+class DistributionConfig:
+    """Settings of the metrics that compare the two sets as wholes: PRD, NDB / JS, the 1-NN two-sample test."""
+
+    prd_clusters: int = setting(
+        20, "PRD: mini-batch k-means clusters of the generated and reference features together (Sajjadi et al.: 20)"
+    )
+    prd_angles: int = setting(1001, "PRD: equiangular slopes the curve is computed at (Sajjadi et al.: 1001)", minimum=3)
+    prd_runs: int = setting(10, "PRD: clusterings the curve is averaged over (Sajjadi et al.: 10)")
+    prd_kmeans_batch: int = setting(
+        100, "PRD: k-means mini-batch size (scikit-learn's default when the authors ran prd_score.py: 100)"
+    )
+    prd_seed: int = setting(0, "PRD: seed of the equal-size subsample and of the k-means runs", minimum=0)
+    ndb_bins: int = setting(100, "NDB: k-means bins of the reference features (Richardson & Weiss: 100)", minimum=2)
+    ndb_significance: float = setting(
+        0.05, "NDB: a bin differs when its two-proportion z-test p-value is below this (Richardson & Weiss: 0.05)"
+    )
+    ndb_seed: int = setting(0, "NDB: seed of k-means (and of the dimensions used above 1000-d features)", minimum=0)
+    c2st_permutations: int = setting(
+        1000, "1-NN two-sample test: label permutations of its p-value (the smallest p-value is 1 / (1 + this))"
+    )
+    c2st_seed: int = setting(0, "1-NN two-sample test: seed of the equal-size subsample and the permutations", minimum=0)
+    parzen_sigma_min: float = setting(
+        0.01, "Parzen: smallest sigma of the grid, in units of the reference features' scale (root mean variance)"
+    )
+    parzen_sigma_max: float = setting(10.0, "Parzen: largest sigma of the grid, in the same units")
+    parzen_sigmas: int = setting(
+        31, "Parzen: log-spaced sigmas of the grid (the reference: 10 over one decade; here 10 a decade)", minimum=2
+    )
+    parzen_validation: int = setting(
+        1000, "Parzen: held-out samples that choose sigma, at most half the split (the reference: 1000); the rest test"
+    )
+    parzen_seed: int = setting(0, "Parzen: seed of the held-out split into validation and test samples", minimum=0)
+    birthday_quantile: float = setting(
+        0.01, "birthday test: pairs closer than this quantile of the reference's nearest-neighbour distances are duplicates"
+    )
+    birthday_min_batch: int = setting(16, "birthday test: smallest batch size (sizes double up to half the samples)", minimum=2)
+    birthday_batches: int = setting(200, "birthday test: random batches drawn at each size")
+    birthday_seed: int = setting(0, "birthday test: seed of the batches", minimum=0)
+
+
+@dataclass(frozen=True)
 class MetricConfig:
     """Settings of the metric maths, passed explicitly to every preset."""
 
@@ -109,6 +150,7 @@ class MetricConfig:
     )
     vendi_order: float = setting(1.0, "Vendi score order q of the Renyi entropy (Friedman & Dieng: 1, Shannon)")
     modes: ModeMetricConfig = field(default_factory=ModeMetricConfig)
+    distribution: DistributionConfig = field(default_factory=DistributionConfig)
     memorization: MemorizationConfig = field(default_factory=MemorizationConfig)
     device: str = setting("cpu", "where the metric maths run (the scoring device)", cli=False)
 

@@ -3,8 +3,8 @@
 The page loads nothing from anywhere: its style and script are inline and every figure is embedded as a
 data URI (SVG made from the rows by the figure code in report/plots). It holds, in order: every ranked metric's
 leaderboard (sortable; mean ± std, 95% CI, seeds, step, Welch's test against the next model), the training
-curves, precision vs recall, each model's samples (image grids or 2-D points), memorization figures found in
-the run directories, the paper comparison of a suite (see COMPARISON_GLOB), and every protocol fingerprint in
+curves, precision vs recall, each model's samples (image grids or 2-D points), memorization, PRD-curve and birthday-pair figures
+found in the run directories (RUN_FIGURES), the paper comparison of a suite (see COMPARISON_GLOB), and every protocol fingerprint in
 full with the run settings.
 
 Paper comparison hook: a suite writes RUN_DIR/comparison*.csv (a table, shown as one) and/or
@@ -46,6 +46,12 @@ COMPARISON_GLOB = "comparison*"
 #: Figures of a run directory the report shows as memorization figures (PNG or SVG, anywhere in the run).
 MEMORIZATION_GLOB = "memorization*"
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+#: Further figures of a run directory shown when present (PNG or SVG, anywhere in the run): glob -> (section id,
+#: heading, caption); written by ganbench.report.plots.prd.plot_prd_curves and .birthday.plot_closest_pairs.
+RUN_FIGURES = {
+    "prd_curves*": ("prd", "PRD curves", "PRD curves (Sajjadi et al. 2018): one per model, band = min-max over seeds."),
+    "birthday*": ("birthday", "Birthday-paradox pairs", "The closest generated pairs; red frame: a duplicate."),
+}
 
 esc = html.escape
 
@@ -148,6 +154,19 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
         parts.append('<section id="memorization"><h2>Memorization</h2>')
         parts += [figure(p, f"{p}: generated samples beside their nearest training images.", "memorization") for p in memorization]
         parts.append("</section>")
+    parts.append(run_figures_section(runs))
+    return "\n".join(parts)
+
+
+def run_figures_section(runs: Sequence[Path]) -> str:
+    """A section per RUN_FIGURES entry with files in the run directories (none without)."""
+    parts = []
+    for pattern, (anchor, heading, caption) in RUN_FIGURES.items():
+        found = [p for run in runs for p in sorted(run.rglob(pattern)) if p.suffix.lower() in IMAGE_TYPES]
+        if found:
+            parts.append(f'<section id="{anchor}"><h2>{esc(heading)}</h2>')
+            parts += [figure(p, f"{p}: {caption}", heading) for p in found]
+            parts.append("</section>")
     return "\n".join(parts)
 
 

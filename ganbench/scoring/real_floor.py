@@ -1,12 +1,15 @@
 """The real-versus-real floor: a dataset's held-out split scored against its reference split.
 
 It shows what a perfect generator would score under the same protocol (same extractor, sample counts capped
-by the held-out split, same metrics).
+by the held-out split, same metrics); a labelled split's labels stand for a conditional generator's class input
+(intra_fid, code_recovery).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+import numpy as np
 
 from ganbench.data.base import ArrayBatches
 from ganbench.errors import GanbenchError
@@ -25,6 +28,9 @@ def real_floor(config: ScoreConfig) -> ScoreResult:
     spec, info = job.dataset, job.info
     reference_split = config.split or info.protocol.reference_split
     data = spec.load(heldout_split(spec, reference_split), config.data_config)
-    samples = ArrayBatches(data.data[subset_indices(len(data), info.protocol.n_generated)])
+    rows = subset_indices(len(data), info.protocol.n_generated)
+    samples = ArrayBatches(data.data[rows])
     config = replace(config, split=reference_split)
-    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors)
+    # a labelled split scores as a perfect class-conditional generator: each sample's label is its class input
+    labels = None if data.labels is None else np.asarray(data.labels)[rows]
+    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors, gen_codes=labels)

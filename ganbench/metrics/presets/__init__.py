@@ -5,6 +5,8 @@ Adding a preset: write `presets/NAME.py` with one `@register_metric(...)` functi
 
 from ganbench.metrics.presets import (  # noqa: F401  (registration)
     authpct,
+    birthday,
+    c2st,
     class_coverage,
     cmmd,
     code_recovery,
@@ -13,10 +15,16 @@ from ganbench.metrics.presets import (  # noqa: F401  (registration)
     fd_dinov2,
     fd_inf,
     fid,
+    gan_test,
     inception_score,
+    intra_fid,
     kid,
     memorization,
     modes,
+    ndb,
+    parzen,
+    prd,
     precision_recall,
+    sfid,
     vendi,
 )
