@@ -179,7 +179,7 @@ def grid_config(args: argparse.Namespace):
         return suite_grid(
             SUITES.get(args.suite),
             models=parse_names(args.models, "models") if args.models else None,
-            seeds=parse_seeds(args.seeds) if args.seeds else None,
+            seeds=parse_seeds(args.seeds) if args.seeds is not None else None,
             out=Path(args.out) if args.out else None,
             eval_every=args.eval_every,
             n_generated=args.n_generated,
@@ -192,7 +192,7 @@ def grid_config(args: argparse.Namespace):
         models=parse_names(args.models, "models"),
         dataset=args.dataset,
         out=Path(args.out or Path("runs") / args.dataset.replace(":", "_").replace("/", "_")),
-        seeds=parse_seeds(args.seeds or "0"),
+        seeds=parse_seeds("0" if args.seeds is None else args.seeds),  # --seeds '' is an error, not seed 0
         eval_every=args.eval_every,
         n_generated=args.n_generated,
         scoring=scoring,
