@@ -18,7 +18,6 @@ from support.rows import protocol
 from ganbench.cli import build_parser, main
 from ganbench.report.html import REPORT_FILE
 from ganbench.report.leaderboard import leaderboard
-from ganbench.report.leaderboard_table import csv_cell
 from ganbench.report.results import ResultRow, append_rows, load
 
 SECRET = "SECRET-MARKER-7731"
@@ -75,6 +74,8 @@ def test_markdown_leaderboards_show_a_model_name_as_text(tmp_path):
 
 
 def test_csv_cells_that_would_be_formulas_are_neutralised_and_numbers_stay_numbers(tmp_path):
+    from ganbench.report.leaderboard_table import csv_cell
+
     names = ("=HYPERLINK(\"http://e\")", "-2+3")
     board = leaderboard(load_rows(tmp_path, rows(models=names, values=(-1.5, -0.5))), "fid")
     records = list(csv.DictReader(io.StringIO(board.write(tmp_path / "board.csv").read_text())))

@@ -93,7 +93,9 @@ def add_parser(subparsers) -> None:
     runtime.add_argument("--no-compile", action="store_true", help="do not torch.compile the networks on CUDA")
     runtime.add_argument("--no-plots", action="store_true", help="do not make the figures at the end")
     runtime.add_argument(
-        "--yes", action="store_true", help="run a grid of more than 1,000 cells (refused without it: a typo guard)"
+        "--yes",
+        action="store_true",
+        help="run a grid of more than 1,000 cells or more than 1,000,000 --n-generated (refused without it: a typo guard)",
     )
     add_ray_arguments(parser)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ganbench.data.base import DatasetInfo
+from ganbench.data.sampling import check_sample_count
 from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
@@ -187,6 +188,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     for name, value in (("n-generated", config.n_generated), ("n-reference", scoring.n_reference)):
         if value is not None and value < 2:
             raise GanbenchError(f"--{name} must be at least 2")
+    check_sample_count(config.n_generated, config.yes, "--n-generated")
     if not job.kind.extracted and scoring.n_reference is not None:
         raise GanbenchError(
             f"--n-reference does not apply to {info.name}: point metrics use the known modes, not reference samples"
