@@ -22,7 +22,6 @@ result.json), cell.json (the cell's state), .lock and samples_step{N}.png / .npz
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 import traceback
 import warnings
@@ -30,11 +29,9 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ganbench.atomic import write_text_atomic
 from ganbench.checkpoint import checkpoint_path, newest_good_checkpoint
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
@@ -42,12 +39,12 @@ from ganbench.locks import FileLock, LockHeld, acquire
 from ganbench.metrics.spec import metric_keys
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
+from ganbench.runner.cell_state import read_state, steps_text, unavailable_keys, write_state
 from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import TrainResult, train
 
-STATE_FILE = "cell.json"
 LOCK_FILE = ".lock"
 #: Seconds between two progress lines of a training cell.
 PROGRESS_EVERY_S = 10.0
@@ -113,19 +110,6 @@ def cell_dir(run_dir: Path, model: str, seed: int) -> Path:
     return Path(run_dir) / "cells" / model / f"seed{seed}"
 
 
-def read_state(folder: Path) -> dict[str, Any]:
-    """The cell's cell.json ({} when the cell never started or the file is unreadable)."""
-    try:
-        return json.loads((folder / STATE_FILE).read_text())
-    except (OSError, json.JSONDecodeError):
-        return {}
-
-
-def write_state(folder: Path, **state: Any) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(folder / STATE_FILE, json.dumps(state, indent=1, sort_keys=True, default=str))
-
-
 def is_finished(job: CellJob, rows: list[ResultRow] | None = None) -> bool:
     """True when an earlier run finished this cell to the same final step (or it diverged) and every evaluation
     step has all its rows. `rows`: the run's rows, when the caller has read them already."""
@@ -136,11 +120,6 @@ def is_finished(job: CellJob, rows: list[ResultRow] | None = None) -> bool:
         return True
     measured, expected, unavailable = measured_keys(job, rows), expected_keys(job), unavailable_keys(state)
     return all(expected <= measured.get(step, set()) | unavailable.get(step, set()) for step in job.eval_steps)
-
-
-def unavailable_keys(state: dict[str, Any]) -> dict[int, set[str]]:
-    """Step -> the metric keys cell.json records as no longer measurable (their checkpoint pruned)."""
-    return {int(step): set(keys) for step, keys in (state.get("unavailable") or {}).items()}
 
 
 def pruned_evaluations(job: CellJob, measured: dict[int, set[str]], known: dict[int, set[str]]) -> dict[int, set[str]]:
@@ -158,12 +137,6 @@ def pruned_evaluations(job: CellJob, measured: dict[int, set[str]], known: dict[
     newest = newest_good_checkpoint(job.cell_dir)
     trained = int(newest.meta["step"]) if newest is not None else 0
     return {step: keys for step, keys in missing.items() if step < trained}
-
-
-def steps_text(steps) -> str:
-    """'step 5' or 'steps 6, 18'."""
-    steps = sorted(steps)
-    return f"step{'s' if len(steps) > 1 else ''} {', '.join(map(str, steps))}"
 
 
 def run_rows(run_dir: Path) -> list[ResultRow]:

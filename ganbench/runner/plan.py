@@ -47,7 +47,7 @@ class GridConfig:
     count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
     run at once). group_cells: cells of one model (different seeds) trained together in one process, at most this
     many (runner.grouped_cells; local executor only); rows record it when above 1. yes: run a grid larger than
-    MAX_CELLS_WITHOUT_YES cells. executor: where the cells run (runner.executor); it never changes a row.
+    MAX_CELLS_WITHOUT_YES cells, or with more than MAX_SAMPLES_WITHOUT_YES samples per evaluation. executor: where the cells run (runner.executor); it never changes a row.
     """
 
     models: tuple[str, ...]
