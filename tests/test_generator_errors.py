@@ -55,6 +55,17 @@ HOSTILE = textwrap.dedent(
 
     def exiting_factory():
         sys.exit(0)
+
+
+    class GrayDigits(nn.Module):
+        z_dim, num_classes = 4, 0
+
+        def forward(self, z, labels=None):
+            return torch.zeros(len(z), 1, 28, 28)
+
+
+    def gray_digits():
+        return GrayDigits()
     """
 )
 
@@ -105,6 +116,16 @@ def test_one_channel_images_against_stacked_mnist_are_refused_before_the_fid_wor
     np.savez(tmp_path / "gray.npz", images=images)
     error = one_line_error(capsys, "score", "--samples", tmp_path / "gray.npz", "--dataset", "stacked_mnist", "--quiet")
     assert "holds 1-channel images but stacked_mnist has 3-channel images" in error
+
+
+def test_a_one_channel_generator_against_stacked_mnist_is_refused_before_the_reference_work(capsys, hostile, monkeypatch):
+    def no_reference(*args, **kwargs):
+        raise AssertionError("the reference side was computed before the first batch was checked")
+
+    monkeypatch.setattr(pipeline, "reference_for", no_reference)
+    error = one_line_error(capsys, "score", "--generator", f"{hostile}:gray_digits", "--dataset", "stacked_mnist",
+                           "--n", "100", "--device", "cpu", "--quiet")  # fmt: skip
+    assert "stacked_mnist expects images of shape (3, 28, 28)" in error and "(1, 28, 28)" in error
 
 
 def test_a_checkpoint_sidecar_edited_to_a_huge_width_is_refused_before_building(capsys, tmp_path, monkeypatch):
