@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbench.checkpoint import checkpoint_path, newest_good_checkpoint
+from ganbench.checkpoint import checkpoint_path, list_checkpoints, newest_good_checkpoint
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.locks import FileLock, LockHeld, acquire
@@ -132,7 +132,8 @@ def pruned_evaluations(job: CellJob, measured: dict[int, set[str]], known: dict[
         if not checkpoint_path(job.cell_dir, step).is_file()
     }
     missing = {step: keys for step, keys in missing.items() if keys}
-    if not missing:
+    listed = [step for step, _ in list_checkpoints(job.cell_dir)]
+    if not missing or not listed or max(listed) <= min(missing):  # a fresh or unextended cell: nothing to verify
         return {}
     newest = newest_good_checkpoint(job.cell_dir)
     trained = int(newest.meta["step"]) if newest is not None else 0
