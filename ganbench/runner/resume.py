@@ -27,6 +27,11 @@ def plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def same(a: Any, b: Any) -> bool:
+    """Equal, or written alike as JSON (so a NaN setting equals its stored copy)."""
+    return a == b or json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
 def read_grid_file(out: Path) -> dict[str, Any]:
     """RUN_DIR/grid.json, or {} when it is missing or damaged (what it said is then read from the rows)."""
     try:
@@ -59,7 +64,7 @@ def setting_changes(held: dict[str, Any], asked: dict[str, Any]) -> list[str]:
     for key in FIXED_SETTINGS:
         if key == "metric_settings":
             continue
-        if key in held and held[key] != asked.get(key):
+        if key in held and not same(held[key], asked.get(key)):
             changes.append(f"{key} {held[key]!r} -> {asked.get(key)!r}")
     asked_metric = asked.get("metric_settings") or {}
     if "metric_settings" in held:
@@ -69,7 +74,7 @@ def setting_changes(held: dict[str, Any], asked: dict[str, Any]) -> list[str]:
     for name in sorted(set(old) & set(asked_metric)):
         if ignore_none and asked_metric[name] is None:
             continue
-        if old[name] != asked_metric[name]:
+        if not same(old[name], asked_metric[name]):
             changes.append(f"{name} {old[name]!r} -> {asked_metric[name]!r}")
     return changes
 
@@ -107,7 +112,7 @@ def check_resumable(out: Path, settings: dict[str, Any], models: dict[str, dict[
         if held is None:
             continue
         asked = plain({key: value for key, value in config.items() if key != "steps"})
-        changed = [f"{key} {held[key]!r} -> {asked[key]!r}" for key in sorted(set(held) & set(asked)) if held[key] != asked[key]]
+        changed = [f"{key} {held[key]!r} -> {asked[key]!r}" for key in sorted(set(held) & set(asked)) if not same(held[key], asked[key])]
         if changed:
             raise GanbenchError(
                 f"{out} holds {model} trained with other settings ({'; '.join(changed)}); only --steps may change "
