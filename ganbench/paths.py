@@ -37,6 +37,15 @@ def data_dir(override: str | os.PathLike | None = None, cache_override: str | os
 MIN_FREE_BYTES = 1 << 20
 
 
+def file_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """True when `path` is a file whose real location (every link followed) lies inside `folder`: what a report
+    may read from a run directory without carrying another file's contents (a link to ~/.ssh/id_rsa) into a page."""
+    try:
+        return Path(path).is_file() and Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
 def writable_folder(path: str | os.PathLike, what: str, create: bool = True) -> Path:
     """Create folder `path` if needed and check that a file can be written in it and its disk is not full.
 

@@ -2,12 +2,14 @@
 Kills alternate between the main process alone and a worker (followed by its main process a moment later),
 each at a random delay after the work started (the grid's "running" line, or a worker's start). The final rows equal an uninterrupted run's: every (model, seed, step,
 metric) measured once, with the same value; nothing lost, nothing duplicated. Bounded: about two minutes on a
-2-core CPU, most of it process start-up."""
+2-core CPU, most of it process start-up. The same holds for kills while a finished run is extended (--steps
+raised): the rows equal those of the same extension run without interruption (slow)."""
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from support.grids import run_quietly
 
 from ganbench.report.results import read_rows
@@ -27,10 +30,10 @@ MODELS, SEEDS, STEPS, EVAL_EVERY = ("gan", "lsgan"), (0, 1), 100, 25
 OVERRIDES = {"steps": str(STEPS), "batch_size": "64", "width": "0.25"}
 
 
-def command(out: Path) -> list[str]:
+def command(out: Path, steps: int = STEPS) -> list[str]:
     return [
         sys.executable, "-m", "ganbench", "run", "--models", ",".join(MODELS), "--dataset", "ring8",
-        "--seeds", ",".join(map(str, SEEDS)), "--steps", str(STEPS), "--batch-size", "64", "--set", "width=0.25",
+        "--seeds", ",".join(map(str, SEEDS)), "--steps", str(steps), "--batch-size", "64", "--set", "width=0.25",
         "--eval-every", str(EVAL_EVERY), "--n-generated", "500", "--checkpoint-every", "10", "--jobs", "2",
         "--device", "cpu", "--no-plots", "--out", str(out),
     ]  # fmt: skip
@@ -39,8 +42,10 @@ def command(out: Path) -> list[str]:
 class Launch:
     """One `ganbench run` in a child process, its output read as it comes (worker pids are announced there)."""
 
-    def __init__(self, out: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(command(out), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    def __init__(self, out: Path, env: dict[str, str], steps: int = STEPS) -> None:
+        self.process = subprocess.Popen(
+            command(out, steps), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
         self.workers: list[int] = []
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -84,9 +89,26 @@ def test_a_grid_killed_at_random_moments_ends_with_an_uninterrupted_runs_rows(tm
     expected = ok_rows(straight)
     assert len(expected) == len(MODELS) * len(SEEDS) * (STEPS // EVAL_EVERY) * 3
 
-    out, rng, kills, started = tmp_path / "killed", random.Random(14), [], time.monotonic()
-    while len(kills) < KILLS:
-        launch = Launch(out, env)
+    out, rng, started = tmp_path / "killed", random.Random(14), time.monotonic()
+    kills = kill_repeatedly(out, env, rng, KILLS)
+    print(f"soak: {len(kills)} kills (delay s, victim): {kills}")  # shown with pytest -s
+    final = subprocess.run(command(out), capture_output=True, text=True, env=env, timeout=300)
+    assert final.returncode == 0, final.stdout[-2000:] + final.stderr[-2000:]
+
+    got = ok_rows(out)
+    assert set(got) == set(expected), f"kills {kills}: rows differ from the uninterrupted run's"
+    assert all(count == 1 for count in got.values()), f"kills {kills}: duplicated rows"
+    assert len(kills) == KILLS, f"only {len(kills)} kill(s) landed before the grid finished: {kills}"
+    assert sum(victim == "worker+main" for _, victim in kills) == 2, kills
+    assert time.monotonic() - started < 400
+
+
+def kill_repeatedly(out: Path, env: dict[str, str], rng: random.Random, wanted: int, steps: int = STEPS) -> list[tuple]:
+    """Start `ganbench run` on `out` and SIGKILL it at random moments (every other time a worker first) until
+    `wanted` kills landed or a launch finished the grid; the kills as (delay s, victim)."""
+    kills: list[tuple] = []
+    while len(kills) < wanted:
+        launch = Launch(out, env, steps)
         at_worker = len(kills) % 2 == 1
         if at_worker:
             started_work = launch.wait_for(launch.running_workers)
@@ -110,13 +132,34 @@ def test_a_grid_killed_at_random_moments_ends_with_an_uninterrupted_runs_rows(tm
         while launch.running_workers() and time.monotonic() < gone:
             time.sleep(0.1)
         assert not launch.running_workers(), f"workers outlived their main process after kill {kills[-1]}"
-    print(f"soak: {len(kills)} kills (delay s, victim): {kills}")  # shown with pytest -s
-    final = subprocess.run(command(out), capture_output=True, text=True, env=env, timeout=300)
-    assert final.returncode == 0, final.stdout[-2000:] + final.stderr[-2000:]
+    return kills
 
-    got = ok_rows(out)
-    assert set(got) == set(expected), f"kills {kills}: rows differ from the uninterrupted run's"
+
+EXTENDED = 175  # evaluated at 25, 50, ..., 175: three new evaluations past the finished run's 100 steps
+
+
+@pytest.mark.slow
+def test_kills_while_a_run_is_extended_leave_the_rows_of_an_uninterrupted_extension(tmp_path, tmp_path_factory):
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    env = {**os.environ, "GANBENCH_CACHE": str(cache), "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    finished = tmp_path / "finished"
+    done = subprocess.run(command(finished), capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    shutil.copytree(finished, straight)
+    shutil.copytree(finished, killed)
+    extended = subprocess.run(command(straight, EXTENDED), capture_output=True, text=True, env=env, timeout=600)
+    assert extended.returncode == 0, extended.stdout[-2000:] + extended.stderr[-2000:]
+    expected = ok_rows(straight)
+    assert {step for (_, _, step, _, _) in expected} == set(range(25, EXTENDED + 1, 25))
+    assert not [r for r in read_rows(straight) if r.status != "ok"]
+
+    kills = kill_repeatedly(killed, env, random.Random(23), 3, EXTENDED)
+    print(f"soak (extension): {len(kills)} kills (delay s, victim): {kills}")  # shown with pytest -s
+    final = subprocess.run(command(killed, EXTENDED), capture_output=True, text=True, env=env, timeout=600)
+    assert final.returncode == 0, final.stdout[-2000:] + final.stderr[-2000:]
+    got = ok_rows(killed)
+    assert set(got) == set(expected), f"kills {kills}: rows differ from the uninterrupted extension's"
     assert all(count == 1 for count in got.values()), f"kills {kills}: duplicated rows"
-    assert len(kills) == KILLS, f"only {len(kills)} kill(s) landed before the grid finished: {kills}"
-    assert sum(victim == "worker+main" for _, victim in kills) == 2, kills
-    assert time.monotonic() - started < 400
+    assert len(kills) >= 2, f"only {len(kills)} kill(s) landed before the extension finished: {kills}"
+    assert "unavailable" not in final.stdout, final.stdout  # the extension's steps never needed a pruned checkpoint

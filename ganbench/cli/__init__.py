@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, sub in subparsers.choices.items():  # `ganbench CMD --help` says what CMD does, not only its usage
         if not sub.description:
             help_text = next(action.help for action in subparsers._choices_actions if action.dest == name)
+            help_text = help_text.replace("%%", "%")  # a help is %-formatted by argparse, a description is not
             sub.description = help_text[:1].upper() + help_text[1:] + "."
     return parser
 

@@ -13,7 +13,7 @@ def add_parser(subparsers) -> None:
         "report",
         help="write one self-contained HTML page: leaderboards, curves, precision vs recall, samples, protocol",
         description="Write OUT/index.html for one or more run directories: every ranked metric's leaderboard "
-        "(sortable; mean ± std, 95%% CI, seeds, Welch's test), the training curves, precision vs recall, each "
+        "(sortable; mean ± std, 95% CI, seeds, Welch's test), the training curves, precision vs recall, each "
         "model's samples, memorization figures and a suite's paper comparison when present, and every protocol "
         "fingerprint in full. The page loads nothing from the network: style, script and figures are inside it.",
     )

@@ -93,7 +93,9 @@ def add_parser(subparsers) -> None:
     runtime.add_argument("--no-compile", action="store_true", help="do not torch.compile the networks on CUDA")
     runtime.add_argument("--no-plots", action="store_true", help="do not make the figures at the end")
     runtime.add_argument(
-        "--yes", action="store_true", help="run a grid of more than 1,000 cells (refused without it: a typo guard)"
+        "--yes",
+        action="store_true",
+        help="run a grid of more than 1,000 cells or more than 1,000,000 --n-generated (refused without it: a typo guard)",
     )
     add_ray_arguments(parser)
 
@@ -179,7 +181,7 @@ def grid_config(args: argparse.Namespace):
         return suite_grid(
             SUITES.get(args.suite),
             models=parse_names(args.models, "models") if args.models else None,
-            seeds=parse_seeds(args.seeds) if args.seeds else None,
+            seeds=parse_seeds(args.seeds) if args.seeds is not None else None,
             out=Path(args.out) if args.out else None,
             eval_every=args.eval_every,
             n_generated=args.n_generated,
@@ -192,7 +194,7 @@ def grid_config(args: argparse.Namespace):
         models=parse_names(args.models, "models"),
         dataset=args.dataset,
         out=Path(args.out or Path("runs") / args.dataset.replace(":", "_").replace("/", "_")),
-        seeds=parse_seeds(args.seeds or "0"),
+        seeds=parse_seeds("0" if args.seeds is None else args.seeds),  # --seeds '' is an error, not seed 0
         eval_every=args.eval_every,
         n_generated=args.n_generated,
         scoring=scoring,

@@ -70,6 +70,9 @@ def add_parser(subparsers) -> None:
         "--trust-checkpoint", action="store_true", help="allow files that can run code on load: torch.export .pt2 programs, checkpoints that need full unpickling"
     )
     group.add_argument("--n", type=positive_int, help="samples to draw (default: the dataset protocol's)")
+    group.add_argument(
+        "--yes", action="store_true", help="draw more than 1,000,000 samples with --n (refused without it: a typo guard)"
+    )
     group.add_argument("--seed", type=int, default=0, help="evaluation noise seed (default 0)")
     group.add_argument("--z-dim", type=positive_int, help="noise size when the generator has no z_dim attribute")
     group.add_argument(
@@ -124,11 +127,12 @@ def score_config(args: argparse.Namespace) -> ScoreConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganbench.data.sampling import SamplingConfig
+    from ganbench.data.sampling import SamplingConfig, check_sample_count
     from ganbench.scoring.generator_loading import GeneratorSource
     from ganbench.scoring.generator_scoring import score_generator
     from ganbench.scoring.pipeline import score
 
+    check_sample_count(args.n, args.yes, "--n")
     config = score_config(args)
     check_outputs(args)  # before any work: a score is never computed and then lost
     if args.generator:

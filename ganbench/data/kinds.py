@@ -96,6 +96,11 @@ class SampleKind(abc.ABC):
         """A one-line GanbenchError unless a generator's `batch` fits dataset `info`; its (min, max) if float."""
         if not isinstance(batch, torch.Tensor):
             raise GanbenchError(f"the generator returned {type(batch).__name__}, not a torch.Tensor")
+        if batch.device.type == "meta" or batch.is_complex() or batch.dtype == torch.bool:
+            what = "meta-device tensor (no values)" if batch.device.type == "meta" else f"{batch.dtype} tensor"
+            raise GanbenchError(
+                f"the generator returned a {what}; it must return real-valued samples (float, or uint8 images)"
+            )
         if len(batch) != rows:
             raise GanbenchError(f"the generator returned {len(batch)} samples for {rows} noise rows")
         seen = value_range(batch) if batch.is_floating_point() else None  # the only host sync per batch

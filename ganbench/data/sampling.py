@@ -19,6 +19,19 @@ from ganbench.data.kinds import SAMPLE_KINDS, OutputRange, kind_of
 from ganbench.errors import GanbenchError
 from ganbench.seeding import class_labels, noise
 
+#: Above this many samples per score only --yes goes on: the largest protocol draws 50,000, and a typo such as
+#: --n 1000000000000 must not start a job of years.
+MAX_SAMPLES_WITHOUT_YES = 1_000_000
+
+
+def check_sample_count(n: int | None, yes: bool, option: str) -> None:
+    """Refuse `n` samples above MAX_SAMPLES_WITHOUT_YES unless `yes`, in one sentence naming `option`."""
+    if n is not None and n > MAX_SAMPLES_WITHOUT_YES and not yes:
+        raise GanbenchError(
+            f"{option} {n:,} asks for more than {MAX_SAMPLES_WITHOUT_YES:,} samples (the largest protocol draws "
+            f"50,000); pass --yes to draw that many, or a smaller {option}"
+        )
+
 
 @dataclass(frozen=True)
 class SamplingConfig:
@@ -58,6 +71,11 @@ def raw_batches(
             batch = generator(z, labels) if labels is not None else generator(z)
         except GanbenchError:  # already one sentence (e.g. from a loader's wrapper)
             raise
+        except SystemExit as error:  # the user's code ended the process: it would exit 0 with nothing scored
+            raise GanbenchError(
+                f"the generator called sys.exit({error.code!r}) on noise of shape {tuple(z.shape)}; its forward must "
+                "return samples"
+            ) from None
         except Exception as error:  # the user's code: report it in one line, whatever it raised
             first_line = (str(error).strip().splitlines() or [""])[-1]
             raise GanbenchError(

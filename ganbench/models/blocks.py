@@ -6,6 +6,7 @@ Every generator maps (z, labels) to samples and every discriminator maps
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -189,7 +190,7 @@ class MlpGenerator(nn.Module):
         sizes = [z_dim, *hidden]
         self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in zip(sizes, sizes[1:], strict=False)])
         self.norms = nn.ModuleList([LabelNorm(norm, b, num_classes, dims=1) for b in hidden])
-        self.out = nn.Linear(sizes[-1], int(torch.tensor(out_shape).prod()))
+        self.out = nn.Linear(sizes[-1], math.prod(out_shape))
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h = z

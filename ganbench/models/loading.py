@@ -9,6 +9,7 @@ from torch import nn
 
 from ganbench.checkpoint import read_checkpoint
 from ganbench.data.base import DataShape
+from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS
 from ganbench.settings import config_from_dict
 
@@ -24,7 +25,25 @@ def load_generator(checkpoint_path: str | Path, device: str | torch.device = "cp
     family = MODELS.get(meta["family"])
     config = config_from_dict(family.config_type, meta["model_config"])
     shape = DataShape(**meta["data_shape"])
-    generator, _ = family.build_networks(shape, config)
     prefix = "ema" if ema and meta.get("has_ema") else "generator"
-    generator.load_state_dict(checkpoint.module_state(prefix))
+    state = checkpoint.module_state(prefix)
+    check_fits(family, shape, config, state, Path(checkpoint_path))
+    generator, _ = family.build_networks(shape, config)
+    generator.load_state_dict(state)
     return generator.to(device).eval().requires_grad_(False)
+
+
+def check_fits(family, shape: DataShape, config, state: dict[str, torch.Tensor], path: Path) -> None:
+    """The generator the sidecar describes has exactly the tensors of the checkpoint, checked on the meta device
+    (nothing allocated) before it is built: an edited sidecar ("width": 1000) must not allocate hundreds of GB."""
+    with torch.device("meta"):
+        skeleton, _ = family.build_networks(shape, config)
+    expected = {key: tuple(value.shape) for key, value in skeleton.state_dict().items()}
+    found = {key: tuple(value.shape) for key, value in state.items()}
+    if expected != found:
+        key = next(k for k in sorted(expected.keys() | found.keys()) if expected.get(k) != found.get(k))
+        raise GanbenchError(
+            f"{path}: the {family.name} generator its sidecar describes does not fit its tensors ({key}: "
+            f"{expected.get(key, 'absent')} in the sidecar's network, {found.get(key, 'absent')} in the tensors); "
+            "the sidecar was edited or belongs to another checkpoint"
+        )

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +30,7 @@ import pandas as pd
 import ganbench
 from ganbench.atomic import write_text_atomic
 from ganbench.errors import GanbenchError
+from ganbench.paths import file_inside
 from ganbench.report.html_assets import CSS, SCRIPT
 from ganbench.report.labels import DIRECTION_WORDS, metric_label
 from ganbench.report.leaderboard import leaderboard, ranked_keys
@@ -59,6 +60,20 @@ esc = html.escape
 def data_uri(path: Path) -> str:
     """The file as a data: URI (no request leaves the page)."""
     return f"data:{IMAGE_TYPES[path.suffix.lower()]};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def run_files(run: Path, paths: Iterable[Path]) -> list[Path]:
+    """The files among `paths` that really lie inside run directory `run`, sorted; a link out of it is skipped
+    with a warning, never read: the page would carry the contents of whatever it points to."""
+    paths = sorted(paths)
+    inside = [path for path in paths if file_inside(path, run)]
+    outside = [path for path in paths if path not in inside and path.is_symlink()]
+    if outside:
+        warnings.warn(
+            f"skipped {', '.join(map(str, outside))}: a link out of the run directory {run} is not read into the report",
+            stacklevel=2,
+        )
+    return inside
 
 
 def figure(path: Path, caption: str, alt: str) -> str:
@@ -149,7 +164,7 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
     if not shown:
         parts.append("<p class=muted>No sample files in the run directories.</p>")
     parts.append("</section>")
-    memorization = [p for run in runs for p in sorted(run.rglob(MEMORIZATION_GLOB)) if p.suffix.lower() in IMAGE_TYPES]
+    memorization = [p for run in runs for p in run_files(run, run.rglob(MEMORIZATION_GLOB)) if p.suffix.lower() in IMAGE_TYPES]
     if memorization:
         parts.append('<section id="memorization"><h2>Memorization</h2>')
         parts += [figure(p, f"{p}: generated samples beside their nearest training images.", "memorization") for p in memorization]
@@ -172,7 +187,7 @@ def run_figures_section(runs: Sequence[Path]) -> str:
 
 def comparison_section(runs: Sequence[Path]) -> str:
     """Every comparison*.csv / comparison*.md of the run directories (a suite's paper comparison)."""
-    files = [p for run in runs for p in sorted(run.glob(COMPARISON_GLOB)) if p.suffix.lower() in (".csv", ".md")]
+    files = [p for run in runs for p in run_files(run, run.glob(COMPARISON_GLOB)) if p.suffix.lower() in (".csv", ".md")]
     if not files:
         return ""
     parts = ['<section id="comparison"><h2>Comparison with the papers</h2>']
@@ -201,7 +216,7 @@ def protocol_section(frame: pd.DataFrame, runs: Sequence[Path]) -> str:
         parts.append(f"<h3>protocol {esc(pkey or 'unknown')}</h3><p class=muted>{esc(who)}</p><pre>{esc(protocol)}</pre>")
     for run in runs:
         grid = run / "grid.json"
-        if grid.is_file():
+        if run_files(run, [grid]):
             parts.append(f"<details><summary>run settings: {esc(str(grid))}</summary><pre>{esc(grid.read_text())}</pre></details>")
     configs = ok.drop_duplicates("model")
     for _, row in configs.iterrows():

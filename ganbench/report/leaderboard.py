@@ -200,6 +200,22 @@ def ranked_keys(frame: pd.DataFrame) -> list[str]:
     return [key for key in dict.fromkeys(known) if key in present and direction_of(key) in ("lower", "higher")]
 
 
+def version_note(protocols: Iterable) -> str | None:
+    """A note when the rows of one ranking were made by more than one ganbench or torch version: the protocol key
+    leaves versions out (so such rows are ranked together), but the numbers can move slightly between versions."""
+    found = []
+    for name in ("ganbench_version", "torch_version"):
+        versions = sorted({str(p[name]) for p in protocols if isinstance(p, dict) and p.get(name)})
+        if len(versions) > 1:
+            found.append(f"{name.removesuffix('_version')} {', '.join(versions)}")
+    if not found:
+        return None
+    return (
+        f"rows made by several versions ({'; '.join(found)}): numbers can differ slightly between versions; "
+        "rerun the models under one version to compare them strictly"
+    )
+
+
 def leaderboard(
     frame: pd.DataFrame,
     metric: str | Sequence[str] = "fid",
@@ -280,6 +296,10 @@ def leaderboard(
                 if not cells:
                     continue
                 group = (key, dataset, pkey)
+                used = rows_here[(rows_here["status"] == "ok") & (rows_here["metric"] == key) & (rows_here["protocol_key"] == pkey)]
+                mixed = version_note(used["protocol"])
+                if mixed:
+                    group_notes.setdefault(group, []).append(mixed)
                 bad = [c for c in cells if c.status != "ok"]
                 if bad:
                     group_notes.setdefault(group, []).append(

@@ -7,6 +7,7 @@ import html
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,18 +143,18 @@ class LeaderboardTable:
 
     def to_markdown(self) -> str:
         """Markdown: a heading and a pipe table per ranking, then the notes and the methods caption."""
-        parts = [f"# Leaderboard ({', '.join(self.metrics)}; step: {self.step})", ""]
+        parts = [f"# Leaderboard ({md_escape(', '.join(self.metrics))}; step: {self.step})", ""]
         for key, rows in self.groups():
-            parts += [f"## {self.title(key, rows['direction'].iloc[0])}", ""]
+            parts += [f"## {md_escape(self.title(key, rows['direction'].iloc[0]))}", ""]
             parts.append("| " + " | ".join(self.HEADERS) + " |")
             parts.append("|" + "|".join("---:" if h in ("rank", "seeds") else "---" for h in self.HEADERS) + "|")
             for row in self.display_rows(rows):
-                parts.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+                parts.append("| " + " | ".join(md_escape(cell) for cell in row) + " |")
             parts.append("")
-            parts += [f"- {note}" for note in self.group_notes.get(key, [])]
+            parts += [f"- {md_escape(note)}" for note in self.group_notes.get(key, [])]
             if self.group_notes.get(key):
                 parts.append("")
-        parts += [f"- {note}" for note in self.notes]
+        parts += [f"- {md_escape(note)}" for note in self.notes]
         parts += ["", f"*{self.methods}*", ""]
         return "\n".join(parts)
 
@@ -186,7 +187,7 @@ class LeaderboardTable:
     def to_csv(self) -> str:
         """The publishable CSV (columns of LEADERBOARD_COLUMNS, full precision)."""
         buffer = io.StringIO()
-        self.table.to_csv(buffer, index=False, lineterminator="\n")
+        csv_safe(self.table).to_csv(buffer, index=False, lineterminator="\n")
         return buffer.getvalue()
 
     def write(self, path: str | os.PathLike) -> Path:
@@ -197,6 +198,38 @@ class LeaderboardTable:
             raise GanbenchError(f"cannot write a leaderboard to {path.name}; use a .csv, .md or .html file name")
         write_text_atomic(path, render[path.suffix.lower()]())
         return path
+
+
+#: Characters that make Markdown formatting, links or raw HTML out of text (a model name is anyone's text).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def md_escape(text: str) -> str:
+    """`text` shown as itself in Markdown: no emphasis, link, table cell break or raw HTML can come out of it."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text).replace("&", "&amp;").replace("\n", " "))
+
+
+def csv_cell(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' (OWASP); numbers, and text that
+    reads as a number (-0.5), are left as they are."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell passed through csv_cell (numeric columns untouched), ready for to_csv."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):  # text (object or str dtype); bool counts as numeric
+            frame[column] = frame[column].map(csv_cell)
+    return frame
 
 
 def _decimals(means: pd.Series) -> int:

@@ -16,6 +16,7 @@ from ganbench.errors import GanbenchError
 from ganbench.report.comparison import Comparison, compare
 from ganbench.report.comparison_table import claims_frame, header_lines, to_frame, to_markdown, with_provenance
 from ganbench.report.leaderboard import leaderboard
+from ganbench.report.leaderboard_table import csv_safe
 from ganbench.report.plots.make import plot_frame
 from ganbench.report.plots.samples import plot_samples
 from ganbench.report.results import load, read_rows, results_path
@@ -87,7 +88,7 @@ def publish(run_dirs: Sequence[str | os.PathLike], suite: Suite, out: str | os.P
     write_text_atomic(out / COMPARISON_MD, to_markdown(comparison))
     files.append(out / COMPARISON_MD)
     for name, table in ((COMPARISON_CSV, to_frame(comparison)), (CLAIMS_CSV, claims_frame(comparison))):
-        write_text_atomic(out / name, table.to_csv(index=False, lineterminator="\n"))
+        write_text_atomic(out / name, csv_safe(table).to_csv(index=False, lineterminator="\n"))
         files.append(out / name)
 
     keys = [m.key for m in suite.metrics if (frame["metric"] == m.key).any()]
@@ -95,7 +96,7 @@ def publish(run_dirs: Sequence[str | os.PathLike], suite: Suite, out: str | os.P
         board = leaderboard(frame, keys, "last")
         board.notes = [line.removeprefix("- ") for line in header_lines(comparison)] + board.notes
         files.append(board.write(out / "leaderboard.md"))
-        csv = with_provenance(board.table, comparison).to_csv(index=False, lineterminator="\n")
+        csv = csv_safe(with_provenance(board.table, comparison)).to_csv(index=False, lineterminator="\n")
         write_text_atomic(out / "leaderboard.csv", csv)
         files.append(out / "leaderboard.csv")
     if figures:

@@ -8,7 +8,10 @@ measured (by default appended to RUN_DIR/results.jsonl here; the Ray executor se
 appends them); a step that already has rows is never measured twice.
 
 A step counts as measured only when every key its metrics report has a row that parses: a step whose rows were
-lost (a damaged last line) is measured again from its checkpoint, and only the missing keys are appended. A cell
+lost (a damaged line) is measured again from its checkpoint, and only the missing keys are appended. A run can be
+extended (more steps, another evaluation schedule): an evaluation step below the cell's newest checkpoint whose own
+checkpoint was pruned can no longer be measured; it is reported once as unavailable (kept in cell.json), and the
+cell goes on with the others: its finished rows stay valid and it never fails for that. A cell
 is run by one process at a time: its folder's lock is held while it runs, and a cell whose lock is held by a
 live process is left to it.
 
@@ -19,7 +22,6 @@ result.json), cell.json (the cell's state), .lock and samples_step{N}.png / .npz
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 import traceback
 import warnings
@@ -27,24 +29,22 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ganbench.atomic import write_text_atomic
-from ganbench.checkpoint import checkpoint_path
+from ganbench.checkpoint import checkpoint_path, list_checkpoints, newest_good_checkpoint
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.locks import FileLock, LockHeld, acquire
 from ganbench.metrics.spec import metric_keys
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
+from ganbench.runner.cell_state import read_state, steps_text, unavailable_keys, write_state
 from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import TrainResult, train
 
-STATE_FILE = "cell.json"
 LOCK_FILE = ".lock"
 #: Seconds between two progress lines of a training cell.
 PROGRESS_EVERY_S = 10.0
@@ -110,19 +110,6 @@ def cell_dir(run_dir: Path, model: str, seed: int) -> Path:
     return Path(run_dir) / "cells" / model / f"seed{seed}"
 
 
-def read_state(folder: Path) -> dict[str, Any]:
-    """The cell's cell.json ({} when the cell never started or the file is unreadable)."""
-    try:
-        return json.loads((folder / STATE_FILE).read_text())
-    except (OSError, json.JSONDecodeError):
-        return {}
-
-
-def write_state(folder: Path, **state: Any) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(folder / STATE_FILE, json.dumps(state, indent=1, sort_keys=True, default=str))
-
-
 def is_finished(job: CellJob, rows: list[ResultRow] | None = None) -> bool:
     """True when an earlier run finished this cell to the same final step (or it diverged) and every evaluation
     step has all its rows. `rows`: the run's rows, when the caller has read them already."""
@@ -131,8 +118,26 @@ def is_finished(job: CellJob, rows: list[ResultRow] | None = None) -> bool:
         return False
     if state["status"] == "diverged":
         return True
-    measured, expected = measured_keys(job, rows), expected_keys(job)
-    return all(expected <= measured.get(step, set()) for step in job.eval_steps)
+    measured, expected, unavailable = measured_keys(job, rows), expected_keys(job), unavailable_keys(state)
+    return all(expected <= measured.get(step, set()) | unavailable.get(step, set()) for step in job.eval_steps)
+
+
+def pruned_evaluations(job: CellJob, measured: dict[int, set[str]], known: dict[int, set[str]]) -> dict[int, set[str]]:
+    """Step -> keys of the evaluations that can no longer be made and are not yet `known`: unmeasured, without a
+    checkpoint of their own, below the cell's newest good checkpoint (training only goes forward from there)."""
+    expected = expected_keys(job)
+    missing = {
+        step: expected - measured.get(step, set()) - known.get(step, set())
+        for step in job.eval_steps
+        if not checkpoint_path(job.cell_dir, step).is_file()
+    }
+    missing = {step: keys for step, keys in missing.items() if keys}
+    listed = [step for step, _ in list_checkpoints(job.cell_dir)]
+    if not missing or not listed or max(listed) <= min(missing):  # a fresh or unextended cell: nothing to verify
+        return {}
+    newest = newest_good_checkpoint(job.cell_dir)
+    trained = int(newest.meta["step"]) if newest is not None else 0
+    return {step: keys for step, keys in missing.items() if step < trained}
 
 
 def run_rows(run_dir: Path) -> list[ResultRow]:
@@ -275,6 +280,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
     start = time.perf_counter()
     measured = measured_keys(job)
     expected = expected_keys(job)
+    unavailable = unavailable_keys(state)
     step = int(state.get("step", 0))
     written = 0
 
@@ -290,15 +296,25 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
             target_steps=job.model_config.steps,
             wall_time_s=wall(),
             model_config=dataclasses.asdict(job.model_config),
+            unavailable={str(k): sorted(v) for k, v in sorted(unavailable.items())},
         )
 
     try:
+        pruned = pruned_evaluations(job, measured, unavailable)
+        for target, keys in pruned.items():
+            unavailable[target] = unavailable.get(target, set()) | keys
         save("running")
+        if pruned:
+            log(
+                f"[{job.label}] evaluation at {steps_text(pruned)} unavailable: the checkpoint was pruned after "
+                "training went past it (an extended run, a new --eval-every or a lost row); the other evaluations "
+                "are kept"
+            )
         split, shape, info = load_training_split(job.dataset, job.evaluation.score.data_config)
         extractors = None  # built at the first evaluation, then reused by every other one of the cell
         progress = ProgressLines(job, log)
         for target in job.eval_steps:
-            have = measured.get(target, set())
+            have = measured.get(target, set()) | unavailable.get(target, set())
             if expected <= have:
                 continue
             checkpoint = checkpoint_path(folder, target)

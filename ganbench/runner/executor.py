@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from ganbench.errors import GanbenchError
 from ganbench.runner.cell import CellJob, CellOutcome
 from ganbench.runner.execute import device_slots, run_cells
+from ganbench.runner.grouped_cells import group_jobs
 from ganbench.runner.ray_executor import RayExecutor
 
 if TYPE_CHECKING:  # the plan module holds GridConfig, which holds an executor
@@ -48,8 +49,9 @@ class LocalExecutor:
     @contextlib.contextmanager
     def session(self, config: GridConfig, log: Callable[[str], None]) -> Iterator[CellRunner]:
         def run(jobs: Sequence[CellJob], plan: GridPlan) -> list[CellOutcome]:
-            parallel = len(plan.slots) > 1 and len(jobs) > 1
-            where = f"{len(plan.slots)} parallel processes on {', '.join(sorted(set(plan.slots)))}"
+            at_once = min(len(plan.slots), len(group_jobs(jobs, config.group_cells, lambda line: None)))
+            parallel = at_once > 1
+            where = f"{at_once} parallel processes on {', '.join(sorted(set(plan.slots)))}"
             log(f"running {len(jobs)} cell(s) on {where if parallel else plan.slots[0]}")
             return run_cells(jobs, plan.slots, log, config.group_cells)
 

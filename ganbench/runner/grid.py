@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from ganbench.errors import GanbenchError
 from ganbench.locks import acquire
 from ganbench.paths import writable_folder
-from ganbench.report.results import quarantine_damaged_lines
+from ganbench.report.results import quarantine_damaged_lines, results_path
 from ganbench.runner.cell import CellOutcome
 from ganbench.runner.evaluate import warm_reference
 from ganbench.runner.plan import GridConfig, GridPlan, finished_jobs, plan_grid, write_grid_file
@@ -32,6 +33,8 @@ def run_grid(config: GridConfig, log: Callable[[str], None] = print) -> tuple[Gr
     writable_folder(config.out, "--out", create=False)  # a read-only or full --out: before the data is loaded
     plan = plan_grid(config)  # every name and setting checked before anything is written
     out = writable_folder(config.out, "--out")
+    if results_path(out).is_dir():  # else found only when the first rows are appended, after training
+        raise GanbenchError(f"{results_path(out)} is a folder, not the run's results file; move it away or choose another --out")
     with acquire(out / RUN_LOCK_FILE, f"the run directory {out}"):
         return _run_locked(config, plan, log)
 

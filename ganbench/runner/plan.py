@@ -5,17 +5,19 @@ before anything trains, and the run directory's settings kept so a resumed run s
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ganbench.atomic import write_text_atomic
 from ganbench.data.base import DatasetInfo
+from ganbench.data.sampling import check_sample_count
 from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
+from ganbench.metrics.spec import metric_settings
 from ganbench.models.base import MODELS, ModelConfig, require_labels
+from ganbench.runner import resume
 from ganbench.runner.cell import CellJob, is_finished, run_rows
 from ganbench.runner.evaluate import EvalSettings
 from ganbench.runner.executor import Executor, LocalExecutor
@@ -28,11 +30,8 @@ from ganbench.train.data import load_training_split
 
 #: Evaluations per cell when --eval-every is not given.
 DEFAULT_EVALUATIONS = 5
-GRID_FILE = "grid.json"
 #: Above this many cells a grid runs only with --yes (a typo such as --seeds 0-100000 must not start 100,001 cells).
 MAX_CELLS_WITHOUT_YES = 1000
-#: Grid settings that must stay the same when a run directory is resumed (rows would not be comparable).
-FIXED_SETTINGS = ("dataset", "metrics", "n_generated", "n_reference", "extractor")
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class GridConfig:
     count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
     run at once). group_cells: cells of one model (different seeds) trained together in one process, at most this
     many (runner.grouped_cells; local executor only); rows record it when above 1. yes: run a grid larger than
-    MAX_CELLS_WITHOUT_YES cells. executor: where the cells run (runner.executor); it never changes a row.
+    MAX_CELLS_WITHOUT_YES cells, or with more than MAX_SAMPLES_WITHOUT_YES samples per evaluation. executor: where the cells run (runner.executor); it never changes a row.
     """
 
     models: tuple[str, ...]
@@ -151,21 +150,16 @@ def check_grouping(config: GridConfig) -> None:
         raise GanbenchError("--group-cells only applies to the local executor; drop it or use --executor local")
 
 
-def check_resumable(out: Path, settings: dict) -> None:
-    """A run directory holds one dataset and evaluation protocol; refuse to mix another one into it."""
-    path = Path(out) / GRID_FILE
-    if not path.is_file():
-        return
-    try:
-        old = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return
-    changed = [key for key in FIXED_SETTINGS if old.get(key) != settings.get(key)]
-    if changed:
-        what = ", ".join(f"{key} {old.get(key)!r} -> {settings.get(key)!r}" for key in changed)
-        raise GanbenchError(
-            f"{out} holds a run with other settings ({what}); rerun with the same ones or choose a new --out"
-        )
+def used_amp(config: GridConfig, slots: tuple[str, ...]) -> str:
+    """The --amp the cells train with: bf16 autocast only runs on CUDA, so a grid that runs only on the CPU
+    records (and trains with) "none", and says so once."""
+    on_cpu = config.device == "cpu" or (
+        isinstance(config.executor, LocalExecutor) and not any(slot.startswith("cuda") for slot in slots)
+    )
+    if config.amp == "bf16" and on_cpu:
+        warnings.warn("--amp bf16 is only used on CUDA; the cells train in float32 on the CPU (rows record amp none)", stacklevel=3)
+        return "none"
+    return config.amp
 
 
 def plan_grid(config: GridConfig) -> GridPlan:
@@ -175,6 +169,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     check_grid_size(config)
     check_grouping(config)
     slots = config.executor.slots(config.device, config.jobs, config.jobs_per_gpu)
+    amp = used_amp(config, slots)
     scoring = replace(
         config.scoring,
         dataset=config.dataset,
@@ -193,6 +188,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
     for name, value in (("n-generated", config.n_generated), ("n-reference", scoring.n_reference)):
         if value is not None and value < 2:
             raise GanbenchError(f"--{name} must be at least 2")
+    check_sample_count(config.n_generated, config.yes, "--n-generated")
     if not job.kind.extracted and scoring.n_reference is not None:
         raise GanbenchError(
             f"--n-reference does not apply to {info.name}: point metrics use the known modes, not reference samples"
@@ -207,8 +203,15 @@ def plan_grid(config: GridConfig) -> GridPlan:
         "n_generated": n_generated,
         "n_reference": scoring.n_reference,  # None: the protocol's (each row's protocol has the count used)
         "extractor": scoring.extractor,
+        "metric_settings": {
+            key: value
+            for scoring_job in scoring_jobs
+            for key, value in metric_settings(scoring_job.config.metric_config, scoring_job.config.metrics).items()
+        },
     }
-    check_resumable(config.out, settings)
+    resume.check_resumable(
+        config.out, settings, {name: dataclasses.asdict(c) for name, c in models.items()}, run_rows(config.out)
+    )
     evaluation = EvalSettings(scoring, n_generated)
     machine = machine_description()
     jobs = []
@@ -218,7 +221,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
             run_config = RunConfig(
                 seed=seed,
                 device=slots[0],
-                amp=config.amp,
+                amp=amp,
                 compile=config.compile,
                 checkpoint_every=min(config.checkpoint_every, model_config.steps),
                 sample_every=10**9,  # the runner writes its own sample files at each evaluation
@@ -236,7 +239,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 "eval_seed": seed,
                 **settings,
                 "device": config.device,
-                "amp": config.amp,
+                "amp": amp,
                 "machine": machine,
             }
             if config.group_cells > 1:
@@ -267,13 +270,4 @@ def finished_jobs(jobs, out: Path) -> tuple[CellJob, ...]:
 def write_grid_file(config: GridConfig, plan: GridPlan) -> None:
     """RUN_DIR/grid.json: the grid's settings (checked when the run directory is resumed)."""
     record = dict(plan.jobs[0].record) if plan.jobs else {}
-    settings = {key: record.get(key) for key in FIXED_SETTINGS}
-    out = Path(config.out)
-    old = {}
-    if (out / GRID_FILE).is_file():
-        old = json.loads((out / GRID_FILE).read_text())
-    models = list(dict.fromkeys(old.get("models", []) + list(config.models)))
-    seeds = sorted(set(old.get("seeds", [])) | set(config.seeds))
-    out.mkdir(parents=True, exist_ok=True)
-    grid = {**settings, "models": models, "seeds": seeds, "group_cells": config.group_cells}
-    write_text_atomic(out / GRID_FILE, json.dumps(grid, indent=1))
+    resume.write_grid_file(config.out, record, list(config.models), list(config.seeds), config.group_cells, run_rows(config.out))

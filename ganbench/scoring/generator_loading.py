@@ -106,6 +106,8 @@ def import_factory(spec: str):
             sys.path.insert(0, os.getcwd())  # `ganbench` is a console script: the folder it runs in is not on the path
             module = importlib.import_module(module_name)
         factory = getattr(module, attribute)
+    except SystemExit as error:  # the module ended the process while being imported
+        raise GanbenchError(f"importing {module_name} called sys.exit({error.code!r}); it must define the factory") from None
     except (ImportError, AttributeError) as error:
         raise GanbenchError(
             f"cannot import {spec} ({error}); check the module is in the current folder or on PYTHONPATH and names a factory"
@@ -120,6 +122,8 @@ def load_factory(spec: str, checkpoint: str | None, trust: bool) -> nn.Module:
     factory = import_factory(spec)
     try:
         generator = factory()
+    except SystemExit as error:  # else the process would end with exit 0 and nothing scored
+        raise GanbenchError(f"calling {spec}() called sys.exit({error.code!r}); it must return the generator") from None
     except Exception as error:
         raise GanbenchError(f"calling {spec}() failed ({type(error).__name__}: {error}); it must build the generator with no arguments") from None
     if not isinstance(generator, nn.Module):
@@ -173,10 +177,19 @@ class OnnxGenerator(nn.Module):
             import onnxruntime
         except ImportError:
             raise GanbenchError("ONNX generators need onnxruntime: pip install 'ganbench[onnx]'") from None
-        self.session = onnxruntime.InferenceSession(str(path), providers=onnxruntime.get_available_providers())
+        try:
+            self.session = onnxruntime.InferenceSession(str(path), providers=onnxruntime.get_available_providers())
+        except Exception as error:  # onnxruntime's own error types: empty, truncated or not an ONNX model at all
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise GanbenchError(
+                f"cannot load {path} as an ONNX model ({first}); check the file (a truncated or interrupted copy?) "
+                "or export it again with torch.onnx.export"
+            ) from None
         inputs = self.session.get_inputs()
+        if not inputs:
+            raise GanbenchError(f"{path} is an ONNX model without inputs; a generator takes the noise z as its input")
         self.input_names = [i.name for i in inputs]
-        width = inputs[0].shape[1]
+        width = inputs[0].shape[1] if len(inputs[0].shape) > 1 else None
         self.z_dim = width if isinstance(width, int) else None
         self.num_classes = 0
 

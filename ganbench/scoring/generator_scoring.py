@@ -6,6 +6,7 @@ device, batch after batch; samples reach the disk only with `save_samples`.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, replace
@@ -60,6 +61,8 @@ def score_generator(
         sampling = replace(sampling, n=job.info.protocol.n_generated)
     generator = load_generator_source(source)
     batches = sample_batches(generator, sampling, job.info, source.device)
+    first = next(batches)  # checked (shape, dtype, values) before the reference side is computed
+    batches = itertools.chain([first], batches)
     if save_samples:
         batches = saved_samples(batches, job.kind, save_samples)
     result = score_batches(config, batches, sampling.n, extractors, gen_codes=sample_codes(generator, sampling.n))

@@ -162,6 +162,8 @@ def score(config: ScoreConfig) -> ScoreResult:
     samples = job.kind.read_samples(config.samples)
     if job.kind.extracted and len(samples) < 2:
         raise GanbenchError(f"--samples {config.samples} holds {len(samples)} image(s); at least 2 are needed")
+    if job.kind.extracted:
+        check_channels(samples, job, config)  # before any feature is extracted: a metric may need every channel
     resized_from = check_resolution(samples, job, config) if job.kind.extracted else None
     return score_batches(config, samples.batches(config.batch_size), len(samples), extractors, resized_from=resized_from)
 
@@ -171,6 +173,19 @@ def sample_resolution(samples) -> tuple[int, int]:
     if hasattr(samples, "height"):
         return samples.height, samples.width
     return tuple(samples.data.shape[2:4])
+
+
+def check_channels(samples, job: ScoringJob, config: ScoreConfig) -> None:
+    """A GanbenchError unless the images have the dataset's channels (1-channel images against stacked_mnist's
+    three stacked digits, say), said before any work rather than by a metric after the features are made."""
+    if job.info is None or not job.info.channels:
+        return
+    channels = samples.channels if hasattr(samples, "channels") else int(samples.data.shape[1])
+    if channels != job.info.channels:
+        raise GanbenchError(
+            f"--samples {config.samples} holds {channels}-channel images but {job.info.name} has "
+            f"{job.info.channels}-channel images; save the samples with {job.info.channels} channels"
+        )
 
 
 def check_resolution(samples, job: ScoringJob, config: ScoreConfig) -> tuple[int, int] | None:

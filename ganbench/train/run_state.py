@@ -288,6 +288,7 @@ def open_run(
     if amp and device.type != "cuda":
         warnings.warn("--amp bf16 is only used on CUDA; training in float32 on the CPU", stacklevel=3)
         amp = False
+        run = dataclasses.replace(run, amp="none")  # run.json and checkpoints record what was used
     run_dir = Path(out_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ganbench.data.base import DATASETS
 from ganbench.data.kinds import SAMPLE_KINDS, SampleKind
+from ganbench.paths import file_inside
 from ganbench.report.plots.common import FIGURES_DIR, FORMATS, STYLE, model_colours, save_figure
 
 
@@ -48,6 +49,8 @@ def find_sample_files(run_dir: str | os.PathLike) -> dict[str, tuple[int, int, P
         match = pattern.fullmatch(path.name)
         seed_dir = path.parent
         if not match or not re.fullmatch(r"seed\d+", seed_dir.name) or seed_dir.parent == cells:
+            continue
+        if not file_inside(path, run_dir):  # a link out of the run: its target would be drawn into the figure
             continue
         label = seed_dir.parent.relative_to(cells).as_posix()
         seed, step = int(seed_dir.name[4:]), int(match.group(1))
