@@ -42,7 +42,8 @@ def test_the_rule(flops, jobs, cores, busy, threads):
     assert choice.threads == threads and f"{cores} cores" in choice.reason
 
 
-def test_threads_are_recorded_in_grid_json_and_the_rows(tmp_path, one_thread_and_cache):
+@pytest.mark.usefixtures("one_thread_and_cache")
+def test_threads_are_recorded_in_grid_json_and_the_rows(tmp_path):
     from ganbench.report.results import read_rows
     from ganbench.runner.grid import run_grid
 
@@ -57,7 +58,8 @@ def test_threads_are_recorded_in_grid_json_and_the_rows(tmp_path, one_thread_and
     assert rows and {row.protocol["threads"] for row in rows} == {1}
 
 
-def test_without_threads_the_rule_chooses_one_for_the_ring(tmp_path, one_thread_and_cache):
+@pytest.mark.usefixtures("one_thread_and_cache")
+def test_without_threads_the_rule_chooses_one_for_the_ring(tmp_path):
     from ganbench.runner.grid import run_grid
 
     config = ring_grid(tmp_path / "run", seeds=(0,), overrides={"steps": "2", "batch_size": "16", "width": "0.25"},
