@@ -38,6 +38,7 @@ LAYERS = [
         "devices",
         "settings",
         "locks",
+        "progress",
         "__init__",
     ],
 ]
