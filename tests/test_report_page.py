@@ -112,7 +112,7 @@ def test_a_model_keeps_its_colour_when_another_has_no_curve(monkeypatch, tmp_pat
     monkeypatch.setattr(curves, "model_colours", lambda models: seen.append(sorted(set(models))) or real(models))
     rows = [
         {"model": m, "dataset": "ring8", "seed": 0, "step": s, "metric": "modes_covered", "value": 3.0, "status": "ok",
-         "protocol_key": "k"}
+         "protocol_key": "k", "protocol": {}, "config": {}, "reason": ""}
         for m, steps in (("agen", (0,)), ("gan", (10, 20)), ("pacgan2", (10, 20))) for s in steps
     ]  # fmt: skip
     curves.plot_curves(pd.DataFrame(rows), tmp_path, ("svg",))

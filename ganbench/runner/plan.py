@@ -232,6 +232,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 # the grid's first cell prints the measured speed and the projected time of every cell
                 estimate_runs=len(models) * len(config.seeds) if not jobs else 0,
                 estimate_steps=model_config.steps,
+                estimate_jobs=len(slots),
             )
             record = {
                 "model_config": dataclasses.asdict(model_config),
