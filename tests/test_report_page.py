@@ -121,3 +121,16 @@ def test_a_model_keeps_its_colour_when_another_has_no_curve(monkeypatch, tmp_pat
 
 def test_the_grid_file_records_the_threads(suite_run):
     assert json.loads((suite_run / "grid.json").read_text())["threads"] == {"per_cell": 1, "reason": "--threads"}
+
+
+def test_the_training_losses_use_each_models_colour(suite_run, monkeypatch, tmp_path):
+    import ganbench.report.plots.training as training
+    from ganbench.report.plots.common import model_colours
+
+    seen = {}
+    real = training._panel
+    monkeypatch.setattr(training, "_panel", lambda ax, name, per_seed, colour: seen.setdefault(name, []).append(colour)
+                        or real(ax, name, per_seed, colour))  # fmt: skip
+    training.plot_training_curves(suite_run, tmp_path, ("png",), ["ali", "gan", "pacgan2"])
+    colours = model_colours(["ali", "gan", "pacgan2"])
+    assert seen["d_loss"] == [colours["gan"], colours["pacgan2"]]

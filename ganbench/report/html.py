@@ -119,7 +119,7 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
         warnings.filterwarnings("ignore", message=".*(no sample grids|no successful result rows).*")
         curves = plot_curves(frame, scratch / "curves", ("svg",))
         bars = plot_leaderboard_bars(frame, scratch / "bars", formats=("svg",))
-        losses = [p for i, run in enumerate(runs) for p in plot_training_curves(run, scratch / f"losses{i}", ("png",))]
+        losses = [p for i, run in enumerate(runs) for p in plot_training_curves(run, scratch / f"losses{i}", ("png",), list(frame["model"]))]
         pr = plot_precision_recall(frame, scratch / "pr", ("svg",))
         samples = [(run, plot_samples(run, scratch / f"samples{i}", frame, ("svg",))) for i, run in enumerate(runs)]
     parts.append('<section id="curves"><h2>Training curves</h2>')
