@@ -32,7 +32,7 @@ def test_the_estimate_is_printed_once_per_grid(tmp_path, monkeypatch, capsys):
 
 def test_the_estimate_counts_the_jobs():
     line = estimate_line(10.0, 100, 1000, 4, jobs=2)  # 100 s per run, 4 runs 2 at a time: 200 s
-    assert "2m per run" in line and "3m for 4 runs, 2 at a time (--jobs 2)" in line
+    assert "2m per run" in line and "3m for 4 runs 2 at a time (--jobs 2)" in line
     assert estimate_line(10.0, 100, 1000, 1, jobs=2).endswith("for 1 run one after another")
 
 
