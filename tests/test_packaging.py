@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -35,10 +36,13 @@ def test_a_wheel_holds_the_shipped_statistics_and_its_install_finds_them(tmp_pat
     """Build the wheel (in pip's isolated build environment, as `pip install` does: the interpreter's own
     setuptools may be too old or absent), check its files, install it (no dependencies: they are already here)
     into a target folder and ask that copy of ganbench where its statistics are."""
+    had_build = (ROOT / "build").exists()
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
         capture_output=True, text=True,
     )
+    if not had_build:  # setuptools builds in the source tree; leave the checkout as it was
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(tmp_path.glob("ganbench-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
