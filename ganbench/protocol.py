@@ -31,7 +31,7 @@ def fingerprint(
     metric_settings: dict,
     feature_dtype: str = "float32",
 ) -> dict:
-    """Everything that affects a number, plus the versions and device it was made with."""
+    """Everything that affects a number, plus the versions, device and CPU threads it was made with."""
     import torch  # here, not at the top: reading and ranking result rows should not pay for importing torch
 
     return {
@@ -46,6 +46,7 @@ def fingerprint(
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "device": device,
+        "threads": torch.get_num_threads(),
     }
 
 

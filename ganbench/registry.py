@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from ganbench.errors import GanbenchError
@@ -53,9 +54,7 @@ class Registry(Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
-            raise GanbenchError(
-                f"unknown {self.kind} {name!r}; choose one of: {', '.join(self.names()) or '(none registered)'}"
-            ) from None
+            raise GanbenchError(unknown_name(self.kind, name, self.names())) from None
 
     def names(self) -> list[str]:
         """Registered names, sorted."""
@@ -81,3 +80,20 @@ class Registry(Generic[T]):
         for name in names:
             self.get(name)
         return list(dict.fromkeys(names))
+
+
+def close_name(name: str, names: Iterable[str]) -> str | None:
+    """The known name closest to a mistyped one (difflib's ratio, at least 0.6), or None."""
+    names = list(names)
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if not found:  # a transposition in a short name ("gna", "rign8") scores low on the whole; try the letters
+        found = [known for known in names if sorted(known) == sorted(name)][:1]
+    return found[0] if found else None
+
+
+def unknown_name(kind: str, name: str, names: Iterable[str], extra: str = "") -> str:
+    """"unknown model 'pacgan5'; did you mean 'pacgan4'? choose one of: ..." (`extra` ends the list)."""
+    names = list(names)
+    close = close_name(name, names)
+    guess = f"did you mean {close!r}? " if close else ""
+    return f"unknown {kind} {name!r}; {guess}choose one of: {', '.join(names) or '(none registered)'}{extra}"

@@ -1,5 +1,6 @@
 """Shared fixtures: calibrated random and real InceptionV3 weights, small image sets, one CPU thread for tiny nets,
-and the slow / gpu markers."""
+the slow / gpu markers, a ganbench cache of the tests' own, and a closing line naming the browser tests that
+could not run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import os
 import numpy as np
 import pytest
 import torch
+from support.skipped_browser import pytest_unconfigure  # noqa: F401  (a hook: pytest finds it here)
+
+pytest_plugins = ["pytester"]
 
 
 def pytest_addoption(parser):
@@ -22,6 +26,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_slow)
         if "gpu" in item.keywords and not torch.cuda.is_available():
             item.add_marker(skip_gpu)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_ganbench_cache(tmp_path_factory):
+    """Every test, and every `ganbench` subprocess a test starts, uses a ganbench cache inside pytest's temporary
+    folder (removed with it), never the user's ~/.cache/ganbench or $GANBENCH_CACHE."""
+    previous = os.environ.get("GANBENCH_CACHE")
+    os.environ["GANBENCH_CACHE"] = str(tmp_path_factory.mktemp("ganbench-cache"))
+    yield os.environ["GANBENCH_CACHE"]
+    if previous is None:
+        os.environ.pop("GANBENCH_CACHE", None)
+    else:
+        os.environ["GANBENCH_CACHE"] = previous
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,7 @@ LAYERS = [
         "devices",
         "settings",
         "locks",
+        "progress",
         "__init__",
     ],
 ]

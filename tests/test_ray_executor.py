@@ -76,6 +76,7 @@ def faults(tmp_path_factory):
 # ---------------------------------------------------------------- on a local Ray instance
 
 
+@pytest.mark.slow  # minutes each (a Ray instance, several grids); issue 25's default-suite budget
 def test_ray_grid_gives_the_local_executors_rows(tmp_path, local_run, faults):
     out = tmp_path / "run"
     lines = []
@@ -95,6 +96,7 @@ def test_ray_grid_gives_the_local_executors_rows(tmp_path, local_run, faults):
     assert outcomes == [] and len(plan.finished) == 2 and len(read_rows(out)) == len(rows)
 
 
+@pytest.mark.slow  # minutes each (a Ray instance, several grids); issue 25's default-suite budget
 def test_a_killed_worker_is_retried_from_its_checkpoint_without_duplicate_rows(tmp_path, local_run, faults):
     """Seed 1's worker SIGKILLs itself after its step-15 checkpoint (its step-10 rows already appended): Ray reruns
     the task, which resumes from that checkpoint; the rows equal an uninterrupted run's, each once."""
@@ -114,6 +116,7 @@ def test_a_killed_worker_is_retried_from_its_checkpoint_without_duplicate_rows(t
     assert comparable(rows) == comparable(read_rows(local_run))
 
 
+@pytest.mark.slow  # minutes each (a Ray instance, several grids); issue 25's default-suite budget
 def test_when_the_retries_run_out_the_cell_is_failed_and_a_rerun_resumes_it(tmp_path, local_run, faults):
     """--ray-max-retries 0: the killed cell is recorded failed (after its step-10 rows); the rerun continues it from
     its step-15 checkpoint and ends with the uninterrupted run's rows."""
@@ -133,6 +136,7 @@ def test_when_the_retries_run_out_the_cell_is_failed_and_a_rerun_resumes_it(tmp_
     assert comparable(row for row in read_rows(out) if row.status == "ok") == expected
 
 
+@pytest.mark.slow  # minutes each (a Ray instance, several grids); issue 25's default-suite budget
 def test_failed_and_diverged_cells_are_recorded_and_only_the_failed_one_reruns(tmp_path, local_run, faults):
     out = tmp_path / "run"
     faults.set(**{"raise": {"gan/seed1": "boom\nsecond line"}, "diverge": {"gan/seed0": 3}})

@@ -78,6 +78,7 @@ def ok_rows(out: Path) -> Counter:
     return Counter((r.model, r.seed, r.step, r.metric, r.value) for r in read_rows(out) if r.status == "ok")
 
 
+@pytest.mark.slow  # the slowest default test (7 min at load 35); issue 25's default-suite budget
 def test_a_grid_killed_at_random_moments_ends_with_an_uninterrupted_runs_rows(tmp_path, tmp_path_factory):
     cache = tmp_path_factory.getbasetemp() / "cache"
     env = {**os.environ, "GANBENCH_CACHE": str(cache), "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from ganbench.cli.known_names import check_arguments
+
+        check_arguments(args)  # a mistyped name is one sentence before any heavy import
         return int(args.func(args) or 0)
     except GanbenchError as error:
         print(f"ganbench: error: {error}", file=sys.stderr)

@@ -73,6 +73,12 @@ def add_parser(subparsers) -> None:
     )
     runtime.add_argument("--jobs-per-gpu", type=positive_int, default=1, help="cells sharing each GPU (default 1)")
     runtime.add_argument(
+        "--threads",
+        type=positive_int,
+        help="CPU threads per cell (default: one for small networks, else the cores left per job after the load "
+        "other work puts on the machine; recorded in grid.json and each row's protocol)",
+    )
+    runtime.add_argument(
         "--group-cells",
         type=positive_int,
         default=1,
@@ -165,6 +171,7 @@ def grid_config(args: argparse.Namespace):
         device=args.device,
         jobs=args.jobs,
         jobs_per_gpu=args.jobs_per_gpu,
+        threads=args.threads,
         group_cells=args.group_cells,
         checkpoint_every=args.checkpoint_every,
         amp=args.amp,

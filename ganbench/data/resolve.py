@@ -5,6 +5,10 @@ from __future__ import annotations
 from ganbench.data.base import DATASETS, DatasetSpec
 from ganbench.data.local import LOCAL_PREFIXES, local_dataset
 from ganbench.errors import GanbenchError
+from ganbench.registry import unknown_name
+
+#: how an unknown dataset's message ends: the forms that are not names
+LOCAL_CHOICE = ", or folder:PATH / npz:PATH for your own images"
 
 
 def resolve_dataset(name: str) -> DatasetSpec:
@@ -15,8 +19,5 @@ def resolve_dataset(name: str) -> DatasetSpec:
     if name.startswith(LOCAL_PREFIXES):
         return local_dataset(name)
     if name not in DATASETS:
-        raise GanbenchError(
-            f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS.names())}, "
-            f"or folder:PATH / npz:PATH for your own images"
-        )
+        raise GanbenchError(unknown_name("dataset", name, DATASETS.names(), LOCAL_CHOICE))
     return DATASETS.get(name)

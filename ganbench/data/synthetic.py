@@ -12,6 +12,7 @@ own seed mixed with DataConfig.seed: the default seed gives the standard sets.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -63,7 +64,8 @@ def _mixture_spec(
         kind="points",
         description=description,
         splits=tuple(sizes),
-        protocol=MODES_PROTOCOL,
+        # the mode metrics read the known modes; the reference they record is the whole reference split
+        protocol=dataclasses.replace(MODES_PROTOCOL, n_reference=sizes[MODES_PROTOCOL.reference_split]),
         num_classes=len(centres),
         modes=centres,
         mode_std=std,

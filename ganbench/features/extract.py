@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from ganbench.features.base import FeatureExtractor
+from ganbench.progress import progress_bar
 from ganbench.stats import FeatureStats
 
 
@@ -28,7 +28,7 @@ def extract_stats_many(
         {name: FeatureStats(extractor.output_dims[name], keep_raw=keep) for name, keep in keep_raw.items()}
         for extractor, keep_raw in plans
     ]
-    with tqdm(total=total, desc=desc, unit="img", disable=not progress, leave=False) as bar:
+    with progress_bar(total, enabled=progress, desc=desc, unit="img", plain=False, leave=False) as bar:
         for batch in batches:
             images = torch.from_numpy(np.ascontiguousarray(batch)) if isinstance(batch, np.ndarray) else batch
             for (extractor, keep_raw), found in zip(plans, stats, strict=True):

@@ -1,14 +1,17 @@
 """`ganbench report`: one self-contained static HTML page for one or more run directories.
 
 The page loads nothing from anywhere: its style and script are inline and every figure is embedded as a
-data URI (SVG made from the rows by the figure code in report/plots). It holds, in order: every ranked metric's
-leaderboard (sortable; mean ± std, 95% CI, seeds, step, Welch's test against the next model), the training
-curves, precision vs recall, each model's samples (image grids or 2-D points), memorization, PRD-curve and birthday-pair figures
-found in the run directories (RUN_FIGURES), the paper comparison of a suite (see COMPARISON_GLOB), and every protocol fingerprint in
-full with the run settings.
+data URI (made from the rows and run files by the figure code in report/plots). It holds, in order: every ranked
+metric's leaderboard (sortable; mean ± std, 95% CI, seeds, step, Welch's test against the next model with its
+p-value), the metric curves, the leaderboard charts, each model's training losses, precision vs recall, each
+model's samples (image grids, or 2-D points with every mode marked covered or missed), memorization, PRD-curve and
+birthday-pair figures found in the run directories (RUN_FIGURES), the paper comparison of a suite (see
+COMPARISON_GLOB), a metric probe found there, and every protocol fingerprint with the run settings. One colour per
+model in every figure. Files are read only where they lie inside their run directory (links out are skipped).
 
-Paper comparison hook: a suite writes RUN_DIR/comparison*.csv (a table, shown as one) and/or
-RUN_DIR/comparison*.md (shown as preformatted text); the report includes every such file it finds, in name order.
+Paper comparison: a suite's RUN_DIR/comparison*.md (what `ganbench suite compare --out` writes) is rendered as
+headings, notes and tables (a comparison*.csv beside it is the same table, so it is not shown again; one without
+is shown as a table). Without such files, the comparison of each suite the rows record is computed from them.
 """
 
 from __future__ import annotations
@@ -32,12 +35,16 @@ from ganbench.atomic import write_text_atomic
 from ganbench.errors import GanbenchError
 from ganbench.paths import file_inside
 from ganbench.report.html_assets import CSS, SCRIPT
+from ganbench.report.html_comparison import markdown_html, suite_comparisons
+from ganbench.report.html_protocol import protocol_shown
 from ganbench.report.labels import DIRECTION_WORDS, metric_label
 from ganbench.report.leaderboard import leaderboard, ranked_keys
 from ganbench.report.leaderboard_table import LeaderboardTable
+from ganbench.report.plots.bars import plot_leaderboard_bars
 from ganbench.report.plots.curves import plot_curves
 from ganbench.report.plots.precision_recall import plot_precision_recall
 from ganbench.report.plots.samples import plot_samples
+from ganbench.report.plots.training import plot_training_curves
 from ganbench.report.probe_section import probe_section
 from ganbench.report.results import ALL_METRICS, load, results_path
 
@@ -90,7 +97,7 @@ def _num(value) -> str:
 def leaderboard_section(table: LeaderboardTable) -> str:
     """One sortable <table> per ranking (metric, dataset, protocol), its notes, then the methods once."""
     parts = ['<section id="leaderboards"><h2>Leaderboards</h2>']
-    headers = [*table.HEADERS[:6], "p (Welch, vs next)", *table.HEADERS[6:]]
+    headers = table.HEADERS  # the p-value is in the vs-next cell once, which sorts by it
     for key, rows in table.groups():
         direction = rows["direction"].iloc[0]
         metric, dataset, pkey = key
@@ -110,8 +117,7 @@ def leaderboard_section(table: LeaderboardTable) -> str:
                 (ci, _num(row["ci95_low"]), "num"),
                 (seeds, str(int(row["n_seeds"])), "num"),
                 (steps, None, "num"),
-                (_fmt_p(row["vs_next_p"]), _num(row["vs_next_p"]), "num"),
-                (vs_next, None, "sig" if row["vs_next_significant"] is True else ""),
+                (vs_next, _num(row["vs_next_p"]), "sig" if row["vs_next_significant"] is True else ""),
                 (notes, None, ""),
             ]
             cells = "".join(
@@ -129,16 +135,14 @@ def leaderboard_section(table: LeaderboardTable) -> str:
     return "\n".join(parts)
 
 
-def _fmt_p(p) -> str:
-    return "" if p is None or pd.isna(p) else f"{p:.3g}"
-
-
 def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) -> str:
     """Training curves, precision vs recall, samples per run, memorization figures: each embedded."""
     parts = []
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*(no sample grids|no successful result rows).*")
         curves = plot_curves(frame, scratch / "curves", ("svg",))
+        bars = plot_leaderboard_bars(frame, scratch / "bars", formats=("svg",))
+        losses = [p for i, run in enumerate(runs) for p in plot_training_curves(run, scratch / f"losses{i}", ("png",), list(frame["model"]))]
         pr = plot_precision_recall(frame, scratch / "pr", ("svg",))
         samples = [(run, plot_samples(run, scratch / f"samples{i}", frame, ("svg",))) for i, run in enumerate(runs)]
     parts.append('<section id="curves"><h2>Training curves</h2>')
@@ -151,6 +155,16 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
     else:
         parts.append("<p class=muted>No evaluations yet.</p>")
     parts.append("</section>")
+    if bars:
+        parts.append('<section id="bars"><h2>Leaderboard charts</h2><div class="figs">')
+        parts += [figure(path, f"{metric_label(path.stem.removeprefix('leaderboard_'))}: mean over seeds (bar), 95% bootstrap "
+                         "CI, each seed a dot.", path.stem) for path in bars]
+        parts.append("</div></section>")
+    if losses:
+        parts.append('<section id="losses"><h2>Training losses</h2><div class="figs">')
+        parts += [figure(path, f"{path.stem.removeprefix('training_')}: every value its training step logs "
+                         "(losses.csv), smoothed; mean over seeds, band = min-max.", path.stem) for path in losses]
+        parts.append("</div></section>")
     if pr:
         parts.append('<section id="precision-recall"><h2>Precision vs recall</h2>')
         parts += [figure(path, "Last step: a dot per seed, a diamond at each model's mean.", "precision vs recall") for path in pr]
@@ -160,7 +174,9 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
     for run, paths in samples:
         for path in paths:
             shown = True
-            parts.append(figure(path, f"{run}: each model's samples at its last saved step (one seed).", "samples"))
+            parts.append(figure(path, f"{run}: each model's samples at its last saved step (one seed); on 2-D data each "
+                                "true mode is marked covered or missed by the mode metric's rule, its circle the "
+                                "quality region at true size, the same axes in every panel.", "samples"))
     if not shown:
         parts.append("<p class=muted>No sample files in the run directories.</p>")
     parts.append("</section>")
@@ -192,6 +208,8 @@ def comparison_section(runs: Sequence[Path]) -> str:
         return ""
     parts = ['<section id="comparison"><h2>Comparison with the papers</h2>']
     for path in files:
+        if path.suffix.lower() == ".csv" and path.with_suffix(".md") in files:
+            continue  # the same comparison, shown from its Markdown
         parts.append(f"<h3>{esc(str(path))}</h3>")
         if path.suffix.lower() == ".csv":
             rows = list(csv.reader(io.StringIO(path.read_text())))
@@ -201,9 +219,17 @@ def comparison_section(runs: Sequence[Path]) -> str:
                 parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]]
                 parts.append("</tbody></table>")
         else:
-            parts.append(f"<pre>{esc(path.read_text())}</pre>")
+            parts.append(markdown_html(path.read_text()))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def computed_comparison_section(frame: pd.DataFrame) -> str:
+    """The paper comparison of every suite the rows record, computed from them (when no comparison file is there)."""
+    texts = suite_comparisons(frame)
+    if not texts:
+        return ""
+    return '<section id="comparison"><h2>Comparison with the papers</h2>' + "\n".join(map(markdown_html, texts)) + "</section>"
 
 
 def protocol_section(frame: pd.DataFrame, runs: Sequence[Path]) -> str:
@@ -212,8 +238,12 @@ def protocol_section(frame: pd.DataFrame, runs: Sequence[Path]) -> str:
     ok = frame[(frame["status"] == "ok") & (frame["metric"] != ALL_METRICS)]
     for pkey, rows in ok.groupby("protocol_key", sort=True):
         who = ", ".join(sorted({f"{m} on {d}" for m, d in zip(rows["model"], rows["dataset"], strict=True)}))
-        protocol = json.dumps(rows["protocol"].iloc[0], indent=2, sort_keys=True, default=str)
-        parts.append(f"<h3>protocol {esc(pkey or 'unknown')}</h3><p class=muted>{esc(who)}</p><pre>{esc(protocol)}</pre>")
+        shown, sampling = protocol_shown(rows["protocol"])
+        protocol = json.dumps(shown, indent=2, sort_keys=True, default=str)
+        parts.append(
+            f"<h3>protocol {esc(pkey or 'unknown')}</h3><p class=muted>{esc(who)}</p>"
+            f"{f'<p>{esc(sampling)}</p>' if sampling else ''}<pre>{esc(protocol)}</pre>"
+        )
     for run in runs:
         grid = run / "grid.json"
         if run_files(run, [grid]):
@@ -243,8 +273,9 @@ def report_html(runs: Sequence[str | os.PathLike], scratch: Path) -> str:
     else:
         sections.append("<section id=leaderboards><h2>Leaderboards</h2><p class=muted>No successful evaluations yet.</p></section>")
     sections.append(figures_section(frame, runs, scratch))
-    nav += [("curves", "Training curves"), ("precision-recall", "Precision vs recall"), ("samples", "Samples")]
-    comparison = comparison_section(runs)
+    nav += [("curves", "Training curves"), ("bars", "Charts"), ("losses", "Losses"), ("precision-recall", "Precision vs recall"),
+            ("samples", "Samples")]
+    comparison = comparison_section(runs) or computed_comparison_section(frame)
     if comparison:
         sections.append(comparison)
         nav.append(("comparison", "Papers"))

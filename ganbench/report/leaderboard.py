@@ -225,7 +225,7 @@ def leaderboard(
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
 ) -> LeaderboardTable:
-    """Rank models per metric from result rows (a frame from `ganbench.results.load`).
+    """Rank models per metric from result rows (a frame from `ganbench.report.results.load`).
 
     `metric`: a key or several ("fid,precision"); `step`: "last" (each seed's value at its final step)
     or "best" (each seed's best value over steps; optimistic). One ranking per (metric, dataset,

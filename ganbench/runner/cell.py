@@ -321,6 +321,8 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
             if not checkpoint.is_file():  # else trained before, its rows lost or never written: just measure it
                 config = dataclasses.replace(job.model_config, steps=target)
                 result = yield TrainRequest(job, config, split, shape, info.modes, progress)
+                # the speed estimate is the grid's, once: only the first training segment of its first cell prints it
+                job = dataclasses.replace(job, run_config=dataclasses.replace(job.run_config, estimate_runs=0))
                 if result.status == "diverged":
                     step = result.step
                     sink(

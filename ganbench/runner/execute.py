@@ -137,22 +137,32 @@ class GridProgress:
 
 
 def run_cells(
-    jobs: Sequence[CellJob], slots: Sequence[str], log: Callable[[str], None] = print, group_cells: int = 1
+    jobs: Sequence[CellJob],
+    slots: Sequence[str],
+    log: Callable[[str], None] = print,
+    group_cells: int = 1,
+    threads: int | None = None,
 ) -> list[CellOutcome]:
     """Run every job, at most len(slots) cells or groups of `group_cells` cells at a time; outcomes in the order
-    the jobs were given."""
+    the jobs were given. `threads`: CPU threads per cell (runner.threads chooses them; None: the cores shared
+    among the processes, or torch's default in this process)."""
     progress = GridProgress(len(jobs), log)
     units = group_jobs(jobs, group_cells, log)
     position = {id(job): index for index, job in enumerate(jobs)}
     outcomes: dict[int, CellOutcome] = {}
     if len(slots) <= 1 or len(units) <= 1:
         device = slots[0] if slots else "cpu"
-        for unit in units:
-            for job, outcome in zip(unit, _run_unit(tuple(on_device(job, device) for job in unit), log), strict=True):
-                outcomes[position[id(job)]] = outcome
-                progress.cell_ended(running=0)
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads or before)
+        try:
+            for unit in units:
+                for job, outcome in zip(unit, _run_unit(tuple(on_device(job, device) for job in unit), log), strict=True):
+                    outcomes[position[id(job)]] = outcome
+                    progress.cell_ended(running=0)
+        finally:
+            torch.set_num_threads(before)
         return [outcomes[i] for i in range(len(jobs))]
-    threads = max(1, (os.cpu_count() or 1) // min(len(slots), len(units)))
+    threads = threads or max(1, (os.cpu_count() or 1) // min(len(slots), len(units)))
     context = multiprocessing.get_context("spawn")  # CUDA cannot be forked; spawn is also safe on CPU
     pending = deque(units)
     free = list(slots)

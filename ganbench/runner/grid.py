@@ -21,8 +21,11 @@ from ganbench.paths import writable_folder
 from ganbench.report.results import quarantine_damaged_lines, results_path
 from ganbench.runner.cell import CellOutcome
 from ganbench.runner.evaluate import warm_reference
+from ganbench.runner.executor import LocalExecutor
 from ganbench.runner.plan import GridConfig, GridPlan, finished_jobs, plan_grid, write_grid_file
 from ganbench.runner.suites import suite_status
+from ganbench.runner.threads import ThreadChoice, cell_threads
+from ganbench.train.data import load_training_split
 
 #: The run directory's lock file (holds the pid and command of the `ganbench run` using it).
 RUN_LOCK_FILE = ".ganbench-run.lock"
@@ -50,6 +53,9 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
         f"grid: {len(config.models)} model(s) x {len(config.seeds)} seed(s) = {len(plan.jobs)} cells on {config.dataset}, "
         f"{'/'.join(map(str, steps))} steps each, {len(plan.jobs[0].eval_steps) if plan.jobs else 0} evaluations per cell"
     )
+    plan = replace(plan, threads=threads_for(config, plan, todo))
+    if plan.threads is not None and todo:
+        log(f"threads: {plan.threads.threads} per cell ({plan.threads.reason})")
     write_grid_file(config, plan)
     if config.suite is not None:
         log(suite_status(config.suite, [job.record for job in plan.jobs]))
@@ -60,3 +66,16 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
     with config.executor.session(config, log) as run_cells:  # connected and checked before the reference is warmed
         warm_reference(plan.eval)
         return plan, run_cells(todo, plan)
+
+
+def threads_for(config: GridConfig, plan: GridPlan, todo: list) -> ThreadChoice | None:
+    """The CPU threads of each cell this run trains (--threads, else runner.threads' rule for the cells at once);
+    None with another executor than the local one (a Ray cell has its --ray-cpus-per-cell)."""
+    if not isinstance(config.executor, LocalExecutor):
+        return None
+    if config.threads is not None:
+        return cell_threads({}, None, 1, config.threads)
+    at_once = max(1, min(len(plan.slots), -(-len(todo) // max(config.group_cells, 1)))) if todo else 1
+    _, shape, _ = load_training_split(config.dataset, plan.eval.score.data_config)  # loaded once per process
+    models = {job.model: job.model_config for job in todo or plan.jobs}
+    return cell_threads(models, shape, at_once, None)

@@ -22,6 +22,7 @@ from ganbench.runner.cell import CellJob, is_finished, run_rows
 from ganbench.runner.evaluate import EvalSettings
 from ganbench.runner.executor import Executor, LocalExecutor
 from ganbench.runner.suites import suite_record
+from ganbench.runner.threads import ThreadChoice
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import plan_jobs
 from ganbench.settings import apply_overrides
@@ -44,7 +45,7 @@ class GridConfig:
     eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
     evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
     extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
-    count. jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
+    count. threads: CPU threads per cell (None: runner.threads chooses). jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
     run at once). group_cells: cells of one model (different seeds) trained together in one process, at most this
     many (runner.grouped_cells; local executor only); rows record it when above 1. yes: run a grid larger than
     MAX_CELLS_WITHOUT_YES cells, or with more than MAX_SAMPLES_WITHOUT_YES samples per evaluation. executor: where the cells run (runner.executor); it never changes a row.
@@ -63,6 +64,7 @@ class GridConfig:
     device: str = "auto"
     jobs: int | None = None
     jobs_per_gpu: int = 1
+    threads: int | None = None
     group_cells: int = 1
     checkpoint_every: int = 1000
     amp: str = "none"
@@ -82,6 +84,8 @@ class GridPlan:
     slots: tuple[str, ...]
     #: every metric an evaluation scores, over all its protocols (the main one's first)
     metrics: tuple[str, ...] = ()
+    #: CPU threads per cell (runner.threads), chosen when the cells to run are known; None for other executors
+    threads: ThreadChoice | None = None
 
 
 def parse_names(text: str, kind: str) -> tuple[str, ...]:
@@ -231,6 +235,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                 # the grid's first cell prints the measured speed and the projected time of every cell
                 estimate_runs=len(models) * len(config.seeds) if not jobs else 0,
                 estimate_steps=model_config.steps,
+                estimate_jobs=len(slots),
             )
             record = {
                 "model_config": dataclasses.asdict(model_config),
@@ -268,6 +273,10 @@ def finished_jobs(jobs, out: Path) -> tuple[CellJob, ...]:
 
 
 def write_grid_file(config: GridConfig, plan: GridPlan) -> None:
-    """RUN_DIR/grid.json: the grid's settings (checked when the run directory is resumed)."""
+    """RUN_DIR/grid.json: the grid's settings (those of FIXED_SETTINGS are checked when the run directory is
+    resumed) and, when known, the threads this run's cells train with and why."""
     record = dict(plan.jobs[0].record) if plan.jobs else {}
-    resume.write_grid_file(config.out, record, list(config.models), list(config.seeds), config.group_cells, run_rows(config.out))
+    threads = {"threads": plan.threads.record()} if plan.threads is not None else None
+    resume.write_grid_file(
+        config.out, record, list(config.models), list(config.seeds), config.group_cells, run_rows(config.out), threads
+    )

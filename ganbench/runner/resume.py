@@ -120,9 +120,12 @@ def check_resumable(out: Path, settings: dict[str, Any], models: dict[str, dict[
             )
 
 
-def write_grid_file(out: Path, settings: dict[str, Any], models: list[str], seeds: list[int], group_cells: int, rows: list[ResultRow]) -> None:
+def write_grid_file(
+    out: Path, settings: dict[str, Any], models: list[str], seeds: list[int], group_cells: int, rows: list[ResultRow],
+    extra: dict[str, Any] | None = None,
+) -> None:
     """RUN_DIR/grid.json: the grid's evaluation settings, and every model and seed the run holds (those of earlier
-    runs kept: from grid.json, or the rows when it was lost)."""
+    runs kept: from grid.json, or the rows when it was lost), with `extra` facts about this run (never compared)."""
     out = Path(out)
     old = read_grid_file(out)
     rows = [row for row in rows if "model_config" in (row.config or {})]  # not rows `score --append` added
@@ -130,5 +133,5 @@ def write_grid_file(out: Path, settings: dict[str, Any], models: list[str], seed
     seeds = sorted(set(old.get("seeds", [])) | {r.seed for r in rows} | set(seeds))
     out.mkdir(parents=True, exist_ok=True)
     grid = {**plain({key: settings.get(key) for key in FIXED_SETTINGS}), "models": models, "seeds": seeds,
-            "group_cells": group_cells}  # fmt: skip
+            "group_cells": group_cells, **(extra or {})}  # fmt: skip
     write_text_atomic(out / GRID_FILE, json.dumps(grid, indent=1))

@@ -38,8 +38,18 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="ganbench parent watchdog", daemon=True).start()
 
 
+def stop_on_request() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker leaves it to `ganbench run`, which stops the
+    workers with SIGTERM; SIGTERM then ends the worker through SystemExit, so its exit handlers run and release
+    the semaphores it holds (tqdm's lock is one) instead of the resource tracker reporting them leaked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+
+
 def worker_main(parent_pid: int, payload: bytes) -> None:
-    """Arm the parent-death checks, then run `function(*args)` from `payload = pickle.dumps((function, args))`."""
+    """Arm the parent-death checks and the stop signals, then run `function(*args)` from
+    `payload = pickle.dumps((function, args))`."""
     die_with_parent(parent_pid)
+    stop_on_request()
     function, args = pickle.loads(payload)
     function(*args)

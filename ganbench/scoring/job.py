@@ -5,6 +5,7 @@ so a metric a dataset cannot give is refused the same way, with the same sentenc
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -154,6 +155,7 @@ def plan_jobs(config: ScoreConfig) -> tuple[ScoringJob, ...]:
             f"--extractor-weights is for {owner}, which none of the metrics {', '.join(sum(groups.values(), ()))} "
             "use; name the extractor the weights belong to with --extractor"
         )
+    warn_unused_inception_weights(config, where, groups if kind.extracted else {})
     jobs = []
     for extractor, metrics in groups.items():
         extractor_config = config.extractor_config
@@ -169,6 +171,22 @@ def plan_jobs(config: ScoreConfig) -> tuple[ScoringJob, ...]:
             "score against --dataset or --ref-samples"
         )
     return tuple(jobs)
+
+
+def warn_unused_inception_weights(config: ScoreConfig, where: str, groups: dict[str, tuple[str, ...]]) -> None:
+    """One warning when --inception-weights was given but no metric of this scoring reads InceptionV3 features
+    (2-D points, or other extractors only): the file is not read, so the user should not think it was used."""
+    if not config.extractor_config.inception_weights or any("inception" in name for name in groups):
+        return
+    uses = f"its metrics use {', '.join(groups)} features" if groups else "its metrics read the samples themselves"
+    message = f"--inception-weights is not used: {where} is scored without InceptionV3 ({uses}); drop the option"
+    if message not in _WARNED:  # planning runs more than once per command
+        _WARNED.add(message)
+        warnings.warn(message, stacklevel=3)
+
+
+#: the unused-weights warnings already given in this process
+_WARNED: set[str] = set()
 
 
 def plan_scoring(config: ScoreConfig) -> ScoringJob:

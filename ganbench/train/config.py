@@ -18,8 +18,8 @@ class RunConfig:
     networks on CUDA (falls back to eager if compiling fails). checkpoint_every / log_every /
     sample_every are in generator steps; keep_checkpoints old checkpoints are kept. estimate_runs > 0: once the
     loop has run a few seconds, print one line with the measured speed and the projected wall time of this run and
-    of `estimate_runs` runs like it, each of `estimate_steps` generator steps (0: this run's steps; the runner
-    sets both on a grid's first cell, which it trains in segments).
+    of `estimate_runs` runs like it, each of `estimate_steps` generator steps (0: this run's steps), `estimate_jobs`
+    of them at once (the runner sets these on a grid's first cell, and only its first training segment prints).
     """
 
     seed: int = 0
@@ -37,6 +37,7 @@ class RunConfig:
     tensorboard: bool = True
     estimate_runs: int = 0
     estimate_steps: int = 0
+    estimate_jobs: int = 1
 
     def validate(self) -> None:
         """Raise a GanbenchError naming the first out-of-range setting."""

@@ -8,17 +8,18 @@ import math
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
 
 from ganbench.atomic import write_text_atomic
 from ganbench.data.kinds import grid_columns
 from ganbench.paths import LOSSES_FILE
+from ganbench.progress import progress_bar
 
 SAMPLES_FILE = "samples.png"
 
 
 class RunLogger:
-    """Appends one CSV row per generator step, and mirrors the rows to tqdm and TensorBoard.
+    """Appends one CSV row per generator step, and mirrors the rows to a progress bar (plain lines in a log file)
+    and TensorBoard.
 
     Resuming at `start_step` drops CSV rows after it (they belong to the lost
     tail of the interrupted run), so the CSV of a resumed run equals an uninterrupted one's.
@@ -28,7 +29,7 @@ class RunLogger:
         self.path = run_dir / LOSSES_FILE
         self.columns: list[str] | None = None
         self._keep_rows_until(start_step)
-        self.bar = tqdm(total=total_steps, initial=start_step, disable=not progress, dynamic_ncols=True, unit="step")
+        self.bar = progress_bar(total_steps, start_step, enabled=progress, unit="step", dynamic_ncols=True)
         self.writer = _summary_writer(run_dir / "tensorboard", start_step) if tensorboard else None
 
     def _keep_rows_until(self, step: int) -> None:

@@ -71,7 +71,7 @@ def train(
             if run.estimate_runs and not estimated and clock.elapsed(step)[0] >= ESTIMATE_AFTER_S:
                 estimated = True
                 total = run.estimate_steps or config.steps
-                print(estimate_line(*clock.elapsed(step), total, run.estimate_runs), file=sys.stderr, flush=True)
+                print(estimate_line(*clock.elapsed(step), total, run.estimate_runs, run.estimate_jobs), file=sys.stderr, flush=True)
             due = step % run.checkpoint_every == 0 or step == config.steps
             if step % run.log_every == 0 or due:
                 bad = run_state.flush_losses(pending, logger)

@@ -14,13 +14,17 @@ import torch
 ESTIMATE_AFTER_S = 5.0
 
 
-def estimate_line(seconds: float, timed_steps: int, steps: int, runs: int) -> str:
-    """'estimate: 100,000 steps at 12.5 it/s (measured over 5 s) -> 2h13m per run, 6h40m for 3 runs one after another'."""
+def estimate_line(seconds: float, timed_steps: int, steps: int, runs: int, jobs: int = 1) -> str:
+    """'estimate: 100,000 steps at 12.5 it/s (measured over 5 s) -> 2h13m per run, 6h40m for 3 runs one after another',
+    or with `jobs` > 1 '..., 4h27m for 3 runs, 2 at a time (--jobs 2)' (the rate measured while they share the CPU)."""
     rate = timed_steps / seconds if seconds > 0 else math.nan
     per_run = steps / rate if rate > 0 else math.nan
+    jobs = max(1, min(jobs, runs))
+    how = "one after another" if jobs == 1 else f"{jobs} at a time (--jobs {jobs})"
     return (
         f"ganbench: estimate: {steps:,} steps at {rate:.3g} it/s (measured over {seconds:.0f} s) -> "
-        f"{_duration(per_run)} per run, {_duration(per_run * runs)} for {runs} run{'s' if runs != 1 else ''} one after another"
+        f"{_duration(per_run)} per run, {_duration(per_run * math.ceil(runs / jobs))} for {runs} "
+        f"run{'s' if runs != 1 else ''} {how}"
     )
 
 

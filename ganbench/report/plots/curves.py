@@ -34,10 +34,10 @@ def plot_curves(frame: pd.DataFrame, out_dir: str | os.PathLike, formats: Sequen
     the mean over seeds (line) and the min-max range across seeds (band); a cross marks where a seed diverged
     or failed."""
     out_dir = Path(out_dir)
+    colours = model_colours(frame["model"])  # before dropping any model: the colours of every other figure
     untrained = untrained_models(frame)
     frame = frame[~frame["model"].isin(untrained)]
     ok = frame[frame["status"] == "ok"]
-    colours = model_colours(frame["model"])
     groups = dataset_groups(frame)
     several_protocols = len(groups) > len({d for d, _ in groups})
     paths = []

@@ -51,5 +51,6 @@ def make_all(
         frame = None
     paths = plot_frame(frame, out_dir, formats) if frame is not None else []
     paths += plot_samples(run_dir, out_dir, frame, formats)
-    paths += plot_training_curves(run_dir, out_dir, formats)
+    models = list(frame["model"]) if frame is not None and len(frame) else None
+    paths += plot_training_curves(run_dir, out_dir, formats, models)
     return paths

@@ -18,6 +18,7 @@ from ganbench.data.base import DATASETS
 from ganbench.data.kinds import SAMPLE_KINDS, SampleKind
 from ganbench.paths import file_inside
 from ganbench.report.plots.common import FIGURES_DIR, FORMATS, STYLE, model_colours, save_figure
+from ganbench.report.plots.mode_coverage import coverage, draw_coverage, mode_settings, shared_limits
 
 
 def samples_pattern() -> re.Pattern:
@@ -63,11 +64,16 @@ def find_sample_files(run_dir: str | os.PathLike) -> dict[str, tuple[int, int, P
 def dataset_modes(path: Path, label: str, frame: pd.DataFrame | None) -> np.ndarray | None:
     """The true mode centres of the dataset a sample file belongs to (named in the file, the folder path or the
     model's result rows), or None. A file that stores its own modes is drawn with those."""
-    names = []
+    return modes_and_std(path, label, frame)[0]
+
+
+def modes_and_std(path: Path, label: str, frame: pd.DataFrame | None) -> tuple[np.ndarray | None, float | None]:
+    """(mode centres, mode std) of the dataset a sample file belongs to; (None, None) when unknown."""
+    names, stored = [], None
     if path.suffix == ".npz":
         with np.load(path) as npz:
             if "modes" in npz.files:
-                return np.asarray(npz["modes"])
+                stored = np.asarray(npz["modes"])
             if "dataset" in npz.files:
                 names.append(str(npz["dataset"]))
     names += label.split("/")[:-1]
@@ -76,10 +82,25 @@ def dataset_modes(path: Path, label: str, frame: pd.DataFrame | None) -> np.ndar
         names += list(dict.fromkeys(frame.loc[frame["model"] == model, "dataset"]))
     for name in names:
         if name in DATASETS:
-            modes = DATASETS.get(name).info.modes
-            if modes is not None:
-                return np.asarray(modes)
-    return None
+            info = DATASETS.get(name).info
+            if info.modes is not None:
+                return (stored if stored is not None else np.asarray(info.modes)), info.mode_std
+    return stored, None
+
+
+def point_panel(ax, path: Path, model: str, frame: pd.DataFrame | None, colour) -> tuple[list, np.ndarray | None, str]:
+    """The generated points of `path` in the model's colour, each true mode marked covered or missed by the mode
+    metric's rule (report.plots.mode_coverage); (legend handles, the points, a title line)."""
+    modes, mode_std = modes_and_std(path, model, frame)
+    handles = kind_of_file(path).draw_evaluation_samples(ax, path, None, colour)
+    with np.load(path) as npz:
+        points = np.asarray(npz["points"], dtype=float)
+    if modes is None or not mode_std:
+        return handles, points, ""
+    stds, min_count = mode_settings(frame, model.split("/")[-1])
+    found = coverage(points, modes, mode_std, stds, min_count)
+    handles += draw_coverage(ax, modes, found)
+    return handles, points, f"{int(found.covered.sum())}/{len(modes)} modes covered ({found.n_points:,} samples)"
 
 
 def plot_samples(
@@ -89,8 +110,9 @@ def plot_samples(
     formats: Sequence[str] = FORMATS,
 ) -> list[Path]:
     """Each model's last kept samples side by side (the runner's samples_step{N} files), drawn by their sample
-    kind: an image grid, or the generated points over the true mode centres. Returns [] with a warning when no
-    sample files exist."""
+    kind: an image grid, or the generated points with each true mode marked covered or missed (by the mode
+    metric's rule, at the region's real size) and the same axis limits in every points panel. Returns [] with a
+    warning when no sample files exist."""
     run_dir = Path(run_dir)
     out_dir = Path(out_dir) if out_dir is not None else run_dir / FIGURES_DIR
     found = find_sample_files(run_dir)
@@ -107,19 +129,34 @@ def plot_samples(
         for ax in axes[len(models) :]:
             ax.set_axis_off()
         legend: dict[str, object] = {}
+        point_axes, all_points, all_modes = [], [], []
         for ax, model in zip(axes, models, strict=False):
             seed, step, path = found[model]
+            title = f"{model}\nseed {seed}, step {step}"
             try:
-                modes = dataset_modes(path, model, frame)
                 colour = colours.get(model.split("/")[-1], "C0")
-                for handle in kind_of_file(path).draw_evaluation_samples(ax, path, modes, colour):
+                if kind_of_file(path).name == "points":
+                    handles, points, line = point_panel(ax, path, model, frame, colour)
+                    point_axes.append(ax)
+                    all_points.append(points)
+                    all_modes.append(dataset_modes(path, model, frame))
+                    title += f"\n{line}" if line else ""
+                else:
+                    handles = kind_of_file(path).draw_evaluation_samples(ax, path, dataset_modes(path, model, frame), colour)
+                for handle in handles:
                     legend.setdefault(handle.get_label(), handle)
             except (OSError, KeyError, ValueError, IndexError) as error:
                 warnings.warn(
                     f"could not read {path} ({error}); left {model} blank in the samples figure", stacklevel=2
                 )
                 ax.set_axis_off()
-            ax.set_title(f"{model}\nseed {seed}, step {step}")
+            ax.set_title(title)
+        if point_axes:
+            xlim, ylim = shared_limits(all_modes, all_points)
+            for ax in point_axes:
+                ax.set_xlim(*xlim)
+                ax.set_ylim(*ylim)
+                ax.set_aspect("equal", adjustable="box")
         if legend:
             fig.legend(handles=list(legend.values()), loc="outside lower center", ncols=len(legend), frameon=False)
         fig.suptitle("Generated samples at the last saved step (one seed per model)")

@@ -20,7 +20,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ganbench.paths import LOSSES_FILE
-from ganbench.report.plots.common import FORMATS, STYLE, footer, safe_name, save_figure
+from ganbench.report.plots.common import FORMATS, STYLE, footer, model_colours, safe_name, save_figure
 
 #: Roughly this many smoothing windows span a run's curve.
 WINDOWS_PER_CURVE = 100
@@ -69,12 +69,19 @@ def read_curves(paths: dict[int, Path]) -> dict[int, pd.DataFrame]:
 
 
 def plot_training_curves(
-    run_dir: str | os.PathLike, out_dir: str | os.PathLike, formats: Sequence[str] = FORMATS
+    run_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    formats: Sequence[str] = FORMATS,
+    models: Sequence[str] | None = None,
 ) -> list[Path]:
     """out_dir/training_{model}.png/.svg: a panel per logged curve of each model, mean over seeds (line) and
-    min-max range across seeds (band) of each seed's smoothed curve."""
+    min-max range across seeds (band) of each seed's smoothed curve, in the model's colour among `models` (every
+    model of the other figures; default: the models with loss files here)."""
     paths = []
-    for label, files in sorted(find_loss_files(run_dir).items()):
+    found = find_loss_files(run_dir)
+    colours = model_colours(list(models) if models is not None else [label.split("/")[-1] for label in found])
+    for label, files in sorted(found.items()):
+        colour = colours.get(label.split("/")[-1], "tab:blue")
         curves = read_curves(files)
         if not curves:
             continue
@@ -87,7 +94,8 @@ def plot_training_curves(
             fig = Figure(figsize=(4.6 * columns, 3.4 * rows), layout="constrained")
             axes = fig.subplots(rows, columns, squeeze=False).flatten()
             for ax, name in zip(axes, names, strict=False):
-                _panel(ax, name, {seed: smoothed(frame[[name]], window)[name] for seed, frame in curves.items() if name in frame})
+                per_seed = {seed: smoothed(frame[[name]], window)[name] for seed, frame in curves.items() if name in frame}
+                _panel(ax, name, per_seed, colour)
             for ax in axes[len(names) :]:
                 ax.set_visible(False)
             seeds = ", ".join(str(seed) for seed in curves)
@@ -103,15 +111,15 @@ def plot_training_curves(
     return paths
 
 
-def _panel(ax, name: str, per_seed: dict[int, pd.Series]) -> None:
+def _panel(ax, name: str, per_seed: dict[int, pd.Series], colour) -> None:
     table = pd.DataFrame(per_seed)
     steps = table.index.to_numpy()
     values = table.to_numpy(dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # steps some seeds have not reached yet are all-NaN
         mean, low, high = np.nanmean(values, 1), np.nanmin(values, 1), np.nanmax(values, 1)
-    ax.plot(steps, mean, lw=1.5, color="tab:blue")
+    ax.plot(steps, mean, lw=1.5, color=colour)
     if table.shape[1] > 1:
-        ax.fill_between(steps, low, high, color="tab:blue", alpha=0.2, lw=0)
+        ax.fill_between(steps, low, high, color=colour, alpha=0.2, lw=0)
     ax.set_title(name)
     ax.set_xlabel("training step")
