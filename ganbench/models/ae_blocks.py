@@ -38,10 +38,11 @@ def trunk(shape: DataShape, width: float, norm: DiscNorm, slope: float = 0.2) ->
     return MlpDiscriminator(shape.channels, hidden, spectral=norm == "spectral", slope=slope).features, hidden[-1], True
 
 
-def decoder(shape: DataShape, code_dim: int, width: float, norm: GenNorm) -> nn.Module:
-    """The generator of `shape` with a `code_dim` input: tanh images, or linear points."""
+def decoder(shape: DataShape, code_dim: int, width: float, norm: GenNorm, tanh: bool = True) -> nn.Module:
+    """The generator of `shape` with a `code_dim` input: tanh images (linear ones when `tanh` is False), or linear
+    points."""
     if shape.kind == "image":
-        return ConvGenerator(shape, code_dim, width, norm)
+        return ConvGenerator(shape, code_dim, width, norm, tanh=tanh)
     return MlpGenerator(code_dim, points_hidden(width), shape.sample_shape)
 
 
@@ -91,11 +92,12 @@ class AutoEncoderDiscriminator(nn.Module):
         energy: Energy,
         encoder_norm: DiscNorm = "batch",
         decoder_norm: GenNorm = "batch",
+        decoder_tanh: bool = True,
     ) -> None:
         super().__init__()
         self.energy_kind = energy
         self.encoder = Encoder(shape, width, code_dim, encoder_norm)
-        self.decoder = decoder(shape, code_dim, width, decoder_norm)
+        self.decoder = decoder(shape, code_dim, width, decoder_norm, decoder_tanh)
 
     def reconstruct(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         code = self.encoder(x)

@@ -7,7 +7,8 @@ and its convergence measure M_global = L(x) + |gamma L(x) - L(G(z_G))|, logged e
 curve `convergence` (beside `k`). Paper settings: gamma = 0.5 (the middle of the 0.3-0.7 range it shows),
 lambda_k = 0.001, k_0 = 0, Adam at 1e-4 (the paper's initial rate; its halving when M_global stalls is not
 applied), batch 16, z and embedding size 64. The paper's networks (3x3 ELU convs, nearest-neighbour
-upsampling) are replaced by the benchmark's DCGAN-shaped nets without batch norm, as BEGAN has none; Adam's
+upsampling) are replaced by the benchmark's DCGAN-shaped nets without batch norm, as BEGAN has none, ending like
+the paper's in a linear layer (generator and decoder; generated images are clipped to [-1, 1] when scored); Adam's
 betas are DCGAN's (the paper does not give them). k_t lives in the discriminator as a buffer, so it is
 checkpointed and resumed with it.
 """
@@ -41,11 +42,30 @@ class BeganConfig(ModelConfig):
 
 
 class BeganDiscriminator(AutoEncoderDiscriminator):
-    """The auto-encoder (L1 energy, no normalisation) with the controller's k_t as a buffer, starting at 0."""
+    """The auto-encoder (L1 energy, no normalisation, linear output like the paper's decoder) with the controller's
+    k_t as a buffer, starting at 0."""
 
     def __init__(self, shape: DataShape, width: float, code_dim: int) -> None:
-        super().__init__(shape, width, code_dim, "l1_mean", encoder_norm="none", decoder_norm="none")
+        super().__init__(shape, width, code_dim, "l1_mean", encoder_norm="none", decoder_norm="none", decoder_tanh=False)
         self.register_buffer("k", torch.zeros(()))
+
+
+class BeganGenerator(nn.Module):
+    """The paper's generator: the decoder's shape, ending in a linear layer (no tanh). A tanh there saturates on
+    mnist5k: with k_t near 0 early on, the generator drifts to the blank image the auto-encoder reconstructs best,
+    its pre-tanh outputs reach -8 and the gradient through tanh (1.6e-4 on average) no longer lets it leave (issue 26).
+    Samples are clipped to the data range [-1, 1] outside training, as the paper's images are shown; training
+    sees the linear output."""
+
+    def __init__(self, shape: DataShape, z_dim: int, width: float) -> None:
+        super().__init__()
+        self.net = decoder(shape, z_dim, width, "none", tanh=False)
+        self.z_dim, self.num_classes = z_dim, 0
+        self.image = shape.kind == "image"
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.net(z)
+        return x.clamp(-1.0, 1.0) if self.image and not self.training else x
 
 
 def next_k(k: torch.Tensor, real_loss: torch.Tensor, fake_loss: torch.Tensor, gamma: float, gain: float) -> torch.Tensor:
@@ -60,7 +80,7 @@ def convergence(real_loss: torch.Tensor, fake_loss: torch.Tensor, gamma: float) 
 
 def build_networks(shape: DataShape, config: BeganConfig) -> tuple[nn.Module, nn.Module]:
     """Generator shaped as the discriminator's decoder (no batch norm); auto-encoder discriminator."""
-    return decoder(shape, config.z_dim, config.width, "none"), BeganDiscriminator(shape, config.width, config.code_dim)
+    return BeganGenerator(shape, config.z_dim, config.width), BeganDiscriminator(shape, config.width, config.code_dim)
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: BeganConfig, amp: bool):

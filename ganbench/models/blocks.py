@@ -108,11 +108,14 @@ class Head(nn.Module):
 
 
 class ConvGenerator(nn.Module):
-    """DCGAN generator: linear to a base x base map, stride-2 transposed convs with norm + ReLU, tanh output."""
+    """DCGAN generator: linear to a base x base map, stride-2 transposed convs with norm + ReLU, tanh output
+    (`tanh` False: the last transposed conv's output as it is, BEGAN's linear output)."""
 
-    def __init__(self, shape: DataShape, z_dim: int, width: float, norm: GenNorm, num_classes: int = 0) -> None:
+    def __init__(
+        self, shape: DataShape, z_dim: int, width: float, norm: GenNorm, num_classes: int = 0, tanh: bool = True
+    ) -> None:
         super().__init__()
-        self.z_dim, self.num_classes = z_dim, num_classes
+        self.z_dim, self.num_classes, self.tanh = z_dim, num_classes, tanh
         base, levels = image_plan(shape.resolution)
         chans = level_channels(levels, width)
         self.base_shape = (chans[0], base, base)
@@ -130,7 +133,8 @@ class ConvGenerator(nn.Module):
         h = F.relu(self.norms[0](self.fc(z).view(-1, *self.base_shape), labels))
         for up, norm in zip(self.ups, self.norms[1:], strict=True):
             h = F.relu(norm(up(h), labels))
-        return torch.tanh(self.out(h))
+        out = self.out(h)
+        return torch.tanh(out) if self.tanh else out
 
 
 class ConvDiscriminator(nn.Module):

@@ -11,6 +11,10 @@ are the paper's Table 2 / Table 6; f*(g_f(v)) is written in closed form so it is
 functions would overflow (JS: -log(2 - 2 sigmoid(v)) = softplus(v) - log 2).
 
 Registered once per divergence: fgan_kl, fgan_rkl, fgan_js, fgan_pearson, fgan_hellinger, fgan_tv.
+Two rows do not train the benchmark's DCGAN pair on mnist5k although they are the paper's (issue 26, tests in
+tests/test_zoo.py): KL's critic is rewarded without bound on real samples while its penalty on rejected samples
+vanishes, so its output runs away and then blows up through exp(v - 1); TV's bounded activation saturates, so the
+generator's gradient vanishes once the critic separates (its Section 3.2 objective is the same function for TV).
 Networks and optimiser are DCGAN's (the paper's LSUN experiments used the DCGAN architecture and Adam 2e-4,
 beta1 0.5); batch norm is dropped for 2-D points as for every family.
 """
