@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from ganbench.cli.options import positive_int
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -33,6 +35,13 @@ def add_parser(subparsers) -> None:
     comp.add_argument("--suite", help="suite name (default: the one the rows record, or the run's dataset's only one)")
     comp.add_argument("--out", metavar="DIR", help="write the published files here (default: print only)")
     comp.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    comp.add_argument(
+        "--at-step",
+        type=positive_int,
+        metavar="N",
+        help="compare the runs as they stood at step N (each seed's last evaluation at or before it): a run still "
+        "training can be compared at an evaluation every seed has reached",
+    )
     comp.set_defaults(func=run_compare)
 
 
@@ -60,7 +69,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
     suite = which_suite(args.runs, args.suite)
     if args.out:
-        comparison, files = publish(args.runs, suite, args.out, figures=not args.no_plots)
+        comparison, files = publish(args.runs, suite, args.out, figures=not args.no_plots, at_step=args.at_step)
         print(to_markdown(comparison), end="")
         print(f"\nwrote {len(files)} files to {args.out}")
         return 0
@@ -68,5 +77,5 @@ def run_compare(args: argparse.Namespace) -> int:
     from ganbench.report.comparison import compare
     from ganbench.report.publish import load_suite_rows
 
-    print(to_markdown(compare(load_suite_rows(args.runs, suite), suite, machine_description())), end="")
+    print(to_markdown(compare(load_suite_rows(args.runs, suite, args.at_step), suite, machine_description())), end="")
     return 0

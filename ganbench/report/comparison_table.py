@@ -58,11 +58,16 @@ def fmt_p(p: float) -> str:
 
 
 def protocol_status(comparison: Comparison) -> str:
-    """'FULL' or 'REDUCED: steps 5000 (pinned 400000) for gan, pacgan2; ...' from the recorded settings."""
+    """'FULL' or 'REDUCED: steps 5000 (pinned 400000) for gan, pacgan2; ...' from the recorded settings, and from
+    the steps the cells reached (a run with the pinned settings that is still training is not a full protocol)."""
     changes: dict[str, list[str]] = {}
     for model, run in sorted(comparison.runs.items()):
         for key, (pinned, used) in sorted(run.deviations.items()):
             text = f"{key} {'/'.join(str(u) for u in sorted(used, key=str))} (pinned {pinned})"
+            changes.setdefault(text, []).append(model)
+        pinned_steps = _pinned_steps(comparison, model)
+        if "steps" not in run.deviations and pinned_steps and min(run.cell_steps, default=0) < pinned_steps:
+            text = f"compared at step {_span(run.cell_steps)} of the pinned {pinned_steps:,} (training not finished)"
             changes.setdefault(text, []).append(model)
     if not changes:
         return "FULL (every pinned setting as the suite gives it)"

@@ -33,9 +33,12 @@ def suite_rows(frame: pd.DataFrame, suite: Suite) -> pd.DataFrame:
     return frame[(frame["dataset"] == suite.dataset) & frame["model"].isin(models)]
 
 
-def load_suite_rows(run_dirs: Sequence[str | os.PathLike], suite: Suite) -> pd.DataFrame:
-    """The suite's rows of the runs; a GanbenchError when none of them succeeded."""
+def load_suite_rows(run_dirs: Sequence[str | os.PathLike], suite: Suite, at_step: int | None = None) -> pd.DataFrame:
+    """The suite's rows of the runs (with `at_step`, only those of evaluations at or before it, so every seed is
+    compared as it stood then); a GanbenchError when none of them succeeded."""
     frame = suite_rows(load(run_dirs), suite)
+    if at_step is not None:
+        frame = frame[frame["step"] <= at_step]
     if not (frame["status"] == "ok").any():
         raise GanbenchError(
             f"the runs hold no successful rows of suite {suite.name!r} (dataset {suite.dataset}, models "
@@ -60,30 +63,37 @@ def which_suite(run_dirs: Sequence[str | os.PathLike], name: str | None) -> Suit
     return SUITES.get(candidates[0])
 
 
-def _copy_rows(run_dirs: Sequence[str | os.PathLike], suite: Suite, out: Path) -> Path:
-    """OUT/results.jsonl: the suite's rows of every run, in file order (rewritten whole, atomically)."""
+def _copy_rows(run_dirs: Sequence[str | os.PathLike], suite: Suite, out: Path, at_step: int | None) -> Path:
+    """OUT/results.jsonl: the suite's rows of every run (up to `at_step`), in file order (rewritten whole,
+    atomically)."""
     models = set(suite.model_names) | {row.model for row in suite.published if row.model}
     lines = []
     for run_dir in run_dirs:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rows = read_rows(results_path(run_dir))
-        lines += [r.to_line() for r in rows if r.dataset == suite.dataset and r.model in models]
+        lines += [
+            r.to_line()
+            for r in rows
+            if r.dataset == suite.dataset and r.model in models and (at_step is None or r.step <= at_step)
+        ]
     path = out / "results.jsonl"
     write_text_atomic(path, "".join(lines))
     return path
 
 
-def publish(run_dirs: Sequence[str | os.PathLike], suite: Suite, out: str | os.PathLike, figures: bool = True) -> tuple[
-    Comparison, list[Path]
-]:
+def publish(
+    run_dirs: Sequence[str | os.PathLike], suite: Suite, out: str | os.PathLike, figures: bool = True,
+    at_step: int | None = None,
+) -> tuple[Comparison, list[Path]]:
     """Write the suite's rows, leaderboard (CSV, Markdown), comparison (Markdown, CSV), claims and figures to
-    `out`; returns the comparison and the files written. Nothing is written when the runs hold no row of it."""
-    frame = load_suite_rows(run_dirs, suite)
+    `out` (with `at_step`: as the runs stood at that step); returns the comparison and the files written. Nothing
+    is written when the runs hold no row of it."""
+    frame = load_suite_rows(run_dirs, suite, at_step)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     comparison = compare(frame, suite, machine_description())
-    files = [_copy_rows(run_dirs, suite, out)]
+    files = [_copy_rows(run_dirs, suite, out, at_step)]
 
     write_text_atomic(out / COMPARISON_MD, to_markdown(comparison))
     files.append(out / COMPARISON_MD)
@@ -104,5 +114,5 @@ def publish(run_dirs: Sequence[str | os.PathLike], suite: Suite, out: str | os.P
             warnings.filterwarnings("ignore", message=".*(no sample grids|no successful result rows).*")
             files += plot_frame(frame, out / "figures")
             for run_dir in run_dirs:
-                files += plot_samples(Path(run_dir), out / "figures", frame, ("png",))
+                files += plot_samples(Path(run_dir), out / "figures", frame, ("png",), max_step=at_step)
     return comparison, files

@@ -33,8 +33,8 @@ def kind_of_file(path: Path) -> SampleKind:
     return next(kind for kind in kinds if kind.evaluation_suffix == path.suffix)
 
 
-def find_sample_files(run_dir: str | os.PathLike) -> dict[str, tuple[int, int, Path]]:
-    """label -> (seed, step, path) of each model's last sample file under RUN_DIR/cells/.
+def find_sample_files(run_dir: str | os.PathLike, max_step: int | None = None) -> dict[str, tuple[int, int, Path]]:
+    """label -> (seed, step, path) of each model's last sample file under RUN_DIR/cells/ (at most `max_step`).
 
     The runner writes RUN_DIR/cells/{model}/seed{seed}/samples_step{N}.png (and .npz with `points` for 2-D
     sets); the label is the folder path between cells/ and seed{seed}/ (the model, or dataset/model if the
@@ -55,6 +55,8 @@ def find_sample_files(run_dir: str | os.PathLike) -> dict[str, tuple[int, int, P
             continue
         label = seed_dir.parent.relative_to(cells).as_posix()
         seed, step = int(seed_dir.name[4:]), int(match.group(1))
+        if max_step is not None and step > max_step:
+            continue
         rank = (step, -seed, match.group(2) == "npz")
         if label not in found or rank > found[label][0]:
             found[label] = (rank, seed, step, path)
@@ -108,14 +110,15 @@ def plot_samples(
     out_dir: str | os.PathLike | None = None,
     frame: pd.DataFrame | None = None,
     formats: Sequence[str] = FORMATS,
+    max_step: int | None = None,
 ) -> list[Path]:
-    """Each model's last kept samples side by side (the runner's samples_step{N} files), drawn by their sample
+    """Each model's last kept samples (at most `max_step`) side by side (the runner's samples_step{N} files), drawn by their sample
     kind: an image grid, or the generated points with each true mode marked covered or missed (by the mode
     metric's rule, at the region's real size) and the same axis limits in every points panel. Returns [] with a
     warning when no sample files exist."""
     run_dir = Path(run_dir)
     out_dir = Path(out_dir) if out_dir is not None else run_dir / FIGURES_DIR
-    found = find_sample_files(run_dir)
+    found = find_sample_files(run_dir, max_step)
     if not found:
         warnings.warn(f"no sample grids under {run_dir / 'cells'}; skipped the samples figure", stacklevel=2)
         return []
