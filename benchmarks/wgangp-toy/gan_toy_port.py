@@ -59,7 +59,15 @@ def batches(data: str, rng: np.random.RandomState):
         yield torch.from_numpy((points / STDEV).astype(np.float32))
 
 
-def run(seed: int, iterations: int, init: str, data: str) -> dict:
+def score(toy: GanToy) -> dict[str, float]:
+    """Modes covered, high-quality fraction and mode KL of 2,500 samples in data units (3 stds)."""
+    with torch.no_grad():
+        samples = (toy.generator(torch.randn(2_500, 2)) * STDEV).numpy()
+    return count_point_modes(samples, grid_centres(5, 2.0), 0.05).as_metrics()
+
+
+def run(seed: int, iterations: int, init: str, data: str, eval_every: int):
+    """Yield one result per evaluation (every `eval_every` iterations and at the end)."""
     torch.manual_seed(seed)
     rng = np.random.RandomState(seed)
     toy = GanToy(tflib_params(rng) if init == "tflib" else torch_default_params())
@@ -70,11 +78,14 @@ def run(seed: int, iterations: int, init: str, data: str) -> dict:
             toy.generator_iteration(torch.randn(BATCH_SIZE, 2))
         for _ in range(CRITIC_ITERS):
             toy.critic_iteration(next(gen), torch.randn(BATCH_SIZE, 2), torch.rand(BATCH_SIZE, 1))
-    with torch.no_grad():
-        samples = (toy.generator(torch.randn(2_500, 2)) * STDEV).numpy()
-    counts = count_point_modes(samples, grid_centres(5, 2.0), 0.05)
-    return {"seed": seed, "init": init, "data": data, "iterations": iterations, **counts.as_metrics(),
-            "seconds": round(time.perf_counter() - start, 1)}
+        done = iteration + 1
+        if done % eval_every == 0 or done == iterations:
+            state = torch.random.get_rng_state()
+            torch.manual_seed(10_000 + seed)  # the scoring noise leaves the training noise alone
+            metrics = score(toy)
+            torch.random.set_rng_state(state)
+            yield {"seed": seed, "init": init, "data": data, "iterations": done, **metrics,
+                   "seconds": round(time.perf_counter() - start, 1)}
 
 
 def main() -> None:
@@ -83,10 +94,12 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--init", choices=("tflib", "torch"), default="tflib")
     parser.add_argument("--data", choices=("gan_toy", "fresh"), default="gan_toy")
+    parser.add_argument("--eval-every", type=int, default=1000)
     args = parser.parse_args()
     torch.set_num_threads(1)
     for seed in (int(s) for s in args.seeds.split(",")):
-        print(json.dumps(run(seed, args.iterations, args.init, args.data)), flush=True)
+        for row in run(seed, args.iterations, args.init, args.data, args.eval_every):
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":
