@@ -214,8 +214,16 @@ def markdown(info: dict, results: list[StepResult], budget: float, quick: bool) 
     ]
     for r in results:
         lines += ["", f"## {r.title}, on {where}", "", f"`{' '.join(Path(c).name if c == sys.executable else c for c in r.command)}`", ""]
-        if r.numbers:
-            lines += [f"- {key}: {json.dumps(value)}" for key, value in r.numbers.items()] + [""]
+        for key, value in r.numbers.items():
+            if isinstance(value, dict) and "hours_per_model" in value:
+                lines += [f"{key} ({RING_TRIALS} trials x {RING_STEPS:,} steps per model):", "",
+                          "| model | trained | projected hours |", "|---|---|---|"]  # fmt: skip
+                lines += [f"| {m} | {value['how'][m]} | {h:.2f} |" for m, h in value["hours_per_model"].items()]
+                lines += [f"| all | one after another | {value['total_hours']:.2f} |", "",
+                          "Grouped: grouped_cells.py's whole call (opening, steps, one checkpoint) over its steps; "
+                          "one cell at a time: suite_cost.py's full-protocol hours per trial x trials.", ""]  # fmt: skip
+            else:
+                lines += [f"- {key}: {json.dumps(value)}", ""]
         tail = "\n".join(r.output.strip().splitlines()[-40:])
         lines += ["```", tail or "(no output)", "```"]
     return "\n".join(lines) + "\n"
