@@ -49,5 +49,8 @@ def wgangp_toy_suite(name: str, dataset: str, what: str, data_note: str) -> Suit
             "initialisers ('he' hidden, 'glorot' output, zero biases) and TensorFlow's Adam epsilon; the order "
             "(critic steps, then the generator) is gan_toy.py's, except that its iteration 0 has no generator step, "
             "so after k steps ganbench has made one generator update more.",
+            "A port with PyTorch's default initialisation (weights and biases U(+-1/sqrt(fan_in))) learns these "
+            "sets faster than gan_toy.py's tflib initialisation, which ganbench follows: its numbers are not "
+            "gan_toy.py's (issue 31; benchmarks/wgangp-toy trains the transcription both ways).",
         ),
     )
