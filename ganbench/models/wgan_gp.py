@@ -3,7 +3,8 @@ betas 0/0.9, 5 critic steps; no batch norm in the critic (it would break the per
 
 2-D points: the authors' own toy settings (`gan_toy.py` of igul222/improved_wgan_training): 3 ReLU layers of
 512 in both networks without normalisation, z ~ N(0, I_2), penalty weight 0.1, 5 critic steps, Adam 1e-4 with
-betas 0.5/0.9, batch 256, the data divided by its standard deviation (`standardize`). Their loop (critic steps
+betas 0.5/0.9 as TensorFlow's AdamOptimizer applies them (`adam_epsilon`), batch 256, the data divided by its
+standard deviation (`standardize`). Their loop (critic steps
 first, no generator step at iteration 0) is the order of ganbench.models.step.alternating_step.
 
 32x32 colour images (CIFAR-10) default to arch "collections-resnet": w86763777/pytorch-gan-collections'
@@ -21,11 +22,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+import torch
 from torch import nn
 
 from ganbench.models import wgan
 from ganbench.models.base import MODELS, DataShape, Family
 from ganbench.models.blocks import standard_networks
+from ganbench.models.optim import adam, tensorflow_adam
 from ganbench.models.points import toy_networks
 from ganbench.models.reference32 import ArchConfig, reference_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step, gradient_penalty
@@ -39,13 +42,16 @@ TOY_POINTS = {
     "gp_weight": 0.1,
     "n_critic": 5,
     "standardize": True,
+    "adam_epsilon": "tensorflow",
 }
 
 
 @dataclass(frozen=True)
 class WganGpConfig(ArchConfig):
     """Gulrajani et al.'s settings; `gp_weight` is the penalty coefficient lambda; `standardize` (points): the
-    networks work on the data divided by its standard deviation, the penalty measured in those units. On 32x32,
+    networks work on the data divided by its standard deviation, the penalty measured in those units;
+    `adam_epsilon` "tensorflow": Adam's epsilon added as tf.train.AdamOptimizer adds it (gan_toy.py's optimizer,
+    ganbench.models.optim.TensorFlowAdam), "torch": as torch.optim.Adam does. On 32x32,
     48x48 and 64x64 colour images the `arch`'s published recipe (ganbench.models.reference32)."""
 
     arch: Literal["auto", "standard", "collections-resnet", "collections-cnn", "mimicry-resnet"] = "auto"
@@ -57,6 +63,7 @@ class WganGpConfig(ArchConfig):
     n_critic: int = 5
     gp_weight: float = 10.0
     standardize: bool = False
+    adam_epsilon: Literal["torch", "tensorflow"] = "torch"
 
     BEST_32: ClassVar[str] = "collections-resnet"
     MIMICRY_LARGE: ClassVar[tuple[int, ...]] = (48, 64)
@@ -72,6 +79,13 @@ def build_networks(shape: DataShape, config: WganGpConfig) -> tuple[nn.Module, n
     if shape.kind == "points" and config.resolved_arch(shape) == "standard":
         return toy_networks(config.z_dim, shape.channels, config.width, shape.scale if config.standardize else 1.0)
     return reference_networks("wgan_gp", shape, config) or standard_networks(shape, config.z_dim, config.width, "batch", "none")
+
+
+def make_optimizers(g: nn.Module, d: nn.Module, config: WganGpConfig, device: torch.device):
+    """Adam for both networks; TensorFlow's Adam where the protocol is gan_toy.py's (`adam_epsilon`)."""
+    make = tensorflow_adam if config.adam_epsilon == "tensorflow" else adam
+    betas = (config.beta1, config.beta2)
+    return make(g.parameters(), config.lr_g, betas, device), make(d.parameters(), config.lr_d, betas, device)
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: WganGpConfig, amp: bool):
@@ -90,6 +104,7 @@ WGAN_GP = Family(
     WganGpConfig,
     build_networks,
     train_step,
+    make_optimizers=make_optimizers,
     double_backward=True,
 )
 MODELS.add("wgan_gp", WGAN_GP)
