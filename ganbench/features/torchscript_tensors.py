@@ -118,7 +118,7 @@ def build_script_object(unpickler: pickle._Unpickler) -> None:
     if not isinstance(target, ScriptObject):
         raise TorchScriptReadError(f"its data.pkl applies BUILD to a {type(target).__name__}, not a module")
     if not isinstance(state, dict) or not all(
-        isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) and not key.startswith("__")
+        isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_]+", key) and not key.startswith("__")  # "0": a Sequential's child
         for key in state
     ):
         raise TorchScriptReadError("its data.pkl applies BUILD with a state that is not a dict of attribute names")

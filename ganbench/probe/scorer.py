@@ -126,7 +126,9 @@ def point_target(config: ScoreConfig, spec: DatasetSpec) -> ProbeTarget:
     metrics, left_out = usable_point_metrics(config.metrics)
     split = config.split or info.protocol.reference_split
     reference_split = spec.load(split, config.data_config)
-    chosen = subset_indices(len(reference_split), config.n_reference or info.protocol.n_reference)
+    # the protocol's reference is the whole training split (the mode metric reads the known modes); the k-NN and
+    # Frechet metrics the probe adds are scored against a subset as large as the protocol's sample count
+    chosen = subset_indices(len(reference_split), config.n_reference or min(info.protocol.n_reference, info.protocol.n_generated))
     reference_points = np.asarray(reference_split.data[chosen], np.float64)
     pool = spec.load(heldout_split(spec, split), config.data_config)
     ref = feature_stats(reference_points)
