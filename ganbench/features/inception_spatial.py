@@ -13,7 +13,7 @@ import torch
 
 from ganbench.features.base import EXTRACTORS
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception import InceptionV3Compat, inception_weights_path
+from ganbench.features.inception import InceptionV3Compat, check_uint8_images, inception_weights_path
 
 #: guided-diffusion's evaluator: spatial = mixed_6/conv[..., :7]
 SPATIAL_CHANNELS = 7
@@ -32,8 +32,7 @@ class InceptionV3Spatial(InceptionV3Compat):
 
     @torch.no_grad()
     def extract(self, images: torch.Tensor, outputs: tuple[str, ...] = ("pool",)) -> dict[str, torch.Tensor]:
-        if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] not in (1, 3):
-            raise ValueError(f"expected uint8 images N x (1|3) x H x W, got {tuple(images.shape)} {images.dtype}")
+        check_uint8_images(images)
         missing = [name for name in outputs if name not in self.output_dims]
         if missing:
             raise ValueError(f"{self.name} gives only pool (the sFID spatial features), not {', '.join(missing)}")
