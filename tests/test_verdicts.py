@@ -73,7 +73,7 @@ def test_welch_below_alpha_and_an_interval_wider_than_the_range_never_agree():
 
 def test_claims_need_seeds_and_rows_above_chance():
     assert claim_verdict(2, 5, 1.0, 0.001, False) == "too few seeds"
-    assert claim_verdict(5, 5, 1.0, 0.001, True) == "untestable (both rows at chance)"
+    assert claim_verdict(5, 5, 1.0, 0.001, True) == "untestable (neither row above chance)"
     assert claim_verdict(5, 5, 1.0, 0.001, False) == "supported (p < 0.05)"
     assert claim_verdict(5, 5, -1.0, 0.001, False).startswith("contradicted")
 
@@ -134,12 +134,34 @@ def test_a_planted_uniform_generator_is_at_chance_and_its_claims_untestable(tmp_
     assert numbers[("PacGAN2", "high_quality_fraction")].chance_p < 1e-10
     assert info.num_classes == 25
     claims = {c.text: c.verdict for c in comparison.claims}
-    assert claims["PacGAN4 covers more modes than GAN"] == "untestable (both rows at chance)"
+    assert claims["PacGAN4 covers more modes than GAN"] == "untestable (neither row above chance)"
     text = to_markdown(comparison)
     assert "| chance: uniform |" in text and "| chance: smeared |" in text and "at chance" in text
     frame = to_frame(comparison)
     assert (frame["verdict"] == "chance baseline").sum() == 6
     assert set(frame[frame["model"].isin(["gan", "pacgan4"])]["verdict"]) == {"at chance"}
+
+
+def test_a_planted_collapsed_generator_is_below_chance_not_at_chance(tmp_path):
+    """The plain GAN on one ring mode covers fewer modes than points spread over the box: its modes read 'below
+    chance' (worse than every baseline), yet it still cannot agree with the paper's 1.0, and its high-quality
+    share (every sample on a mode) is far above chance and compared with the paper's."""
+    info = DATASETS.get("ring8_r1").info
+    def collapsed(seed):
+        rng = np.random.default_rng([5, seed])
+        return scored(info.modes[seed % 8] + info.mode_std * rng.normal(size=(2500, 2)), "ring8_r1")
+    append_rows(tmp_path, rows_for("veegan_gan", "ring8_r1", [collapsed(s) for s in range(5)], steps=100_000))
+    comparison = compare(load(tmp_path), SUITES.get("veegan-ring"), "x")
+    numbers = by_key(comparison)
+    modes = numbers[("GAN", "modes_covered")]
+    assert modes.ours_mean == 1.0 and modes.verdict == "below chance" and modes.chance_p < 1e-6
+    assert numbers[("GAN", "high_quality_fraction")].verdict not in ("at chance", "below chance")
+    # the same rule where ours lies between the baselines (7.0 modes: worse than smeared, better than uniform)
+    baselines = {"uniform": np.array([6.0, 6.3, 6.5, 6.2]), "smeared": np.array([7.9, 8.0, 7.9, 8.0])}
+    between = chance_test(np.array([7.0, 7.1, 6.9, 7.0, 7.0]), baselines, "higher")
+    assert between.at_chance and not between.below
+    below = chance_test(np.array([1.0, 0.0, 1.0, 1.0, 2.0]), baselines, "higher")
+    assert below.at_chance and below.below
 
 
 def test_the_first_line_says_what_fraction_of_the_protocol_ran(tmp_path):

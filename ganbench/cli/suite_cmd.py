@@ -27,7 +27,7 @@ def add_parser(subparsers) -> None:
         help="compare runs with a suite's published table; write rows, leaderboard, comparison and figures",
         description="For every published row: the paper's mean +- s.e. (n) beside ours (mean +- s.e., 95% CI, n "
         "seeds), on point data beside chance baselines scored at the suite's protocol, and a verdict (too few seeds, "
-        "at chance, inconclusive, higher / lower, agrees); the paper's claims tested across seeds. The first line "
+        "at / below chance, inconclusive, higher / lower, agrees); the paper's claims tested across seeds. The first line "
         "says what fraction of the protocol was run; every file says the protocol (full or reduced: read from the "
         "rows), machine, ganbench version and wall time.",
     )

@@ -4,7 +4,7 @@ For every published row and metric: the paper's mean +- s.e. (n trials) and ours
 seeds, each seed's value at its last evaluation). Both intervals are Student-t 95% intervals of the mean
 (the paper's from its s.e. and trial count; a row printed without an uncertainty is a point). On point data
 the suite's chance baselines (ganbench.report.chance) are scored beside them. Verdicts follow
-ganbench.report.verdicts: too few seeds, at chance, inconclusive, higher / lower, agrees. Which pinned
+ganbench.report.verdicts: too few seeds, at / below chance, inconclusive, higher / lower, agrees. Which pinned
 settings the run changed (a reduced protocol) is read from what the rows recorded, never from a label.
 """
 
@@ -178,7 +178,8 @@ def _compare_row(
             bounds = value_range(metric.key, num_classes)
             width = (bounds[1] - bounds[0]) * metric.factor if bounds is not None else None
             at_chance = tested.at_chance if tested is not None else None
-            decided = number_verdict(n, ours_mean, (ours[2], ours[3]), mean, (low, high), p, width, at_chance)
+            below = tested is not None and tested.below
+            decided = number_verdict(n, ours_mean, (ours[2], ours[3]), mean, (low, high), p, width, at_chance, below)
         chance_fields = (tested.baseline, tested.mean * metric.factor, tested.p) if tested else ("", math.nan, math.nan)
         out.append(
             ComparedNumber(

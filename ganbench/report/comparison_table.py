@@ -19,7 +19,8 @@ METHOD_NOTE = (
     "intervals of the mean, the paper's from its s.e. (a std is divided by sqrt(n); a value printed without one "
     "is a point). Welch p: two-sided Welch t-test of ours against the paper's summary (mean, s.e., n). Verdict, "
     f"in this order: too few seeds (under {MIN_SEEDS}); at chance (ours not better than the best chance baseline "
-    "by a two-sided Welch test across seeds against its draws, p < 0.05); inconclusive (our interval wider than "
+    "by a two-sided Welch test across seeds against its draws, p < 0.05; below chance where ours is also worse than "
+    "every baseline, as a collapsed generator is); inconclusive (our interval wider than "
     "the range the metric can take); higher / lower (intervals apart, or Welch p < 0.05); else agrees."
 )
 CHANCE_NOTE = (

@@ -17,8 +17,8 @@ A number (a published row's value on one metric) reads, checked in this order:
 A model the suite runs without a published row (the WGAN-GP toy suites have none) reads `above chance` where the
 first two rules leave it, else `no published value`.
 
-A claim ("A beats B on metric") reads `too few seeds` below MIN_SEEDS on either side and `untestable (both rows
-at chance)` when neither A nor B is better than chance on its metric; otherwise Welch's test decides.
+A claim ("A beats B on metric") reads `too few seeds` below MIN_SEEDS on either side and `untestable (neither row
+above chance)` when neither A nor B is better than chance on its metric; otherwise Welch's test decides.
 """
 
 from __future__ import annotations
@@ -33,18 +33,21 @@ from ganbench.report.significance import ALPHA, welch_test
 MIN_SEEDS = 3
 TOO_FEW = "too few seeds"
 AT_CHANCE = "at chance"
+BELOW_CHANCE = "below chance"
 INCONCLUSIVE = "inconclusive"
 
 
 @dataclass(frozen=True)
 class ChanceTest:
     """Ours against the best chance baseline on one metric: the baseline, its mean, Welch's p and whether ours
-    is at chance (not better than the baseline at ALPHA)."""
+    is at chance (not better than the baseline at ALPHA); `below`: ours is worse than every baseline at ALPHA
+    (then also at_chance)."""
 
     baseline: str
     mean: float
     p: float
     at_chance: bool
+    below: bool = False
 
 
 def chance_test(ours, baselines: dict[str, np.ndarray], direction: str) -> ChanceTest | None:
@@ -56,11 +59,18 @@ def chance_test(ours, baselines: dict[str, np.ndarray], direction: str) -> Chanc
     sign = 1.0 if direction == "higher" else -1.0
     name = max(baselines, key=lambda n: sign * float(np.mean(baselines[n])))
     chance = np.asarray(baselines[name], dtype=np.float64)
-    better = sign * (ours.mean() - chance.mean()) > 0
     p = welch_test(ours, chance).p
-    # no spread on either side (or one seed): the means themselves decide
-    at_chance = not better if math.isnan(p) else not (better and p < ALPHA)
-    return ChanceTest(name, float(chance.mean()), p, at_chance)
+    return ChanceTest(name, float(chance.mean()), p, not _beats(sign, ours, chance, p), _below_all(sign, ours, baselines))
+
+
+def _beats(sign: float, ours: np.ndarray, chance: np.ndarray, p: float) -> bool:
+    better = sign * (ours.mean() - chance.mean()) > 0
+    return better if math.isnan(p) else better and p < ALPHA  # no spread on either side: the means decide
+
+
+def _below_all(sign: float, ours: np.ndarray, baselines: dict[str, np.ndarray]) -> bool:
+    worst = np.asarray(baselines[min(baselines, key=lambda n: sign * float(np.mean(baselines[n])))], dtype=np.float64)
+    return _beats(-sign, ours, worst, welch_test(ours, worst).p)
 
 
 def interval_side(ours: tuple[float, float], paper: tuple[float, float]) -> str:
@@ -81,14 +91,15 @@ def number_verdict(
     welch_p: float,
     range_width: float | None,
     at_chance: bool | None,
+    below_chance: bool = False,
 ) -> str:
     """The verdict on one number by the rules of the module docstring (`range_width`: the width of the range the
     metric can take, in the same units, None when unbounded; `at_chance` None when there are no chance baselines;
-    `paper_mean` NaN when there is no published value)."""
+    `paper_mean` NaN when there is no published value; `below_chance`: ours is worse than every chance baseline)."""
     if n_seeds < MIN_SEEDS:
         return TOO_FEW
     if at_chance:
-        return AT_CHANCE
+        return BELOW_CHANCE if below_chance else AT_CHANCE
     if math.isnan(paper_mean):
         return "no published value" if at_chance is None else "above chance"
     if range_width is not None and ours_interval[1] - ours_interval[0] > range_width:
@@ -107,7 +118,7 @@ def claim_verdict(n_better: int, n_worse: int, difference: float, p: float, both
     if min(n_better, n_worse) < MIN_SEEDS:
         return TOO_FEW
     if both_at_chance:
-        return "untestable (both rows at chance)"
+        return "untestable (neither row above chance)"
     if math.isnan(p):
         return "untestable (needs 2+ seeds with some spread)" if difference == 0 else "untestable"
     if p < ALPHA:
