@@ -105,9 +105,11 @@ def protocol_fraction(comparison: Comparison) -> str:
         step_text = f"{total:,} steps" if steps_full else f"{share:.3g}% of the steps ({_span(ran)} of {total:,})"
     else:
         step_text = f"steps {_span(ran)}"
+    missing = list(dict.fromkeys(n.label for n in comparison.numbers if n.verdict == "not run"))
+    missing_text = f"; rows not run: {', '.join(missing)}" if missing else ""
     if full:
-        return f"full protocol ({step_text}, {seed_text})"
-    return f"REDUCED protocol: {step_text}, {seed_text}"
+        return f"full protocol ({step_text}, {seed_text}){missing_text}"
+    return f"REDUCED protocol: {step_text}, {seed_text}{missing_text}"
 
 
 def wall_time_text(comparison: Comparison) -> str:
