@@ -107,6 +107,38 @@ def test_sample_grids_images_and_2d_points(tmp_path):
     assert paths[0].parent == tmp_path / "figures"
 
 
+def test_samples_by_seed_draws_every_seed_of_point_data(tmp_path):
+    """Issue 24: the plain GAN collapsed onto one ring mode in two seeds of five; the samples figure draws one seed
+    per model, so a figure with every seed's last kept points (at most --at-step) shows what some seeds did."""
+    from PIL import Image
+
+    from ganbench.data.base import DATASETS
+    from ganbench.report.plots.seed_samples import find_point_files, plot_samples_by_seed
+
+    modes = DATASETS.get("ring8").info.modes
+    rng = np.random.default_rng(2)
+    for seed in range(3):
+        folder = tmp_path / "cells" / "gan" / f"seed{seed}"
+        folder.mkdir(parents=True)
+        for step in (500, 1000):
+            on = modes[:1] if seed == 1 else modes  # seed 1 collapsed onto one mode
+            points = on[rng.integers(0, len(on), 300)] + rng.normal(0, 0.01, (300, 2))
+            np.savez(folder / f"samples_step{step}.npz", points=points.astype(np.float32))
+    image = tmp_path / "cells" / "dcgan" / "seed0"
+    image.mkdir(parents=True)
+    Image.fromarray(np.zeros((8, 8, 3), dtype=np.uint8)).save(image / "samples_step500.png")
+    found = find_point_files(tmp_path)
+    assert {seed: step for seed, (step, _) in found["gan"].items()} == {0: 1000, 1: 1000, 2: 1000}
+    assert "dcgan" not in found  # image runs have the samples figure
+    assert {step for step, _ in find_point_files(tmp_path, max_step=999)["gan"].values()} == {500}
+    frame = rows_to_frame([ResultRow("gan", "ring8", 0, 1000, "precision", 0.9, {}, 1.0, {})])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = plot_samples_by_seed(tmp_path, frame=frame)
+    assert_figure_files(paths, ["samples_by_seed"])
+    assert plot_samples_by_seed(tmp_path / "cells" / "dcgan") == []
+
+
 def test_plot_cli(tmp_path, capsys):
     append_rows(tmp_path / "run", fake_rows())
     with warnings.catch_warnings():

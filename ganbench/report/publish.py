@@ -19,6 +19,7 @@ from ganbench.report.leaderboard import leaderboard
 from ganbench.report.leaderboard_table import csv_safe
 from ganbench.report.plots.make import plot_frame
 from ganbench.report.plots.samples import plot_samples
+from ganbench.report.plots.seed_samples import plot_samples_by_seed
 from ganbench.report.results import load, read_rows, results_path
 from ganbench.suites.base import SUITES, Suite
 
@@ -115,4 +116,5 @@ def publish(
             files += plot_frame(frame, out / "figures")
             for run_dir in run_dirs:
                 files += plot_samples(Path(run_dir), out / "figures", frame, ("png",), max_step=at_step)
+                files += plot_samples_by_seed(Path(run_dir), out / "figures", frame, ("png",), max_step=at_step)
     return comparison, files

@@ -16,6 +16,7 @@ from ganbench.report.plots.common import FIGURES_DIR, FORMATS
 from ganbench.report.plots.curves import plot_curves
 from ganbench.report.plots.precision_recall import plot_precision_recall
 from ganbench.report.plots.samples import plot_samples
+from ganbench.report.plots.seed_samples import plot_samples_by_seed
 from ganbench.report.plots.training import plot_training_curves
 from ganbench.report.results import load
 
@@ -51,6 +52,7 @@ def make_all(
         frame = None
     paths = plot_frame(frame, out_dir, formats) if frame is not None else []
     paths += plot_samples(run_dir, out_dir, frame, formats)
+    paths += plot_samples_by_seed(run_dir, out_dir, frame, formats)
     models = list(frame["model"]) if frame is not None and len(frame) else None
     paths += plot_training_curves(run_dir, out_dir, formats, models)
     return paths
