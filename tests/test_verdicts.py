@@ -180,6 +180,11 @@ def test_the_first_line_says_what_fraction_of_the_protocol_ran(tmp_path):
     append_rows(tmp_path / "full", rows_for("pacgan2", "grid25", full, steps=400_000))
     comparison = compare(load(tmp_path / "full"), SUITES.get("pacgan-grid"), "x")
     assert protocol_fraction(comparison) == "full protocol (400,000 steps, 10 of 10 seeds)"
+    # cells at different steps: the share is a range, never the furthest cell's alone
+    append_rows(tmp_path / "mixed", rows_for("gan", "grid25", values, steps=400_000))
+    append_rows(tmp_path / "mixed", rows_for("pacgan2", "grid25", values, steps=100_000))
+    comparison = compare(load(tmp_path / "mixed"), SUITES.get("pacgan-grid"), "x")
+    assert protocol_fraction(comparison).startswith("REDUCED protocol: 25-100% of the steps (100,000-400,000 of 400,000)")
 
 
 def test_a_suite_without_a_table_shows_ours_beside_chance(tmp_path):

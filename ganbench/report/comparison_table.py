@@ -101,8 +101,9 @@ def protocol_fraction(comparison: Comparison) -> str:
     seed_text = f"{_span(seeds)} of {suite.trials} seeds"
     if len(pinned) == 1:
         total = pinned.pop()
-        share = 100 * max(ran) / total
-        step_text = f"{total:,} steps" if steps_full else f"{share:.3g}% of the steps ({_span(ran)} of {total:,})"
+        low, high = (f"{100 * step / total:.3g}" for step in (min(ran), max(ran)))
+        share = low if low == high else f"{low}-{high}"  # never "100%" while some cells are short of it
+        step_text = f"{total:,} steps" if steps_full else f"{share}% of the steps ({_span(ran)} of {total:,})"
     else:
         step_text = f"steps {_span(ran)}"
     missing = list(dict.fromkeys(n.label for n in comparison.numbers if n.verdict == "not run"))
