@@ -13,6 +13,7 @@ against their sha256; offline, pass copies with $GANBENCH_VGG16_WEIGHTS and $GAN
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ from torch import nn
 
 from ganbench.errors import GanbenchError
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.weights import resolve_weights
+from ganbench.features.weights import download_verified
 from ganbench.hashing import sha256_of
+from ganbench.paths import cache_dir
 
 VGG16_URL = "https://download.pytorch.org/models/vgg16-397923af.pth"
 #: torchvision's published file; its name carries the first 8 hex digits of this sha256
@@ -99,19 +101,37 @@ class Lpips(nn.Module):
         return sum(lin((a - b) ** 2).mean([2, 3]).squeeze(1) for lin, (a, b) in zip(self.lins, pairs, strict=True))
 
 
+WEIGHT_FILES = (  # what, environment variable, url, sha256, file name
+    ("VGG16 weights for LPIPS", "GANBENCH_VGG16_WEIGHTS", VGG16_URL, VGG16_SHA256, "vgg16-397923af.pth"),
+    ("LPIPS linear weights", "GANBENCH_LPIPS_WEIGHTS", LPIPS_URL, LPIPS_SHA256, "weights-vgg16-lpips.pth"),
+)
+
+
+def weights_file(config: ExtractorConfig, what: str, env: str, url: str, sha256: str, filename: str) -> Path:
+    """$env, else the cached file, else a verified download into the cache (unless downloading is off); a missing
+    file is one sentence saying where to get it and where to put it."""
+    chosen = os.environ.get(env)
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise GanbenchError(f"{what} file {path} (${env}) does not exist; check the path")
+        return path
+    cached = cache_dir(config.cache_dir) / "weights" / filename
+    if cached.is_file():
+        return cached
+    hint = f"download {url} by hand and set ${env} to its path, or save it as {cached}"
+    if not config.download:
+        raise GanbenchError(f"PPL needs the {what}, which are not in the cache and downloading is off; {hint}")
+    return download_verified(url, cached, sha256, what, hint)
+
+
 def lpips_files(config: ExtractorConfig) -> LpipsFiles:
     """The VGG16 and LPIPS weight files: $GANBENCH_VGG16_WEIGHTS / $GANBENCH_LPIPS_WEIGHTS, else the cache
     (downloaded into it once, unless --no-download). A file whose sha256 is not the published one needs
     `allow_custom_weights` (then a warning, and its sha256 goes into the protocol either way)."""
     found = []
-    for what, env, url, sha256, filename in (
-        ("VGG16 weights for LPIPS", "GANBENCH_VGG16_WEIGHTS", VGG16_URL, VGG16_SHA256, "vgg16-397923af.pth"),
-        ("LPIPS linear weights", "GANBENCH_LPIPS_WEIGHTS", LPIPS_URL, LPIPS_SHA256, "weights-vgg16-lpips.pth"),
-    ):
-        path = resolve_weights(
-            explicit=None, env_var=env, url=url, sha256=sha256, filename=filename, cache_override=config.cache_dir,
-            what=what, option=f"${env}", download=config.download,
-        )  # fmt: skip
+    for what, env, url, sha256, filename in WEIGHT_FILES:
+        path = weights_file(config, what, env, url, sha256, filename)
         got = sha256_of(path)
         if got != sha256:
             if not config.allow_custom_weights:

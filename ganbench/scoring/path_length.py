@@ -20,9 +20,10 @@ from ganbench.data.base import DatasetInfo
 from ganbench.data.kinds import SAMPLE_KINDS, OutputRange, kind_of
 from ganbench.data.sampling import generator_z_dim
 from ganbench.errors import GanbenchError
-from ganbench.features.config import ExtractorConfig
 from ganbench.features.lpips import Lpips, build_lpips
 from ganbench.metrics.config import PathLengthConfig
+from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.job import extractor_groups
 
 INTERPOLATIONS = ("lerp", "slerp_any", "slerp_unit")
 
@@ -83,17 +84,20 @@ def ppl_distances(
     return np.concatenate(out)
 
 
-def generator_path_lengths(
-    extractor_config: ExtractorConfig,
-    settings: PathLengthConfig,
+def path_length_inputs(
+    config: ScoreConfig,
     generator: nn.Module,
     info: DatasetInfo | None,
     batch_size: int,
     device: torch.device | str,
-    z_dim: int | None,
-    output_range: OutputRange,
-) -> tuple[np.ndarray, dict]:
-    """PPL's per-pair distances for `generator` and the record of the LPIPS weights they were measured with."""
-    lpips, files = build_lpips(replace(extractor_config, device=str(device)), settings.ppl_resize)
+    z_dim: int | None = None,
+    output_range: OutputRange = "auto",
+) -> tuple[dict, dict]:
+    """({"ppl_distances": ...}, {"lpips": the sha256 of its weight files}) when `config` asks for ppl in any of its
+    protocols, else ({}, {}): the metric inputs measured on the generator itself, and the protocol record they add."""
+    if not any("ppl" in metrics for metrics in extractor_groups(config, info).values()):
+        return {}, {}
+    settings = config.metric_config.path_length
+    lpips, files = build_lpips(replace(config.extractor_config, device=str(device)), settings.ppl_resize)
     distances = ppl_distances(generator, lpips, settings, info, batch_size, device, z_dim, output_range)
-    return distances, files.record()
+    return {"ppl_distances": distances}, {"lpips": files.record()}
