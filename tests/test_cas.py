@@ -88,15 +88,18 @@ def test_nothing_without_class_inputs_and_the_floor_is_refused(digits):
 @pytest.mark.slow
 def test_dropped_classes_lose_their_share_and_gan_test_does_not_see_it():
     """A generator that draws only 9 or 5 of the 10 digits (same sample count): the classifier never learns the
-    dropped digits, so CAS falls by their share of the test split (1/10, 5/10) times the full accuracy, within
-    0.05; GAN-test, which only asks whether each sample looks like its class, stays where it was."""
+    dropped digits, so at most their complement of the test split can be right (CAS <= kept / 10), while the kept
+    digits, with more samples each, are learned at least as well as before (CAS >= full x kept / 10). With the full
+    recipe both bounds meet (benchmarks/planted/cas.py: 0.982 -> 0.886 and 0.496); at 2 epochs they are apart.
+    GAN-test, which only asks whether each sample looks like its class, stays where it was."""
     full = stratified(60)
     full_values = scored(full, full.labels)
     for kept in (9, 5):
         dropped = stratified(600 // kept, classes=range(kept))
         values = scored(dropped, dropped.labels)
-        assert values["cas_accuracy"] == pytest.approx(full_values["cas_accuracy"] * kept / 10, abs=0.05)
+        assert full_values["cas_accuracy"] * kept / 10 <= values["cas_accuracy"] <= kept / 10
         assert values["gan_test_accuracy"] == pytest.approx(full_values["gan_test_accuracy"], abs=0.03)
+    assert values["cas_accuracy"] < full_values["cas_accuracy"] - 0.2  # half the classes gone: a large fall
 
 
 @pytest.mark.slow
