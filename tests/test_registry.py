@@ -74,7 +74,8 @@ def test_builtins_load_on_first_lookup():
 
 def planted_inputs(requested: tuple[str, ...]) -> MetricInputs:
     """Inputs that every preset can be computed from: 60 generated and 80 reference 8-d features (two shifted
-    Gaussians), statistics, logits, labels, a held-out split, stacked-MNIST channel labels, generator codes and ring points."""
+    Gaussians), statistics, logits, labels, a held-out split, stacked-MNIST channel labels, generator codes, a classifier's held-out logits
+    (CAS), path lengths (PPL) and ring points."""
     rng = np.random.default_rng(0)
     gen, ref, heldout = rng.normal(0.3, 1, (60, 8)), rng.normal(0, 1, (80, 8)), rng.normal(0, 1, (40, 8))
     modes = np.array([[np.cos(a), np.sin(a)] for a in np.linspace(0, 2 * np.pi, 8, endpoint=False)]) * 2
@@ -95,6 +96,9 @@ def planted_inputs(requested: tuple[str, ...]) -> MetricInputs:
         gen_channel_labels=rng.integers(0, 10, (60, 3)),
         gen_codes=np.arange(60) % 10,
         gen_points=modes[np.arange(60) % 8] + rng.normal(0, 0.02, (60, 2)),
+        cas_logits=rng.normal(0, 2, (40, 10)),
+        heldout_labels=np.arange(40) % 10,
+        ppl_distances=rng.gamma(2.0, 50.0, 200),
         modes=modes,
         mode_std=0.02,
         requested=requested,

@@ -160,6 +160,8 @@ class ImageKind(SampleKind):
             "gen_logits",
             "gen_class_logits",
             "ref_labels",
+            "cas_logits",
+            "ppl_distances",
         }
     )
     extracted = True

@@ -121,6 +121,31 @@ class DistributionConfig:
 
 
 @dataclass(frozen=True)
+class ClassifierMetricConfig:
+    """Settings of GAN-train / the Classification Accuracy Score (a classifier trained on generated samples)."""
+
+    cas_epochs: int = setting(
+        30, "CAS: epochs of the mnist-classifier recipe on the generated samples (the shipped classifier's: 30)"
+    )
+    cas_seed: int = setting(0, "CAS: seed of the classifier's initialisation, dropout, shuffling and shifts", minimum=0)
+
+
+@dataclass(frozen=True)
+class PathLengthConfig:
+    """Settings of the perceptual path length (torch-fidelity's `ppl` defaults)."""
+
+    ppl_samples: int = setting(10_000, "PPL: latent pairs (StyleGAN: 100,000; torch-fidelity takes the count given)")
+    ppl_epsilon: float = setting(1e-4, "PPL: interpolation step between a pair's latents (torch-fidelity, StyleGAN: 1e-4)")
+    ppl_interpolation: str = setting(
+        "lerp", "PPL: latent interpolation, lerp, slerp_any or slerp_unit (torch-fidelity: lerp)"
+    )
+    ppl_resize: int = setting(64, "PPL: LPIPS input size, images resized to it (torch-fidelity: 64)")
+    ppl_discard_lower: float = setting(1.0, "PPL: distances below this percentile are dropped (torch-fidelity: 1)")
+    ppl_discard_higher: float = setting(99.0, "PPL: distances above this percentile are dropped (torch-fidelity: 99)")
+    ppl_seed: int = setting(2020, "PPL: seed of the latents and class labels (torch-fidelity's rng_seed: 2020)", minimum=0)
+
+
+@dataclass(frozen=True)
 class MetricConfig:
     """Settings of the metric maths, passed explicitly to every preset."""
 
@@ -152,6 +177,8 @@ class MetricConfig:
     modes: ModeMetricConfig = field(default_factory=ModeMetricConfig)
     distribution: DistributionConfig = field(default_factory=DistributionConfig)
     memorization: MemorizationConfig = field(default_factory=MemorizationConfig)
+    classifier: ClassifierMetricConfig = field(default_factory=ClassifierMetricConfig)
+    path_length: PathLengthConfig = field(default_factory=PathLengthConfig)
     device: str = setting("cpu", "where the metric maths run (the scoring device)", cli=False)
 
     def resolved(self, n_generated: int, n_reference: int) -> MetricConfig:

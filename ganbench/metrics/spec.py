@@ -32,6 +32,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "ref_labels": ("ref_labels", "num_classes"),
     "gen_channel_labels": ("gen_channel_labels",),
     "gen_points": ("gen_points",),
+    "cas_logits": ("cas_logits", "heldout_labels"),
+    "ppl_distances": ("ppl_distances",),
     "modes": ("modes", "mode_std"),
 }
 
@@ -65,6 +67,13 @@ class MetricInputs:
     gen_codes: np.ndarray | None = None
     #: stacked MNIST: per-channel digit labels (N, 3) of generated samples
     gen_channel_labels: np.ndarray | None = None
+    #: GAN-train / CAS: logits of the held-out (test) split from a classifier trained on the generated samples
+    #: labelled by their class input, and the held-out labels; None unless the generator has a class input
+    cas_logits: np.ndarray | None = None
+    heldout_labels: np.ndarray | None = None
+    #: PPL: LPIPS distance / epsilon^2 of each latent pair, before any percentile is dropped; None unless a
+    #: generator (not a sample file) is scored
+    ppl_distances: np.ndarray | None = None
     #: point datasets: generated points (N, D), known mode centres (M, D) and their std
     gen_points: np.ndarray | None = None
     modes: np.ndarray | None = None

@@ -20,6 +20,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.features.base import FeatureExtractor
 from ganbench.models.loading import load_generator
 from ganbench.scoring.config import ScoreConfig
+from ganbench.scoring.path_length import path_length_inputs
 from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
 from ganbench.scoring.reference import reference_for
 from ganbench.seeding import NOISE_PROVENANCE
@@ -76,9 +77,12 @@ def evaluate_checkpoint(
     batches = keeping_first(sample_batches(generator, sampling, info, device), KEPT_SAMPLES[kind.name], kept)
     config = replace(settings.score, progress=False)
     codes = sample_codes(generator, settings.n_generated)
-    result = score_batches(config, batches, settings.n_generated, extractors=extractors, gen_codes=codes)
+    measured, lpips_record = path_length_inputs(config, generator, info, EVAL_BATCH, device, output_range="-1,1")
+    result = score_batches(
+        config, batches, settings.n_generated, extractors=extractors, gen_codes=codes, generator_inputs=measured
+    )
     kind.save_evaluation_samples(torch.cat(kept), samples_stem, info)
-    return result.with_protocol(sampling={"seed": seed, "noise": NOISE_PROVENANCE})
+    return result.with_protocol(sampling={"seed": seed, "noise": NOISE_PROVENANCE}, **lpips_record)
 
 
 def warm_reference(settings: EvalSettings) -> None:

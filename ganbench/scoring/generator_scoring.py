@@ -19,6 +19,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.generator_loading import GeneratorSource, load_generator_source
+from ganbench.scoring.path_length import path_length_inputs
 from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
 from ganbench.seeding import NOISE_PROVENANCE
 
@@ -65,7 +66,11 @@ def score_generator(
     batches = itertools.chain([first], batches)
     if save_samples:
         batches = saved_samples(batches, job.kind, save_samples)
-    result = score_batches(config, batches, sampling.n, extractors, gen_codes=sample_codes(generator, sampling.n))
+    generator_inputs, lpips_record = path_length_inputs(  # PPL walks the generator's latent space itself
+        config, generator, job.info, sampling.batch_size, source.device, sampling.z_dim, sampling.output_range
+    )
+    codes = sample_codes(generator, sampling.n)
+    result = score_batches(config, batches, sampling.n, extractors, gen_codes=codes, generator_inputs=generator_inputs)
     record = {
         "generator": source.spec,
         "checkpoint": source.checkpoint,
@@ -73,4 +78,4 @@ def score_generator(
         "noise": NOISE_PROVENANCE,
         **{k: v for k, v in asdict(sampling).items() if k in ("output_range", "z_dim")},
     }
-    return result.with_protocol(sampling=record)
+    return result.with_protocol(sampling=record, **lpips_record)

@@ -18,9 +18,9 @@ from ganbench.metrics.spec import METRICS, MetricSpec
 from ganbench.scoring.config import DEFAULT_EXTRACTOR, DEFAULT_METRICS, ScoreConfig
 
 #: Inputs only a dataset split can give (a folder of reference images has no held-out split or labels).
-DATASET_ONLY_INPUTS = frozenset({"heldout_features", "gen_channel_labels"})
+DATASET_ONLY_INPUTS = frozenset({"heldout_features", "gen_channel_labels", "cas_logits"})
 #: Inputs a statistics file cannot give: it holds a mean and a covariance, nothing per sample.
-STATS_FILE_LACKS = frozenset({"ref_features", "heldout_features", "ref_labels", "gen_channel_labels"})
+STATS_FILE_LACKS = frozenset({"ref_features", "heldout_features", "ref_labels", "gen_channel_labels", "cas_logits"})
 #: Inputs read from an extractor output other than `pool`, by that output: an extractor without it cannot give them.
 INPUTS_FROM_OUTPUT = {"logits": frozenset({"gen_logits", "gen_class_logits"})}
 

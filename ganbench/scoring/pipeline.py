@@ -19,8 +19,9 @@ from ganbench.errors import GanbenchError
 from ganbench.features.base import FeatureExtractor
 from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
+from ganbench.scoring.cas_inputs import cas_fields
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.generated import extracted_inputs, point_inputs
+from ganbench.scoring.generated import extracted_inputs, kept, point_inputs
 from ganbench.scoring.job import ScoringJob, fit_extractor, job_extractor, plan_jobs
 from ganbench.scoring.reference import Reference, reference_for
 
@@ -123,11 +124,13 @@ def score_batches(
     extractors: Mapping[str, FeatureExtractor] | None = None,
     gen_codes: np.ndarray | None = None,
     resized_from: tuple[int, int] | None = None,
+    generator_inputs: dict | None = None,
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
     against `config`'s reference with its metrics. `extractors` (name -> extractor) reuses ones already built;
     `gen_codes` are the labels a generator with a class or code input drew the samples with (code_recovery);
-    `resized_from`: the samples' (height, width) when it differs from the dataset's (recorded in the protocol)."""
+    `resized_from`: the samples' (height, width) when it differs from the dataset's (recorded in the protocol);
+    `generator_inputs`: metric inputs measured on the generator itself (PPL's path lengths), for every job."""
     jobs, built = plan_with_extractors(config, extractors)
     if not jobs[0].kind.extracted:
         job = jobs[0]
@@ -135,8 +138,14 @@ def score_batches(
         return finish(job, reference, point_inputs(batches), job.kind.fingerprint, "cpu", job.kind.feature_dtype, gen_codes)
     references = [reference_for(job, built[job.extractor]) for job in jobs]
     plans = [(built[job.extractor], job.needs) for job in jobs]
+    images: list[np.ndarray] = []
+    if gen_codes is not None and any("cas_logits" in job.needs for job in jobs):
+        batches = kept(batches, images)  # CAS trains on the samples themselves
     results = []
     for job, reference, generated in zip(jobs, references, extracted_inputs(batches, total, plans, config.progress), strict=True):
+        generated = {**generated, **(generator_inputs or {})}
+        if "cas_logits" in job.needs and images:
+            generated = {**generated, **cas_fields(job, np.concatenate(images), gen_codes)}
         extractor = built[job.extractor]
         if {"fid", "fd_dinov2"} & set(job.config.metrics):
             warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
