@@ -105,6 +105,9 @@ class MetricSpec:
     #: the interval each bounded key can take, given the dataset's number of modes / classes (None when it has
     #: none): {"modes_covered": (0, M), ...}; keys absent are unbounded
     ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None
+    #: inputs (names of INPUTS) without which the preset reports nothing rather than failing: gen_codes for the
+    #: metrics of a generator's class input, which unconditional generators and sample files do not have
+    only_with: frozenset[str] = frozenset()
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -131,23 +134,26 @@ def register_metric(
     extractors: tuple[str, ...] = (),
     neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None,
     ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None,
+    only_with: Iterable[str] = (),
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
     dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
     default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass; `ranges` the
-    interval each bounded key can take given the dataset's number of modes / classes.
+    interval each bounded key can take given the dataset's number of modes / classes; `only_with` the inputs
+    without which it reports nothing (its keys are then not expected of a scoring).
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
-    unknown = sorted(set().union(*frozen) - set(INPUTS))
+    unknown = sorted(set().union(*frozen, only_with) - set(INPUTS))
     if unknown:
         raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
         spec = MetricSpec(
-            name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges
+            name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges,
+            frozenset(only_with),
         )
         METRICS.add(name, spec)
         return fn
@@ -183,6 +189,10 @@ def metric_settings(config: MetricConfig, metrics: Iterable[str]) -> dict[str, A
     return settings
 
 
-def metric_keys(metrics: Iterable[str]) -> list[str]:
-    """The result keys the named presets report, in their order ('pr' -> precision, recall)."""
-    return [key for name in metrics for key in METRICS.get(name).directions]
+def metric_keys(metrics: Iterable[str], given: Iterable[str] | None = None) -> list[str]:
+    """The result keys the named presets report, in their order ('pr' -> precision, recall); with `given` (the
+    optional inputs a scoring has, such as gen_codes) only those of presets that report something with them."""
+    specs = [METRICS.get(name) for name in metrics]
+    if given is not None:
+        specs = [spec for spec in specs if spec.only_with <= set(given)]
+    return [key for spec in specs for key in spec.directions]

@@ -15,7 +15,7 @@ from ganbench.data.sampling import check_sample_count
 from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
-from ganbench.metrics.spec import metric_settings
+from ganbench.metrics.spec import metric_keys, metric_settings
 from ganbench.models.base import MODELS, ModelConfig, require_labels
 from ganbench.runner import resume
 from ganbench.runner.cell import CellJob, is_finished, run_rows
@@ -166,6 +166,16 @@ def used_amp(config: GridConfig, slots: tuple[str, ...]) -> str:
     return config.amp
 
 
+def draws_codes(model: str, shape, model_config: ModelConfig) -> bool:
+    """True when the model's generator draws its samples with a class or code input (a conditional GAN's class,
+    InfoGAN's categorical code), so the metrics of that input report something for it."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):  # building initialises weights: leave the caller's random state alone
+        generator, _ = MODELS.get(model).build_networks(shape, model_config)
+    return bool(getattr(generator, "num_classes", 0))
+
+
 def plan_grid(config: GridConfig) -> GridPlan:
     """Check every name and setting and build the cells' jobs; raises GanbenchError before anything trains."""
     for name in config.models:
@@ -221,6 +231,8 @@ def plan_grid(config: GridConfig) -> GridPlan:
     jobs = []
     for model, model_config in models.items():
         steps = eval_steps(model_config.steps, config.eval_every)
+        given = {"gen_codes"} if draws_codes(model, shape, model_config) else set()
+        expected = frozenset(metric_keys(settings["metrics"], given))
         for seed in config.seeds:
             run_config = RunConfig(
                 seed=seed,
@@ -261,6 +273,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                     evaluation=evaluation,
                     run_dir=Path(config.out),
                     record=record,
+                    expected=expected,
                 )
             )
     return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots, tuple(settings["metrics"]))

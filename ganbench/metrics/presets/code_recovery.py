@@ -18,6 +18,7 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     {"code_accuracy": "higher"},
     needs={"gen_class_logits", "ref_labels"},
     requires="a labelled dataset with a classifier extractor (e.g. mnist5k with mnist-classifier)",
+    only_with={"gen_codes"},
 )
 def code_recovery_preset(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     if inputs.gen_codes is None:  # an unconditional generator, or sample files: nothing to recover

@@ -19,6 +19,7 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     {"intra_fid": "lower"},
     needs={"gen_features", "ref_features", "ref_labels"},
     requires="a labelled dataset (e.g. mnist5k)",
+    only_with={"gen_codes"},
 )
 def intra_fid(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     if inputs.gen_codes is None:  # an unconditional generator, or sample files: no class per sample
