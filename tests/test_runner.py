@@ -115,7 +115,7 @@ def test_tiny_image_grid_end_to_end(tmp_path, capsys):
 
 def test_extractor_is_built_once_per_cell(tmp_path, monkeypatch):
     """Every evaluation of a cell reuses one extractor: one build for the reference cache, one per cell."""
-    import ganbench.scoring.job as scoring_job
+    import ganbench.scoring.plan as scoring_job
 
     built = []
     real_build = scoring_job.build_extractor

@@ -108,6 +108,9 @@ class MetricSpec:
     #: inputs (names of INPUTS) without which the preset reports nothing rather than failing: gen_codes for the
     #: metrics of a generator's class input, which unconditional generators and sample files do not have
     only_with: frozenset[str] = frozenset()
+    #: True when the metric fits a covariance to the features (FID), which fewer samples than feature dimensions
+    #: make singular and bias upwards: scoring warns when it sees so few
+    covariance: bool = False
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -135,6 +138,7 @@ def register_metric(
     neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None,
     ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None,
     only_with: Iterable[str] = (),
+    covariance: bool = False,
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
@@ -142,7 +146,8 @@ def register_metric(
     dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
     default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass; `ranges` the
     interval each bounded key can take given the dataset's number of modes / classes; `only_with` the inputs
-    without which it reports nothing (its keys are then not expected of a scoring).
+    without which it reports nothing (its keys are then not expected of a scoring); `covariance` whether it fits a
+    feature covariance (scoring warns below as many samples as feature dimensions).
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
@@ -153,7 +158,7 @@ def register_metric(
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
         spec = MetricSpec(
             name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges,
-            frozenset(only_with),
+            frozenset(only_with), covariance,
         )
         METRICS.add(name, spec)
         return fn

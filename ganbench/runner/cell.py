@@ -39,7 +39,7 @@ from ganbench.locks import FileLock, LockHeld, acquire
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
 from ganbench.runner.cell_state import read_state, steps_text, unavailable_keys, write_state
-from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
+from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import TrainResult, train
@@ -311,7 +311,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 "are kept"
             )
         split, shape, info = load_training_split(job.dataset, job.evaluation.score.data_config)
-        extractors = None  # built at the first evaluation, then reused by every other one of the cell
+        scoring = None  # its extractors are built at the first evaluation, then reused by every other one of the cell
         progress = ProgressLines(job, log)
         for target in job.eval_steps:
             have = measured.get(target, set()) | unavailable.get(target, set())
@@ -336,7 +336,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 raise GanbenchError(
                     f"no checkpoint at step {target} in {folder} (an earlier run trained past it); use a new --out"
                 )
-            extractors = extractors if extractors is not None else evaluation_extractors(job.evaluation, info)
+            scoring = scoring or job.evaluation.scoring.built()
             score = evaluate_checkpoint(
                 checkpoint,
                 job.evaluation,
@@ -344,7 +344,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 seed=job.seed,
                 device=job.run_config.device,
                 samples_stem=folder / f"samples_step{target}",
-                extractors=extractors,
+                scoring=scoring,
             )
             rows = [
                 _row(job, target, key, value, part.protocol, wall())

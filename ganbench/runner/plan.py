@@ -15,7 +15,6 @@ from ganbench.data.sampling import check_sample_count
 from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
-from ganbench.metrics.spec import metric_keys, metric_settings
 from ganbench.models.base import MODELS, ModelConfig, require_labels
 from ganbench.runner import resume
 from ganbench.runner.cell import CellJob, is_finished, run_rows
@@ -24,7 +23,7 @@ from ganbench.runner.executor import Executor, LocalExecutor
 from ganbench.runner.suites import suite_record
 from ganbench.runner.threads import ThreadChoice
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.job import plan_jobs
+from ganbench.scoring.plan import ScoringPlan
 from ganbench.settings import apply_overrides
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
@@ -194,8 +193,8 @@ def plan_grid(config: GridConfig) -> GridPlan:
         extractor_config=replace(config.scoring.extractor_config, device=slots[0]),
         metric_config=replace(config.scoring.metric_config, device=slots[0]),
     )
-    scoring_jobs = plan_jobs(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
-    job = scoring_jobs[0]
+    planned = ScoringPlan.of(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
+    job = planned.main
     info = job.info
     if scoring.extractor is not None:
         EXTRACTORS.get(scoring.extractor)
@@ -213,26 +212,21 @@ def plan_grid(config: GridConfig) -> GridPlan:
     n_generated = config.n_generated or info.protocol.n_generated
     settings = {
         "dataset": config.dataset,
-        "metrics": [name for scoring_job in scoring_jobs for name in scoring_job.config.metrics],
+        "metrics": list(planned.metrics),
         "n_generated": n_generated,
         "n_reference": scoring.n_reference,  # None: the protocol's (each row's protocol has the count used)
         "extractor": scoring.extractor,
-        "metric_settings": {
-            key: value
-            for scoring_job in scoring_jobs
-            for key, value in metric_settings(scoring_job.config.metric_config, scoring_job.config.metrics).items()
-        },
+        "metric_settings": planned.settings(),
     }
     resume.check_resumable(
         config.out, settings, {name: dataclasses.asdict(c) for name, c in models.items()}, run_rows(config.out)
     )
-    evaluation = EvalSettings(scoring, n_generated)
+    evaluation = EvalSettings(planned, n_generated)
     machine = machine_description()
     jobs = []
     for model, model_config in models.items():
         steps = eval_steps(model_config.steps, config.eval_every)
-        given = {"gen_codes"} if draws_codes(model, shape, model_config) else set()
-        expected = frozenset(metric_keys(settings["metrics"], given))
+        expected = planned.keys(codes=draws_codes(model, shape, model_config))
         for seed in config.seeds:
             run_config = RunConfig(
                 seed=seed,
@@ -276,7 +270,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
                     expected=expected,
                 )
             )
-    return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots, tuple(settings["metrics"]))
+    return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots, planned.metrics)
 
 
 def finished_jobs(jobs, out: Path) -> tuple[CellJob, ...]:

@@ -278,25 +278,25 @@ def check_storage(ray, probe: StorageProbe, log: Callable[[str], None]) -> None:
 def pinned(job: CellJob) -> CellJob:
     """`job` with every folder it reads or writes made absolute as this process resolves it (a worker's working
     directory and environment are not the driver's): the run directory, the cache, the data folder, weights files."""
-    score = job.evaluation.score
-    data = score.data_config
-    cache = str(cache_dir(data.cache_dir).resolve())
-    extractor = score.extractor_config
 
     def absolute(path: str | None) -> str | None:
         return None if path is None else str(Path(path).expanduser().resolve())
 
-    score = replace(
-        score,
-        data_config=replace(data, cache_dir=cache, data_dir=str(data_dir(data.data_dir, data.cache_dir).resolve())),
-        extractor_config=replace(
-            extractor,
-            cache_dir=str(cache_dir(extractor.cache_dir).resolve()),
-            weights_path=absolute(extractor.weights_path),
-            inception_weights=absolute(extractor.inception_weights),
-        ),
-    )
-    return replace(job, run_dir=Path(job.run_dir).resolve(), evaluation=replace(job.evaluation, score=score))
+    def pinned_score(score):
+        data, extractor = score.data_config, score.extractor_config
+        cache = str(cache_dir(data.cache_dir).resolve())
+        return replace(
+            score,
+            data_config=replace(data, cache_dir=cache, data_dir=str(data_dir(data.data_dir, data.cache_dir).resolve())),
+            extractor_config=replace(
+                extractor,
+                cache_dir=str(cache_dir(extractor.cache_dir).resolve()),
+                weights_path=absolute(extractor.weights_path),
+                inception_weights=absolute(extractor.inception_weights),
+            ),
+        )
+
+    return replace(job, run_dir=Path(job.run_dir).resolve(), evaluation=job.evaluation.configured(pinned_score))
 
 
 def row_key(row: ResultRow) -> tuple:

@@ -15,6 +15,7 @@ DINOV2_EXTRACTORS = ("dinov2-vit-l14", "dinov2-vit-b14", "dinov2-vit-s14")
     "Frechet distance between Gaussian fits of DINOv2 CLS features (Stein et al. 2023), the maths of fid",
     {"fd_dinov2": "lower"},
     needs={"gen_stats", "ref_stats"},
+    covariance=True,
     extractors=DINOV2_EXTRACTORS,
 )
 def fd_dinov2(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:

@@ -12,6 +12,7 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     "Frechet distance between Gaussian fits of the pool features",
     {"fid": "lower"},
     needs={"gen_stats", "ref_stats"},
+    covariance=True,
 )
 def fid(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     return {"fid": frechet_distance(inputs.gen_mean, inputs.gen_cov, inputs.ref_mean, inputs.ref_cov)}
