@@ -80,6 +80,16 @@ class MetricInputs:
 
 
 @dataclass(frozen=True)
+class Key:
+    """One result key a metric reports: which way is better (a spread is a standard deviation, not ranked), how
+    tables and figures name it, and the unit its values are in."""
+
+    direction: Direction
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
 class MetricSpec:
     """A registered metric preset.
 
@@ -90,7 +100,8 @@ class MetricSpec:
 
     name: str
     description: str
-    directions: dict[str, Direction]
+    #: the result keys it reports, in order, each with its direction, label and unit
+    keys: dict[str, Key]
     needs: tuple[frozenset[str], ...]
     compute: Callable[[MetricInputs, MetricConfig], dict[str, float]]
     settings: Callable[[MetricConfig], dict[str, Any]]
@@ -112,6 +123,11 @@ class MetricSpec:
     #: make singular and bias upwards: scoring warns when it sees so few
     covariance: bool = False
 
+    @property
+    def directions(self) -> dict[str, Direction]:
+        """Result key -> its direction, in the order the preset reports them."""
+        return {name: key.direction for name, key in self.keys.items()}
+
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
         direction = self.directions[key]
@@ -130,7 +146,7 @@ METRICS: Registry[MetricSpec] = Registry("metric", builtins="ganbench.metrics.pr
 def register_metric(
     name: str,
     description: str,
-    directions: dict[str, Direction],
+    keys: dict[str, Key],
     needs: Iterable[str] | tuple[Iterable[str], ...],
     settings: Callable[[MetricConfig], dict[str, Any]] = lambda config: {},
     requires: str = "",
@@ -142,6 +158,7 @@ def register_metric(
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
+    `keys` names every result key the function returns, with its direction, label and unit (Key);
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
     dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
     default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass; `ranges` the
@@ -157,7 +174,7 @@ def register_metric(
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
         spec = MetricSpec(
-            name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges,
+            name, description, dict(keys), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges,
             frozenset(only_with), covariance,
         )
         METRICS.add(name, spec)
@@ -167,13 +184,25 @@ def register_metric(
 
 
 @functools.cache
-def direction_of(key: str) -> Direction | None:
-    """The direction of a result key ("fid", "precision", ...) across all registered metrics; None if unknown."""
+def key_info(key: str) -> Key | None:
+    """The registration of a result key ("fid", "precision", ...) across all registered metrics; None if unknown."""
     for name in METRICS:
         spec = METRICS.get(name)
-        if key in spec.directions:
-            return spec.directions[key]
+        if key in spec.keys:
+            return spec.keys[key]
     return None
+
+
+def direction_of(key: str) -> Direction | None:
+    """The direction of a result key across all registered metrics; None if unknown."""
+    info = key_info(key)
+    return info.direction if info is not None else None
+
+
+def key_label(key: str) -> str:
+    """How tables and figures name a result key ("FID" for fid); an unknown key as it is."""
+    info = key_info(key)
+    return info.label if info is not None else key
 
 
 def value_range(key: str, num_classes: int | None) -> tuple[float, float] | None:
