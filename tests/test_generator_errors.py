@@ -12,9 +12,9 @@ import torch
 from support.cli import one_line_error
 
 import ganbench.scoring.pipeline as pipeline
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DataConfig
 from ganbench.models.base import MODELS
-from ganbench.settings import apply_overrides
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import train

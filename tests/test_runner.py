@@ -18,8 +18,8 @@ import ganbench.train.run_state as train_module
 from ganbench.cli import main
 from ganbench.errors import GanbenchError
 from ganbench.report.results import load, read_rows
-from ganbench.runner.execute import device_slots
 from ganbench.runner.grid import run_grid
+from ganbench.runner.local_cells import device_slots
 from ganbench.runner.plan import GridConfig, eval_steps, parse_seeds
 from ganbench.train.loop import TrainResult
 

@@ -45,7 +45,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.devices import resolve_device
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception_weights import load_inception_weights
+from ganbench.features.inception_weight_files import load_inception_weights
 from ganbench.metrics.config import MetricConfig
 from ganbench.models.base import MODELS
 from ganbench.scoring.config import ScoreConfig

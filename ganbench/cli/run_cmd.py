@@ -144,15 +144,17 @@ def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def executor_from(args: argparse.Namespace):
-    """The executor of --executor, with the --ray-* options that were given."""
-    from ganbench.runner.executor import executor_named
+def executor_from(args: argparse.Namespace) -> dict:
+    """--executor and the settings of the --ray-* options that were given, checked: {"executor": name,
+    "executor_settings": settings} of a GridConfig."""
+    from ganbench.runner.executors import executor_named
     from ganbench.runner.ray_executor import parse_resources
 
     ray = {key[4:]: value for key, value in vars(args).items() if key.startswith("ray_") and value is not None}
     if "resources" in ray:
         ray["resources"] = parse_resources(ray["resources"])
-    return executor_named(args.executor, {"ray": ray})
+    executor_named(args.executor, {"ray": ray})  # an unknown executor, or --ray-* options without --executor ray
+    return {"executor": args.executor, "executor_settings": ray if args.executor == "ray" else {}}
 
 
 def grid_config(args: argparse.Namespace):
@@ -177,10 +179,10 @@ def grid_config(args: argparse.Namespace):
         amp=args.amp,
         compile=not args.no_compile,
         yes=args.yes,
-        executor=executor_from(args),
+        **executor_from(args),
     )
     if args.suite:
-        from ganbench.runner.suite_grid import suite_grid
+        from ganbench.runner.suite_runs import suite_grid
         from ganbench.suites.base import SUITES
 
         if args.dataset:
@@ -217,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     plan, outcomes = run_grid(config)
     if config.suite is not None:
-        from ganbench.runner.suites import suite_status
+        from ganbench.runner.suite_runs import suite_status
 
         print(suite_status(config.suite, [job.record for job in plan.jobs]))
     result = report(config.out, plan.metrics, figures=not args.no_plots)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ganbench.cli.options import data_config
-from ganbench.settings import parse_assignments
+from ganbench.config_parsing import parse_assignments
 
 #: Named flags that are shortcuts for `--set key=value` (the flag's dest -> the config key).
 NAMED_SETTINGS = {
@@ -86,9 +86,9 @@ def model_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganbench.config_parsing import apply_overrides
     from ganbench.models.base import MODELS
     from ganbench.paths import writable_folder
-    from ganbench.settings import apply_overrides
     from ganbench.train.config import RunConfig
     from ganbench.train.data import load_training_split
     from ganbench.train.loop import train

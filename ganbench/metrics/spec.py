@@ -15,7 +15,7 @@ from ganbench.registry import Registry
 if TYPE_CHECKING:  # annotations only: `ganbench --help` imports this module and stays numpy- and torch-free
     import numpy as np
 
-    from ganbench.metrics.neighbours import NeighbourRequest
+    from ganbench.metrics.shared_neighbours import NeighbourRequest
 
 Direction = Literal["lower", "higher", "spread"]
 

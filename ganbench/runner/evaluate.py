@@ -17,7 +17,7 @@ import torch
 from ganbench.data.base import DatasetInfo
 from ganbench.data.kinds import kind_of
 from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.pipeline import ScoreResult, score_batches
 from ganbench.scoring.plan import ScoringPlan

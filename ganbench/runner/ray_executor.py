@@ -30,13 +30,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ganbench.errors import GanbenchError
 from ganbench.paths import cache_dir, data_dir
 from ganbench.report.results import ResultRow, append_rows, read_rows, results_path
 from ganbench.runner.cell import CellJob, CellOutcome, one_line
-from ganbench.runner.execute import device_slots, record_lost_cell
+from ganbench.runner.grid_config import GridConfig, GridPlan
+from ganbench.runner.local_cells import device_slots, record_lost_cell
 from ganbench.runner.ray_progress import ProgressBoard
 from ganbench.runner.ray_tasks import (
     LogLine,
@@ -49,9 +49,6 @@ from ganbench.runner.ray_tasks import (
     cell_task,
     probe_task,
 )
-
-if TYPE_CHECKING:
-    from ganbench.runner.plan import GridConfig, GridPlan
 
 #: Seconds the driver waits for tasks before it looks at the mailbox again.
 POLL_S = 0.25

@@ -19,7 +19,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.generated import extracted_inputs, point_inputs
+from ganbench.scoring.generated_inputs import extracted_inputs, point_inputs
 from ganbench.scoring.job import ScoringJob
 from ganbench.scoring.plan import ScoringPlan, planned
 from ganbench.scoring.reference import Reference

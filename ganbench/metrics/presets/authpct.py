@@ -5,8 +5,8 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.memorization import authenticity
-from ganbench.metrics.neighbours import NeighbourRequest
 from ganbench.metrics.presets.common import features, neighbours
+from ganbench.metrics.shared_neighbours import NeighbourRequest
 from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.knn import Neighbours
+from ganbench.metrics.exact_knn import Neighbours
 from ganbench.metrics.memorization import ratios_from_neighbours
-from ganbench.metrics.neighbours import NeighbourRequest
 from ganbench.metrics.presets.common import features, neighbours, ratio_k
+from ganbench.metrics.shared_neighbours import NeighbourRequest
 from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 

@@ -18,9 +18,9 @@ from ganbench.data.kinds import SampleKind
 from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.generator_loading import GeneratorSource, load_generator_source
 from ganbench.scoring.pipeline import ScoreResult, score_batches
 from ganbench.scoring.plan import planned
+from ganbench.scoring.user_generators import GeneratorSource, load_generator_source
 from ganbench.seeding import NOISE_PROVENANCE
 
 
