@@ -59,9 +59,10 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """The model-setting flags (--steps, --batch-size, --lr, ..., --set KEY=VALUE) read by `model_overrides`."""
-    model = parser.add_argument_group("model settings (default: the family's paper settings)")
+def add_model_arguments(parser: argparse.ArgumentParser, group=None) -> None:
+    """The model-setting flags (--steps, --batch-size, --lr, ..., --set KEY=VALUE) read by `model_overrides`, in
+    `group` (default: a group of their own)."""
+    model = group or parser.add_argument_group("model settings (default: the family's paper settings)")
     model.add_argument("--steps", help="generator steps")
     model.add_argument("--batch-size", help="real samples per discriminator step")
     model.add_argument("--lr", help="learning rate of both networks")
