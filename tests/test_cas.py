@@ -23,6 +23,7 @@ from ganbench.metrics.classification import top1_accuracy
 from ganbench.metrics.config import ClassifierMetricConfig, MetricConfig
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.pipeline import score_batches
+from ganbench.scoring.plan import planned
 from ganbench.scoring.real_floor import real_floor
 
 EPOCHS = 2
@@ -42,7 +43,7 @@ def scored(digits: ArraySplit, codes: np.ndarray, batch_size: int = 64, metrics=
     config = ScoreConfig(dataset="mnist5k", metrics=metrics, metric_config=metric_config, progress=False,
                          batch_size=batch_size)  # fmt: skip
     batches = ArrayBatches(digits.data).batches(batch_size)
-    return score_batches(config, batches, len(digits), gen_codes=codes).metrics
+    return score_batches(planned(config), batches, len(digits), gen_codes=codes).metrics
 
 
 @pytest.fixture(scope="module")

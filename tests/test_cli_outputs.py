@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from support.cli import one_line_error
 
-import ganbench.features.weights as weights_module
+import ganbench.features.weight_downloads as weights_module
 import ganbench.paths as paths_module
-import ganbench.scoring.generator_scoring as generator_scoring
+import ganbench.scoring.score_generator as generator_scoring
 from ganbench.cli import COMMAND_MODULES, build_parser, main
 from ganbench.report.results import ResultRow, append_rows, rows_to_frame
 

@@ -17,7 +17,7 @@ from ganbench.data.base import DATASETS, ArraySplit, DataConfig, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models import gan, unrolled
 from ganbench.models.base import MODELS, build, build_pair
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.models.packing import PackedDiscriminator, generate_packed
 from ganbench.models.points import ScaledDiscriminator, relu_mlp, toy_networks
 from ganbench.models.simultaneous import simultaneous_step

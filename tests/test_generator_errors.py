@@ -11,10 +11,10 @@ import pytest
 import torch
 from support.cli import one_line_error
 
-import ganbench.scoring.pipeline as pipeline
+import ganbench.scoring.plan as scoring_plan
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DataConfig
 from ganbench.models.base import MODELS
-from ganbench.settings import apply_overrides
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import train
@@ -111,7 +111,7 @@ def test_one_channel_images_against_stacked_mnist_are_refused_before_the_fid_wor
     def no_reference(*args, **kwargs):
         raise AssertionError("the reference side was computed before the channels were checked")
 
-    monkeypatch.setattr(pipeline, "reference_for", no_reference)
+    monkeypatch.setattr(scoring_plan, "reference_for", no_reference)
     images = np.random.default_rng(0).integers(0, 256, (50, 1, 28, 28), dtype=np.uint8)
     np.savez(tmp_path / "gray.npz", images=images)
     error = one_line_error(capsys, "score", "--samples", tmp_path / "gray.npz", "--dataset", "stacked_mnist", "--quiet")
@@ -122,7 +122,7 @@ def test_a_one_channel_generator_against_stacked_mnist_is_refused_before_the_ref
     def no_reference(*args, **kwargs):
         raise AssertionError("the reference side was computed before the first batch was checked")
 
-    monkeypatch.setattr(pipeline, "reference_for", no_reference)
+    monkeypatch.setattr(scoring_plan, "reference_for", no_reference)
     error = one_line_error(capsys, "score", "--generator", f"{hostile}:gray_digits", "--dataset", "stacked_mnist",
                            "--n", "100", "--device", "cpu", "--quiet")  # fmt: skip
     assert "stacked_mnist expects images of shape (3, 28, 28)" in error and "(1, 28, 28)" in error

@@ -12,6 +12,7 @@ from safetensors.torch import load_file, save_file
 from support.grids import one_thread_and_cache, ring_grid, values  # noqa: F401 (fixture)
 
 from ganbench.checkpoint import checkpoint_path
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.hashing import sha256_of
@@ -20,7 +21,6 @@ from ganbench.report.results import read_rows
 from ganbench.runner.grid import run_grid
 from ganbench.runner.grouped_cells import group_jobs
 from ganbench.runner.plan import plan_grid
-from ganbench.settings import apply_overrides
 from ganbench.suites.points_common import PACGAN_SETTINGS
 from ganbench.train.config import RunConfig
 from ganbench.train.grouped import grouping_refusal, train_group
@@ -146,10 +146,9 @@ def test_grid_with_grouped_cells_writes_the_rows_of_an_ungrouped_grid(tmp_path):
 
 
 def test_group_cells_needs_the_local_executor(tmp_path):
-    from ganbench.runner.ray_executor import RayExecutor
 
     with pytest.raises(GanbenchError, match="--group-cells only applies to the local executor"):
-        plan_grid(ring_grid(tmp_path, group_cells=2, executor=RayExecutor()))
+        plan_grid(ring_grid(tmp_path, group_cells=2, executor="ray"))
     assert torch.get_num_threads() == 1
 
 

@@ -19,7 +19,7 @@ from test_cli_errors import assert_one_line_error
 from ganbench.errors import GanbenchError
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception_weights import load_inception_weights
+from ganbench.features.inception_weight_files import load_inception_weights
 
 IMAGES = torch.from_numpy(smooth_images(3, 16, seed=5))
 

@@ -39,7 +39,7 @@ LAYERS = [
         "checkpoint",
         "hashing",
         "devices",
-        "settings",
+        "config_parsing",
         "locks",
         "progress",
         "__init__",

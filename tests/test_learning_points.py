@@ -12,7 +12,7 @@ from ganbench.data.base import DATASETS, DataConfig, DataShape
 from ganbench.data.sampling import generate
 from ganbench.metrics.modes import count_point_modes
 from ganbench.models.base import MODELS
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.train.config import RunConfig
 from ganbench.train.loop import train
 

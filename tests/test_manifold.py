@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from prdc import compute_prdc
 
-from ganbench.metrics.knn import FeatureSet, knn_radii
+from ganbench.metrics.exact_knn import FeatureSet, knn_radii
 from ganbench.metrics.manifold import manifold_scores
 
 

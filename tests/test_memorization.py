@@ -12,7 +12,7 @@ from scipy.stats import mannwhitneyu
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.knn import cross_nearest
+from ganbench.metrics.exact_knn import cross_nearest
 from ganbench.metrics.memorization import (
     authenticity,
     cosine_nearest,

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import torch
 
+from ganbench.config_parsing import apply_overrides, parse_assignments
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.data.sampling import generate
 from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS, build
 from ganbench.models.blocks import image_plan
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.seeding import class_labels, noise
-from ganbench.settings import apply_overrides, parse_assignments
 from ganbench.train.config import RunConfig
 from ganbench.train.loop import train
 

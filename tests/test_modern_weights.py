@@ -15,7 +15,7 @@ from ganbench.features.clip import VIT_L14_336
 from ganbench.features.config import ExtractorConfig
 from ganbench.features.dinov2 import VARIANTS
 from ganbench.features.torchscript_tensors import TorchScriptReadError, read_torchscript_tensors
-from ganbench.features.weights import first_use_record
+from ganbench.features.weight_downloads import first_use_record
 from ganbench.hashing import sha256_of
 
 pytest.importorskip("timm")

@@ -1,4 +1,4 @@
-"""The one k-NN pass (`metrics.neighbours`): every k-NN preset read from it gives bit for bit what the metric's
+"""The one k-NN pass (`metrics.shared_neighbours`): every k-NN preset read from it gives bit for bit what the metric's
 own pass gives, on planted inputs with exact duplicates, lattice ties and C_T cells whose members' nearest
 training rows lie in other cells; each expensive structure is computed once when all presets are requested;
 the cosine search is exact against brute force."""
@@ -13,9 +13,9 @@ import torch
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics import memorization as memorization_module
-from ganbench.metrics import neighbours as neighbours_module
+from ganbench.metrics import shared_neighbours as neighbours_module
 from ganbench.metrics.config import MemorizationConfig, MetricConfig
-from ganbench.metrics.knn import cross_nearest
+from ganbench.metrics.exact_knn import cross_nearest
 from ganbench.metrics.manifold import manifold_scores
 from ganbench.metrics.memorization import (
     authenticity,
@@ -25,8 +25,8 @@ from ganbench.metrics.memorization import (
     ratio_test,
     train_nearest_other,
 )
-from ganbench.metrics.neighbours import NeighbourRequest, cosine_distances
 from ganbench.metrics.presets import common
+from ganbench.metrics.shared_neighbours import NeighbourRequest, cosine_distances
 from ganbench.metrics.spec import METRICS, MetricInputs
 
 KNN_PRESETS = ("pr", "dc", "memorization", "authpct", "ct")

@@ -12,7 +12,7 @@ import pytest
 
 from ganbench.cli import main
 from ganbench.metrics.frechet import frechet_distance
-from ganbench.metrics.spec import METRICS, MetricInputs, MetricSpec
+from ganbench.metrics.spec import METRICS, Key, MetricInputs, MetricSpec
 from ganbench.probe.document import probe_document
 from ganbench.probe.scorer import probe_target
 from ganbench.probe.sweep import ProbePlan, run_probe
@@ -21,7 +21,7 @@ from ganbench.scoring.config import ScoreConfig
 
 
 def planted(name: str, direction: str, fn) -> MetricSpec:
-    return MetricSpec(name, "planted for a test", {name: direction}, (frozenset({"gen_points", "gen_stats", "ref_stats"}),),
+    return MetricSpec(name, "planted for a test", {name: Key(direction, name, "score")}, (frozenset({"gen_points", "gen_stats", "ref_stats"}),),
                       lambda inputs, config: {name: fn(inputs)}, lambda config: {})  # fmt: skip
 
 

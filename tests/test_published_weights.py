@@ -27,7 +27,7 @@ from ganbench.data.resolve import resolve_dataset
 from ganbench.devices import resolve_device
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception_weights import TORCH_FIDELITY
+from ganbench.features.inception_weight_files import TORCH_FIDELITY
 from ganbench.hashing import sha256_of
 from ganbench.metrics.config import MetricConfig
 from ganbench.scoring.config import ScoreConfig

@@ -18,7 +18,6 @@ from support.grids import assert_no_duplicates, comparable, ring_grid, run_quiet
 
 from ganbench.report.results import read_rows, results_path
 from ganbench.runner.grid import run_grid
-from ganbench.runner.ray_executor import RayExecutor
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow  # starting two Ray nodes and their workers takes about a minute on 2 shared cores
@@ -103,7 +102,7 @@ def test_a_grid_runs_through_both_nodes_and_pinned_to_the_second(tmp_path, clust
         monkeypatch.setenv(key, value)
     lines = []
     _, outcomes = run_grid(
-        ring_grid(tmp_path / "both" / "run", executor=RayExecutor(address=address)), log=lines.append
+        ring_grid(tmp_path / "both" / "run", executor="ray", executor_settings={"address": address}), log=lines.append
     )
     assert [o.status for o in outcomes] == ["ok", "ok"]
     assert any(line == f"Ray: the Ray cluster at {address}, 2 node(s), 2 CPUs, 0 GPUs" for line in lines)
@@ -113,9 +112,9 @@ def test_a_grid_runs_through_both_nodes_and_pinned_to_the_second(tmp_path, clust
     assert_no_duplicates(rows)
     assert comparable(rows) == comparable(local_rows)
 
-    pinned = RayExecutor(address=address, resources=(("second", 1.0),))
+    pinned = {"address": address, "resources": (("second", 1.0),)}
     lines = []
-    run_grid(ring_grid(tmp_path / "second" / "run", executor=pinned), log=lines.append)
+    run_grid(ring_grid(tmp_path / "second" / "run", executor="ray", executor_settings=pinned), log=lines.append)
     assert started_on(lines) == {second}
     assert comparable(read_rows(tmp_path / "second" / "run")) == comparable(local_rows)
 
@@ -149,7 +148,7 @@ def test_a_killed_driver_loses_nothing_and_the_rerun_resumes(tmp_path, cluster, 
 
     for key, value in RAY_ENV.items():
         monkeypatch.setenv(key, value)
-    plan, outcomes = run_grid(ring_grid(out, executor=RayExecutor(address=address)), log=lambda line: None)
+    plan, outcomes = run_grid(ring_grid(out, executor="ray", executor_settings={"address": address}), log=lambda line: None)
     rows = read_rows(out)
     assert_no_duplicates(rows)
     assert comparable(rows) == comparable(local_rows)

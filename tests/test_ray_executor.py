@@ -28,7 +28,7 @@ from ganbench.cli import main
 from ganbench.errors import GanbenchError
 from ganbench.report.results import ResultRow, append_rows, read_rows
 from ganbench.runner.cell import CellOutcome
-from ganbench.runner.executor import LocalExecutor, executor_named
+from ganbench.runner.executors import LocalExecutor, executor_named
 from ganbench.runner.grid import run_grid
 from ganbench.runner.plan import GridConfig, plan_grid
 from ganbench.runner.ray_executor import RayExecutor, RowLedger, handle_posts, parse_resources, wants_gpu
@@ -40,7 +40,7 @@ MODES_KEYS = ["modes_covered", "high_quality_fraction", "mode_kl"]
 
 
 def on_ray(out, **changes) -> GridConfig:
-    return ring_grid(out, **{"executor": RayExecutor(report_every_s=0.0), **changes})
+    return ring_grid(out, **{"executor": "ray", "executor_settings": {"report_every_s": 0.0}, **changes})
 
 
 pytestmark = pytest.mark.usefixtures("one_thread_and_cache")
@@ -123,7 +123,7 @@ def test_when_the_retries_run_out_the_cell_is_failed_and_a_rerun_resumes_it(tmp_
     out, marker, log = tmp_path / "run", tmp_path / "killed", tmp_path / "worker.log"
     faults.set(kill_after_checkpoint={"gan/seed1": {"step": 15, "marker": str(marker)}}, log=str(log))
     try:
-        _, outcomes = run_grid(on_ray(out, seeds=(1,), executor=RayExecutor(max_retries=0)), log=lambda line: None)
+        _, outcomes = run_grid(on_ray(out, seeds=(1,), executor_settings={"max_retries": 0}), log=lambda line: None)
         assert [(o.status, o.step) for o in outcomes] == [("failed", 10)]
         assert "Ray reran it up to --ray-max-retries 0 times" in outcomes[0].reason
         assert [(r.step, r.status) for r in read_rows(out)] == [(10, "ok")] * 3 + [(10, "failed")]
@@ -181,7 +181,7 @@ def test_reference_statistics_are_computed_once_by_the_driver(tmp_path, monkeypa
     )
     try:
         _, outcomes = run_grid(
-            GridConfig(out=tmp_path / "ray" / "run", executor=RayExecutor(), **config), log=lambda _: None
+            GridConfig(out=tmp_path / "ray" / "run", executor="ray", **config), log=lambda _: None
         )
     finally:
         faults.clear()
@@ -200,7 +200,7 @@ def test_cells_share_a_gpu_as_ray_tasks(tmp_path, faults):
     """--jobs-per-gpu 2: each cell asks Ray for half a GPU and runs on it (its CUDA memory capped to half)."""
     lines = []
     _, outcomes = run_grid(
-        ring_grid(tmp_path / "run", device="auto", jobs_per_gpu=2, executor=RayExecutor()), log=lines.append
+        ring_grid(tmp_path / "run", device="auto", jobs_per_gpu=2, executor="ray"), log=lines.append
     )
     assert [o.status for o in outcomes] == ["ok", "ok"]
     assert "running 2 cell(s) as Ray GPU tasks (num_cpus=1, num_gpus=0.5)" in lines

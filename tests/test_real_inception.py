@@ -24,7 +24,7 @@ from ganbench.data.base import DataConfig
 from ganbench.data.resolve import resolve_dataset
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception_weights import FID_HELPER_DEFAULT_1, load_inception_weights
+from ganbench.features.inception_weight_files import FID_HELPER_DEFAULT_1, load_inception_weights
 from ganbench.features.torchscript_tensors import read_torchscript_tensors
 from ganbench.hashing import sha256_of
 

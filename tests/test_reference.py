@@ -103,7 +103,8 @@ def test_floor_of_digits_is_a_good_score(tmp_path):
 
 def test_points_dataset_refuses_image_metrics():
     from ganbench.scoring.pipeline import score_batches
+    from ganbench.scoring.plan import planned
 
     config = ScoreConfig(samples=None, metrics=("fid",), dataset="ring8", progress=False)
     with pytest.raises(GanbenchError, match="need images"):
-        score_batches(config, [np.zeros((10, 2))], 10)
+        score_batches(planned(config), [np.zeros((10, 2))], 10)

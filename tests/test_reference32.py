@@ -17,7 +17,7 @@ from ganbench.checkpoint import checkpoint_path, read_checkpoint
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS, build
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.models.resnet32 import MimicryDBlock
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 from ganbench.train.config import RunConfig

@@ -13,7 +13,7 @@ from support.layer_tables import block_names, expected, layer_table, params
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS, build
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.models.reference32 import MIMICRY_RECIPE
 from ganbench.train.config import RunConfig
 from ganbench.train.loop import train
@@ -127,7 +127,7 @@ def test_a_48x48_run_trains_and_its_generator_loads_back(tmp_path):
 )
 def test_mimicry_suites_pin_the_defaults_at_their_size_and_show_their_targets(suite, shape, expected):
     from ganbench.data.base import DATASETS
-    from ganbench.runner.suite_grid import suite_grid
+    from ganbench.runner.suite_runs import suite_grid
     from ganbench.suites.base import SUITES, UNCHECKED_FOOTNOTE, deviations
     from ganbench.suites.show import describe
 

@@ -1,3 +1,4 @@
+import dataclasses
 import warnings
 from types import SimpleNamespace
 
@@ -9,7 +10,7 @@ from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS, build_extractor
 from ganbench.features.config import ExtractorConfig
 from ganbench.metrics.config import DistributionConfig, MetricConfig
-from ganbench.metrics.spec import INPUTS, METRICS, MetricInputs, metric_settings
+from ganbench.metrics.spec import INPUTS, METRICS, MetricInputs, key_label, metric_settings
 from ganbench.registry import Registry
 
 
@@ -116,6 +117,26 @@ def test_every_preset_reports_exactly_the_keys_it_declares(name):
     assert all(direction in ("lower", "higher", "spread") for direction in spec.directions.values())
     assert spec.needs and all(need <= set(INPUTS) for need in spec.needs)
     assert set(metric_settings(config, (name,))) == set(spec.settings(config))
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_every_key_of_every_metric_has_a_direction_a_label_and_a_unit(name):
+    """Tables, figures and rankings read these facts from the registration alone; a key without them would be
+    shown by its raw name or ranked the wrong way."""
+    for key, info in METRICS.get(name).keys.items():
+        assert info.direction in ("lower", "higher", "spread"), (name, key)
+        assert info.label.strip() and info.unit.strip(), (name, key)
+        assert key_label(key) == info.label
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_a_metric_reports_nothing_exactly_without_the_inputs_it_is_registered_only_with(name):
+    """`only_with` decides which keys a resumed cell still expects: it must say what the metric really does."""
+    spec = METRICS.get(name)
+    config = MetricConfig(kid_subset_size=50, is_splits=5, distribution=DistributionConfig(ndb_bins=10))
+    without_codes = dataclasses.replace(planted_inputs((name,)), gen_codes=None)
+    values = spec.compute(without_codes, config)
+    assert (values == {}) == ("gen_codes" in spec.only_with), (name, sorted(values))
 
 
 #: How each registered extractor is built in the tests (offline), from the test weights `files` gives

@@ -18,6 +18,8 @@ from ganbench.metrics.config import MetricConfig, ModeMetricConfig
 from ganbench.report.leaderboard import leaderboard
 from ganbench.report.results import load, read_rows
 from ganbench.runner.grid import run_grid
+from ganbench.runner.plan import GridConfig, plan_grid
+from ganbench.scoring.config import ScoreConfig
 
 pytestmark = pytest.mark.usefixtures("one_thread_and_cache")
 
@@ -153,3 +155,27 @@ def test_a_truncated_grid_json_is_rebuilt_not_a_traceback(tmp_path, finished):
     lines, outcomes = run(ring_grid(out))
     assert outcomes == []
     assert json.loads((out / "grid.json").read_text())["seeds"] == [0, 1]
+
+
+def test_a_finished_cell_of_a_generator_without_codes_is_not_evaluated_again(tmp_path):
+    """code_recovery and gan_test report nothing for an unconditional generator (no class input): a finished `gan`
+    cell must count as finished on a rerun, while the conditional `cgan` cell is expected to report them."""
+    config = GridConfig(
+        models=("gan", "cgan"),
+        dataset="digits",
+        out=tmp_path / "run",
+        overrides={"steps": "2", "batch_size": "16", "width": "0.25"},
+        eval_every=2,
+        n_generated=60,
+        scoring=ScoreConfig(metrics=("fid", "code_recovery", "gan_test")),
+        device="cpu",
+    )
+    _, outcomes = run(config)
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    rows = read_rows(tmp_path / "run")
+    keys = {(r.model, r.metric) for r in rows if r.status == "ok"}
+    assert keys == {("gan", "fid"), ("cgan", "fid"), ("cgan", "code_accuracy"), ("cgan", "gan_test_accuracy")}
+    plan = plan_grid(config)
+    assert [job.model for job in plan.finished] == ["gan", "cgan"]
+    lines, outcomes = run(config)
+    assert outcomes == [] and len(read_rows(tmp_path / "run")) == len(rows)

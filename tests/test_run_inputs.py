@@ -49,7 +49,7 @@ def test_bf16_on_the_cpu_is_recorded_as_not_used(tmp_path):
 
 
 def test_the_parallel_process_count_is_the_number_that_runs(tmp_path, monkeypatch):
-    import ganbench.runner.executor as executor
+    import ganbench.runner.executors as executor
 
     monkeypatch.setattr(executor, "run_cells", lambda jobs, slots, log, group, *threads: [])
     lines: list[str] = []

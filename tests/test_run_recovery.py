@@ -174,8 +174,8 @@ def test_an_append_batch_lands_whole_or_not_at_all(tmp_path, monkeypatch):
 
 def ring_training(out, steps):
     split, shape, info = load_training_split("ring8", __import__("ganbench.data.base", fromlist=["DataConfig"]).DataConfig())
+    from ganbench.config_parsing import apply_overrides
     from ganbench.models.base import MODELS
-    from ganbench.settings import apply_overrides
 
     config = apply_overrides(MODELS.get("gan").default_config(shape), {"steps": str(steps), "batch_size": "64", "width": "0.25"})
     run = RunConfig(device="cpu", checkpoint_every=5, progress=False, tensorboard=False, dataset="ring8", keep_checkpoints=5)

@@ -18,8 +18,8 @@ import ganbench.train.run_state as train_module
 from ganbench.cli import main
 from ganbench.errors import GanbenchError
 from ganbench.report.results import load, read_rows
-from ganbench.runner.execute import device_slots
 from ganbench.runner.grid import run_grid
+from ganbench.runner.local_cells import device_slots
 from ganbench.runner.plan import GridConfig, eval_steps, parse_seeds
 from ganbench.train.loop import TrainResult
 
@@ -115,7 +115,7 @@ def test_tiny_image_grid_end_to_end(tmp_path, capsys):
 
 def test_extractor_is_built_once_per_cell(tmp_path, monkeypatch):
     """Every evaluation of a cell reuses one extractor: one build for the reference cache, one per cell."""
-    import ganbench.scoring.job as scoring_job
+    import ganbench.scoring.plan as scoring_job
 
     built = []
     real_build = scoring_job.build_extractor

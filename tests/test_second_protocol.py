@@ -20,6 +20,7 @@ from ganbench.report.results import ResultRow, rows_to_frame
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import extractor_groups, plan_jobs, plan_scoring
 from ganbench.scoring.pipeline import score_batches
+from ganbench.scoring.plan import planned
 
 TWO_PROTOCOLS = dataclasses.replace(
     DIGITS_INFO,
@@ -120,7 +121,7 @@ def test_each_protocol_is_scored_in_one_pass_with_its_own_fingerprint_and_ranked
         results = {}
         for model, images in {"good": data[:8], "bad": 255 - data[8:16]}.items():
             batches = [images[i : i + 4] for i in range(0, 8, 4)]
-            results[model] = score_batches(config, batches, 8, extractors=extractors)
+            results[model] = score_batches(planned(config, extractors), batches, 8)
     main, second = results["good"].parts()
     assert set(main.metrics) == {"fid", "kid_mean", "kid_std"} and set(second.metrics) == {"fd_dinov2", "vendi"}
     assert main.protocol["extractor"] == "mnist-classifier" and second.protocol["extractor"] == "dinov2-vit-s14"

@@ -13,6 +13,7 @@ import torch
 from scipy import stats
 
 from ganbench.cli import main
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DATASETS, DataShape
 from ganbench.metrics.config import MetricConfig, pin_metric_settings
 from ganbench.metrics.spec import direction_of
@@ -20,7 +21,6 @@ from ganbench.models.base import MODELS
 from ganbench.report.comparison import compare
 from ganbench.report.comparison_table import protocol_status, to_markdown
 from ganbench.report.results import ResultRow, append_rows, load
-from ganbench.settings import apply_overrides
 from ganbench.suites.base import SUITES, UNCHECKED_FOOTNOTE, deviations, protocol_deviations, same_value
 from ganbench.suites.points_common import PACGAN_SETTINGS
 

@@ -16,7 +16,7 @@ from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models import gan
 from ganbench.models.base import MODELS
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.train.config import RunConfig
 from ganbench.train.loop import train
 

@@ -10,7 +10,7 @@ from functools import partial
 import pytest
 
 from ganbench.errors import GanbenchError
-from ganbench.features.weights import download_verified, resolve_weights
+from ganbench.features.weight_downloads import download_verified, resolve_weights
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models import began, ebgan, infogan, vae, vaegan
@@ -18,7 +19,6 @@ from ganbench.models.aux_blocks import uniform_codes
 from ganbench.models.base import MODELS
 from ganbench.models.fgan import DIVERGENCES, objective
 from ganbench.models.step import StepNoise
-from ganbench.settings import apply_overrides
 from ganbench.train.config import RunConfig
 from ganbench.train.loop import train
 
@@ -345,7 +345,7 @@ def test_zoo_family_learns_mnist5k(family, mnist_judge, tmp_path):
     generator's; the class-conditional ACGAN and InfoGAN's unsupervised code also pick the digit well above chance
     (0.1). The families measured not to learn are in NOT_LEARNING, with their causes."""
     from ganbench.models.base import build
-    from ganbench.models.loading import load_generator
+    from ganbench.models.checkpoint_generator import load_generator
 
     data = mnist_judge.data
     shape = DataShape.of(data.data, data.labels)

@@ -23,7 +23,7 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
 from ganbench.metrics.frechet import frechet_distance
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 
 DATASET = "mnist5k"
 

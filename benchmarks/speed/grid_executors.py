@@ -26,7 +26,6 @@ import torch
 from ganbench.report.results import read_rows
 from ganbench.runner.grid import run_grid
 from ganbench.runner.plan import GridConfig
-from ganbench.runner.ray_executor import RayExecutor
 
 CELLS = 8
 
@@ -71,7 +70,7 @@ def main() -> None:
                 ray.init(address="local", num_cpus=args.cpus, include_dashboard=False, log_to_driver=False)
                 starts.append(time.perf_counter() - start)
                 try:
-                    took, found = timed(grid(out, args.steps, executor=RayExecutor()))
+                    took, found = timed(grid(out, args.steps, executor="ray"))
                 finally:
                     ray.shutdown()
             else:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import torch
 
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DataConfig
 from ganbench.models.base import MODELS
-from ganbench.settings import apply_overrides
 from ganbench.suites.points_common import PACGAN_SETTINGS
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split

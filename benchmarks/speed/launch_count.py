@@ -20,9 +20,9 @@ from pathlib import Path
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DataConfig
 from ganbench.models.base import MODELS
-from ganbench.settings import apply_overrides
 from ganbench.suites.base import SUITES
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split

@@ -111,7 +111,7 @@ def random_extractor(name: str, device: str, precision: str):
 
     from ganbench.features.clip import VIT_L14_336, ClipImageEmbedding
     from ganbench.features.dinov2 import VARIANTS, DinoV2
-    from ganbench.features.pretrained import uninitialised
+    from ganbench.features.modern_extractors import uninitialised
 
     with uninitialised():
         if name in VARIANTS:

@@ -45,11 +45,12 @@ from ganbench.data.sampling import SamplingConfig, sample_batches
 from ganbench.devices import resolve_device
 from ganbench.features.base import build_extractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception_weights import load_inception_weights
+from ganbench.features.inception_weight_files import load_inception_weights
 from ganbench.metrics.config import MetricConfig
 from ganbench.models.base import MODELS
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.pipeline import score_batches
+from ganbench.scoring.plan import planned
 from ganbench.seeding import noise, seed_everything
 
 # the calibrated random InceptionV3 of the test suite (tests/support), for machines without the published weights
@@ -153,9 +154,9 @@ def ganbench_seconds(generator, args, extractor_config: ExtractorConfig, referen
     )
     sampling = SamplingConfig(n=args.n, batch_size=args.batch_size)
     warm = dataclasses.replace(sampling, n=min(args.n, 2 * args.batch_size))
-    score_batches(config, sample_batches(generator, warm, None, device), warm.n)  # fills the reference cache
+    score_batches(planned(config), sample_batches(generator, warm, None, device), warm.n)  # fills the reference cache
     start = sync(device)
-    result = score_batches(config, sample_batches(generator, sampling, None, device), args.n)
+    result = score_batches(planned(config), sample_batches(generator, sampling, None, device), args.n)
     return sync(device) - start, result.metrics
 
 

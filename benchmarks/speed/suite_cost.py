@@ -17,11 +17,11 @@ import time
 
 import torch
 
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DataConfig
 from ganbench.devices import machine_description, resolve_device
 from ganbench.models.base import MODELS, build_pair
 from ganbench.models.step import GanModules, StepNoise
-from ganbench.settings import apply_overrides
 from ganbench.suites.base import SUITES
 from ganbench.train.batches import BatchSampler
 from ganbench.train.data import load_training_split

@@ -25,41 +25,52 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "run",
         help="benchmark: train models x seeds on a dataset, evaluate, write results, leaderboard and figures",
+        usage="ganbench run (--models M --dataset D | --suite NAME) [--seeds S] [--out DIR] [options]",
         description="Train every (model, seed) cell, evaluate it every --eval-every steps and at the end under the "
         "dataset's protocol, append one row per metric to OUT/results.jsonl, then write OUT/leaderboard.csv/.md "
         "and OUT/figures/. Running the same command again skips finished cells and resumes the others from "
         "their last checkpoint.",
     )
-    parser.add_argument(
+    model = parser.add_argument_group("model (settings default to each family's paper settings)")
+    model.add_argument(
+        "--models", help="comma-separated models (see `ganbench list models`); with --suite, a subset of its models"
+    )
+    model.add_argument(
         "--suite",
         help="run a benchmark suite (see `ganbench suite list`): its dataset, models and pinned settings; any "
         "setting given on top is recorded and the results are labelled a reduced protocol",
     )
-    parser.add_argument(
-        "--models", help="comma-separated models (see `ganbench list models`); with --suite, a subset of its models"
-    )
-    parser.add_argument(
-        "--dataset", help="dataset name (see `ganbench list datasets`), folder:PATH or npz:PATH (not with --suite)"
-    )
-    parser.add_argument(
+    model.add_argument(
         "--seeds", help="training seeds, e.g. 0,1,2 or 0-4 (default 0; with --suite, 0 .. its trials - 1)"
     )
-    parser.add_argument(
+    add_model_arguments(parser, model)
+
+    evaluation = parser.add_argument_group("data and evaluation")
+    evaluation.add_argument(
+        "--dataset", help="dataset name (see `ganbench list datasets`), folder:PATH or npz:PATH (not with --suite)"
+    )
+    evaluation.add_argument(
         "--out", metavar="DIR", help="run directory (default runs/DATASET or runs/SUITE); resumed when it exists"
     )
-    parser.add_argument(
+    evaluation.add_argument(
         "--eval-every",
         type=positive_int,
         help="steps between evaluations (default: 5 evaluations per cell, or the suite's)",
     )
-    parser.add_argument(
+    evaluation.add_argument(
         "--metrics", help="comma-separated metric names (default: the dataset protocol's, see `ganbench list metrics`)"
     )
-    parser.add_argument(
+    evaluation.add_argument(
         "--n-generated", type=positive_int, help="generated samples per evaluation (default: the protocol's)"
     )
-    parser.add_argument("--n-reference", type=positive_int, help="reference samples (default: the protocol's)")
-    add_model_arguments(parser)
+    evaluation.add_argument("--n-reference", type=positive_int, help="reference samples (default: the protocol's)")
+    evaluation.add_argument("--extractor", help="feature extractor (default: the dataset's)")
+    add_weights_options(evaluation)
+    evaluation.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
+    evaluation.add_argument(
+        "--no-download", action="store_true", help="never download anything (datasets, Inception weights)"
+    )
+    add_metric_options(parser)
 
     runtime = parser.add_argument_group("execution")
     runtime.add_argument(
@@ -103,26 +114,19 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="run a grid of more than 1,000 cells or more than 1,000,000 --n-generated (refused without it: a typo guard)",
     )
-    add_ray_arguments(parser)
-
-    extra = parser.add_argument_group("evaluation and data")
-    extra.add_argument("--extractor", help="feature extractor (default: the dataset's)")
-    add_weights_options(extra)
-    extra.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
-    extra.add_argument("--no-download", action="store_true", help="never download anything (datasets, Inception weights)")
-    add_metric_options(parser)
-    parser.set_defaults(func=run)
-
-
-def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
-    """--executor and the options of the Ray executor (each --ray-X sets the RayExecutor field X)."""
-    group = parser.add_argument_group("cluster (--executor ray)")
-    group.add_argument(
+    runtime.add_argument(
         "--executor",
         default="local",
         help="local (default: this process, or --jobs processes on this machine) or ray (one Ray task per cell, on "
         "a local Ray instance or the cluster of --ray-address)",
     )
+    add_ray_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the Ray executor (each --ray-X sets the RayExecutor field X)."""
+    group = parser.add_argument_group("Ray (with --executor ray)")
     group.add_argument(
         "--ray-address", metavar="ADDRESS", help="Ray cluster to use (default: $RAY_ADDRESS, else a local instance)"
     )
@@ -144,15 +148,17 @@ def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def executor_from(args: argparse.Namespace):
-    """The executor of --executor, with the --ray-* options that were given."""
-    from ganbench.runner.executor import executor_named
+def executor_from(args: argparse.Namespace) -> dict:
+    """--executor and the settings of the --ray-* options that were given, checked: {"executor": name,
+    "executor_settings": settings} of a GridConfig."""
+    from ganbench.runner.executors import executor_named
     from ganbench.runner.ray_executor import parse_resources
 
     ray = {key[4:]: value for key, value in vars(args).items() if key.startswith("ray_") and value is not None}
     if "resources" in ray:
         ray["resources"] = parse_resources(ray["resources"])
-    return executor_named(args.executor, {"ray": ray})
+    executor_named(args.executor, {"ray": ray})  # an unknown executor, or --ray-* options without --executor ray
+    return {"executor": args.executor, "executor_settings": ray if args.executor == "ray" else {}}
 
 
 def grid_config(args: argparse.Namespace):
@@ -177,10 +183,10 @@ def grid_config(args: argparse.Namespace):
         amp=args.amp,
         compile=not args.no_compile,
         yes=args.yes,
-        executor=executor_from(args),
+        **executor_from(args),
     )
     if args.suite:
-        from ganbench.runner.suite_grid import suite_grid
+        from ganbench.runner.suite_runs import suite_grid
         from ganbench.suites.base import SUITES
 
         if args.dataset:
@@ -217,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     plan, outcomes = run_grid(config)
     if config.suite is not None:
-        from ganbench.runner.suites import suite_status
+        from ganbench.runner.suite_runs import suite_status
 
         print(suite_status(config.suite, [job.record for job in plan.jobs]))
     result = report(config.out, plan.metrics, figures=not args.no_plots)

@@ -128,9 +128,9 @@ def score_config(args: argparse.Namespace) -> ScoreConfig:
 
 def run(args: argparse.Namespace) -> int:
     from ganbench.data.sampling import SamplingConfig, check_sample_count
-    from ganbench.scoring.generator_loading import GeneratorSource
-    from ganbench.scoring.generator_scoring import score_generator
     from ganbench.scoring.pipeline import score
+    from ganbench.scoring.score_generator import score_generator
+    from ganbench.scoring.user_generators import GeneratorSource
 
     check_sample_count(args.n, args.yes, "--n")
     config = score_config(args)
@@ -166,7 +166,7 @@ def check_outputs(args: argparse.Namespace) -> None:
     if args.json and args.json != "-":
         writable_file(args.json, "--json")
     if args.save_samples:
-        from ganbench.scoring.generator_scoring import check_samples_folder
+        from ganbench.scoring.score_generator import check_samples_folder
 
         if not args.generator:
             raise GanbenchError("--save-samples needs --generator (the samples come from it)")

@@ -88,7 +88,8 @@ def run_file_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
 
 
 def run_dataset_stats(args: argparse.Namespace, config: ScoreConfig) -> int:
-    from ganbench.scoring.job import job_extractor, plan_jobs
+    from ganbench.scoring.job import plan_jobs
+    from ganbench.scoring.plan import job_extractor
     from ganbench.scoring.reference_cache import cache_key, cache_path, reference_features
     from ganbench.stats import ReferenceStats
 

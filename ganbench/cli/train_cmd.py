@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ganbench.cli.options import data_config
-from ganbench.settings import parse_assignments
+from ganbench.config_parsing import parse_assignments
 
 #: Named flags that are shortcuts for `--set key=value` (the flag's dest -> the config key).
 NAMED_SETTINGS = {
@@ -59,9 +59,10 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """The model-setting flags (--steps, --batch-size, --lr, ..., --set KEY=VALUE) read by `model_overrides`."""
-    model = parser.add_argument_group("model settings (default: the family's paper settings)")
+def add_model_arguments(parser: argparse.ArgumentParser, group=None) -> None:
+    """The model-setting flags (--steps, --batch-size, --lr, ..., --set KEY=VALUE) read by `model_overrides`, in
+    `group` (default: a group of their own)."""
+    model = group or parser.add_argument_group("model settings (default: the family's paper settings)")
     model.add_argument("--steps", help="generator steps")
     model.add_argument("--batch-size", help="real samples per discriminator step")
     model.add_argument("--lr", help="learning rate of both networks")
@@ -86,9 +87,9 @@ def model_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganbench.config_parsing import apply_overrides
     from ganbench.models.base import MODELS
     from ganbench.paths import writable_folder
-    from ganbench.settings import apply_overrides
     from ganbench.train.config import RunConfig
     from ganbench.train.data import load_training_split
     from ganbench.train.loop import train

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.pretrained import (
+from ganbench.features.modern_extractors import (
     PilResizedNetwork,
     load_exactly,
     optional_module,
@@ -29,7 +29,7 @@ from ganbench.features.pretrained import (
     weights_env_var,
 )
 from ganbench.features.torchscript_tensors import TorchScriptReadError, read_torchscript_tensors
-from ganbench.features.weights import resolve_weights
+from ganbench.features.weight_downloads import resolve_weights
 from ganbench.hashing import sha256_of
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)

@@ -24,14 +24,14 @@ import torch.nn.functional as F
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.pretrained import (
+from ganbench.features.modern_extractors import (
     PilResizedNetwork,
     load_exactly,
     optional_module,
     uninitialised,
     weights_env_var,
 )
-from ganbench.features.weights import resolve_unpinned_weights
+from ganbench.features.weight_downloads import resolve_unpinned_weights
 from ganbench.hashing import sha256_of
 
 IMAGE_SIZE = 224

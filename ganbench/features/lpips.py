@@ -24,7 +24,7 @@ from torch import nn
 
 from ganbench.errors import GanbenchError
 from ganbench.features.config import ExtractorConfig
-from ganbench.features.weights import download_verified
+from ganbench.features.weight_downloads import download_verified
 from ganbench.hashing import sha256_of
 from ganbench.paths import cache_dir
 

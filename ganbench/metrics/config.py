@@ -14,8 +14,8 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ganbench.config_parsing import apply_overrides
 from ganbench.errors import GanbenchError
-from ganbench.settings import apply_overrides
 
 #: torch-fidelity's default KID subset size
 KID_SUBSET_SIZE = 1000

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
-from ganbench.metrics.neighbours import NeighbourRequest, SharedNeighbours, shared_neighbours
+from ganbench.metrics.shared_neighbours import NeighbourRequest, SharedNeighbours, shared_neighbours
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ Four measures, all on pool features (Euclidean unless said otherwise), each a pu
   is returned. Unlike dgm-eval there is no PCA to 64 dimensions first (that is only for speed there), and
   k-means is fitted on a seeded subsample of at most 10,000 training samples (`MemorizationConfig`).
 
-Each function here makes its own passes (through `ganbench.metrics.knn` and `ganbench.metrics.neighbours`:
+Each function here makes its own passes (through `ganbench.metrics.exact_knn` and `ganbench.metrics.shared_neighbours`:
 float32 distance blocks of bounded size, on the GPU when `device` is one, with every comparison float32
 rounding could flip measured again exactly). The presets instead read one shared pass
 (`neighbours.shared_neighbours`, through `authenticity`'s `nearest` / `train_radius` and `ct_test`'s
@@ -51,8 +51,8 @@ import torch
 from scipy.stats import rankdata
 
 from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
-from ganbench.metrics.knn import FeatureSet, Neighbours, as_features, common_centre, cross_nearest, knn_radii
-from ganbench.metrics.neighbours import CosineNearest, NeighbourRequest, shared_neighbours
+from ganbench.metrics.exact_knn import FeatureSet, Neighbours, as_features, common_centre, cross_nearest, knn_radii
+from ganbench.metrics.shared_neighbours import CosineNearest, NeighbourRequest, shared_neighbours
 
 # --------------------------------------------------------------------------------------------------------
 # the ratio test
@@ -117,7 +117,7 @@ def cosine_nearest(
 
     The search runs on the float32 distance blocks of the shared neighbour pass; every pair float32
     rounding could put first is measured again in float64 from the raw features, so the minimum is exact
-    and a copy reads as 0 up to float64 rounding (see `ganbench.metrics.neighbours.CosineSweep`).
+    and a copy reads as 0 up to float64 rounding (see `ganbench.metrics.shared_neighbours.CosineSweep`).
     """
     found = shared_neighbours(train, gen, NeighbourRequest(cosine=True), device, block_bytes).cosine
     if found is None:

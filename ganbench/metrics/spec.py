@@ -15,7 +15,7 @@ from ganbench.registry import Registry
 if TYPE_CHECKING:  # annotations only: `ganbench --help` imports this module and stays numpy- and torch-free
     import numpy as np
 
-    from ganbench.metrics.neighbours import NeighbourRequest
+    from ganbench.metrics.shared_neighbours import NeighbourRequest
 
 Direction = Literal["lower", "higher", "spread"]
 
@@ -89,6 +89,16 @@ class MetricInputs:
 
 
 @dataclass(frozen=True)
+class Key:
+    """One result key a metric reports: which way is better (a spread is a standard deviation, not ranked), how
+    tables and figures name it, and the unit its values are in."""
+
+    direction: Direction
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
 class MetricSpec:
     """A registered metric preset.
 
@@ -99,7 +109,8 @@ class MetricSpec:
 
     name: str
     description: str
-    directions: dict[str, Direction]
+    #: the result keys it reports, in order, each with its direction, label and unit
+    keys: dict[str, Key]
     needs: tuple[frozenset[str], ...]
     compute: Callable[[MetricInputs, MetricConfig], dict[str, float]]
     settings: Callable[[MetricConfig], dict[str, Any]]
@@ -114,6 +125,17 @@ class MetricSpec:
     #: the interval each bounded key can take, given the dataset's number of modes / classes (None when it has
     #: none): {"modes_covered": (0, M), ...}; keys absent are unbounded
     ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None
+    #: inputs (names of INPUTS) without which the preset reports nothing rather than failing: gen_codes for the
+    #: metrics of a generator's class input, which unconditional generators and sample files do not have
+    only_with: frozenset[str] = frozenset()
+    #: True when the metric fits a covariance to the features (FID), which fewer samples than feature dimensions
+    #: make singular and bias upwards: scoring warns when it sees so few
+    covariance: bool = False
+
+    @property
+    def directions(self) -> dict[str, Direction]:
+        """Result key -> its direction, in the order the preset reports them."""
+        return {name: key.direction for name, key in self.keys.items()}
 
     def higher_is_better(self, key: str) -> bool | None:
         """True / False for a quality key, None for a spread (std) key."""
@@ -133,30 +155,36 @@ METRICS: Registry[MetricSpec] = Registry("metric", builtins="ganbench.metrics.pr
 def register_metric(
     name: str,
     description: str,
-    directions: dict[str, Direction],
+    keys: dict[str, Key],
     needs: Iterable[str] | tuple[Iterable[str], ...],
     settings: Callable[[MetricConfig], dict[str, Any]] = lambda config: {},
     requires: str = "",
     extractors: tuple[str, ...] = (),
     neighbours: Callable[[MetricConfig], NeighbourRequest] | None = None,
     ranges: Callable[[int | None], dict[str, tuple[float, float]]] | None = None,
+    only_with: Iterable[str] = (),
+    covariance: bool = False,
 ):
     """Decorator turning `fn(inputs, config) -> {key: value}` into a registered MetricSpec.
 
+    `keys` names every result key the function returns, with its direction, label and unit (Key);
     `needs` is one set of input names, or a tuple of alternative sets; `requires` says in words what kind of
     dataset gives them (for error messages); `extractors` names the extractors the metric is defined on (its
     default first), empty for any; `neighbours` what the preset reads of the shared k-NN pass; `ranges` the
-    interval each bounded key can take given the dataset's number of modes / classes.
+    interval each bounded key can take given the dataset's number of modes / classes; `only_with` the inputs
+    without which it reports nothing (its keys are then not expected of a scoring); `covariance` whether it fits a
+    feature covariance (scoring warns below as many samples as feature dimensions).
     """
     alternatives = needs if isinstance(needs, tuple) and needs and not isinstance(needs[0], str) else (needs,)
     frozen = tuple(frozenset(need) for need in alternatives)
-    unknown = sorted(set().union(*frozen) - set(INPUTS))
+    unknown = sorted(set().union(*frozen, only_with) - set(INPUTS))
     if unknown:
         raise ValueError(f"metric {name!r} needs unknown inputs {unknown}; known: {sorted(INPUTS)}")
 
     def decorator(fn: Callable[[MetricInputs, MetricConfig], dict[str, float]]):
         spec = MetricSpec(
-            name, description, dict(directions), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges
+            name, description, dict(keys), frozen, fn, settings, requires, tuple(extractors), neighbours, ranges,
+            frozenset(only_with), covariance,
         )
         METRICS.add(name, spec)
         return fn
@@ -165,13 +193,25 @@ def register_metric(
 
 
 @functools.cache
-def direction_of(key: str) -> Direction | None:
-    """The direction of a result key ("fid", "precision", ...) across all registered metrics; None if unknown."""
+def key_info(key: str) -> Key | None:
+    """The registration of a result key ("fid", "precision", ...) across all registered metrics; None if unknown."""
     for name in METRICS:
         spec = METRICS.get(name)
-        if key in spec.directions:
-            return spec.directions[key]
+        if key in spec.keys:
+            return spec.keys[key]
     return None
+
+
+def direction_of(key: str) -> Direction | None:
+    """The direction of a result key across all registered metrics; None if unknown."""
+    info = key_info(key)
+    return info.direction if info is not None else None
+
+
+def key_label(key: str) -> str:
+    """How tables and figures name a result key ("FID" for fid); an unknown key as it is."""
+    info = key_info(key)
+    return info.label if info is not None else key
 
 
 def value_range(key: str, num_classes: int | None) -> tuple[float, float] | None:
@@ -192,6 +232,10 @@ def metric_settings(config: MetricConfig, metrics: Iterable[str]) -> dict[str, A
     return settings
 
 
-def metric_keys(metrics: Iterable[str]) -> list[str]:
-    """The result keys the named presets report, in their order ('pr' -> precision, recall)."""
-    return [key for name in metrics for key in METRICS.get(name).directions]
+def metric_keys(metrics: Iterable[str], given: Iterable[str] | None = None) -> list[str]:
+    """The result keys the named presets report, in their order ('pr' -> precision, recall); with `given` (the
+    optional inputs a scoring has, such as gen_codes) only those of presets that report something with them."""
+    specs = [METRICS.get(name) for name in metrics]
+    if given is not None:
+        specs = [spec for spec in specs if spec.only_with <= set(given)]
+    return [key for spec in specs for key in spec.directions]

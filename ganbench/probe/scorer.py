@@ -21,7 +21,8 @@ from ganbench.features.extract import extract_stats
 from ganbench.metrics.spec import METRICS, MetricInputs
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import ScoringJob, plan_jobs
-from ganbench.scoring.pipeline import compute_metrics, plan_with_extractors, score_batches
+from ganbench.scoring.pipeline import compute_metrics, score_batches
+from ganbench.scoring.plan import planned
 from ganbench.scoring.reference import heldout_split, reference_for
 from ganbench.scoring.reference_cache import subset_indices
 from ganbench.stats import FeatureStats
@@ -73,7 +74,7 @@ def usable_image_metrics(config: ScoreConfig) -> tuple[tuple[str, ...], list[str
             left_out.append(f"{name}: defined on {', '.join(spec.extractors)}, not {main} (name it in --metrics to add it)")
             continue
         try:
-            plan_with_extractors(replace(config, metrics=(name,)), built)
+            planned(replace(config, metrics=(name,)), built)
         except GanbenchError as why:
             left_out.append(f"{name}: {why}")
             continue
@@ -84,9 +85,9 @@ def usable_image_metrics(config: ScoreConfig) -> tuple[tuple[str, ...], list[str
 def image_target(config: ScoreConfig, spec: DatasetSpec) -> ProbeTarget:
     metrics, left_out = (config.metrics, []) if config.metrics else usable_image_metrics(config)
     config = replace(config, metrics=metrics, progress=False)
-    jobs, extractors = plan_with_extractors(config)
-    main = jobs[0]
-    extractor = extractors[main.extractor]
+    plan = planned(config)
+    main = plan.main
+    extractor = plan.extractors[main.extractor]
     split = config.split or spec.info.protocol.reference_split
     reference = reference_for(main, extractor)
     pool = spec.load(heldout_split(spec, split), config.data_config)
@@ -98,7 +99,7 @@ def image_target(config: ScoreConfig, spec: DatasetSpec) -> ProbeTarget:
     train = train[subset_indices(len(train), config.n_reference or spec.info.protocol.n_reference)]
 
     def score(samples: np.ndarray) -> dict[str, float]:
-        result = score_batches(config, ArrayBatches(samples).batches(config.batch_size), len(samples), extractors)
+        result = score_batches(plan, ArrayBatches(samples).batches(config.batch_size), len(samples))
         return {key: value for part in result.parts() for key, value in part.metrics.items()}
 
     protocol = {"extractor": extractor.fingerprint(), "reference": spec.info.name, "reference_split": split, "n_reference": reference.n}

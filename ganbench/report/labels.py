@@ -1,27 +1,13 @@
-"""How metric keys are shown: display names, direction arrows and words, and which direction a key ranks by."""
+"""How metric keys are shown: direction arrows and words beside the label each key's metric registers
+(ganbench.metrics.spec.Key), and which direction a key ranks by."""
 
 from __future__ import annotations
 
 from ganbench.errors import GanbenchError
-from ganbench.metrics.spec import direction_of
+from ganbench.metrics.spec import direction_of, key_label
 
 DIRECTION_WORDS = {"lower": "lower is better", "higher": "higher is better"}
 ARROWS = {"lower": "↓", "higher": "↑"}
-#: How metric keys are written in tables and figures.
-METRIC_LABELS = {
-    "fid": "FID",
-    "is_mean": "IS",
-    "kid_mean": "KID",
-    "precision": "precision",
-    "recall": "recall",
-    "density": "density",
-    "coverage": "coverage",
-    "modes_covered": "modes covered",
-    "high_quality_fraction": "high-quality fraction",
-    "mode_kl": "mode KL",
-    "classes_covered": "classes covered",
-    "code_accuracy": "code -> class accuracy",
-}
 
 
 def metric_direction(key: str) -> str:
@@ -39,14 +25,14 @@ def metric_direction(key: str) -> str:
 
 def metric_label(key: str, direction: str | None = None) -> str:
     """Display name with a direction arrow, e.g. 'FID ↓'."""
-    label = METRIC_LABELS.get(key, key)
+    label = key_label(key)
     return f"{label} {ARROWS[direction]}" if direction in ARROWS else label
 
 
 def axis_label(key: str) -> str:
     """'FID ↓ (lower is better)'; keys of unknown direction are shown as they are."""
     direction = direction_of(key)
-    label = METRIC_LABELS.get(key, key)
+    label = key_label(key)
     if direction in ARROWS:
         return f"{label} {ARROWS[direction]} ({DIRECTION_WORDS[direction]})"
     return label

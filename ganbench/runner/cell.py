@@ -36,11 +36,10 @@ from ganbench.checkpoint import checkpoint_path, list_checkpoints, newest_good_c
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.errors import GanbenchError
 from ganbench.locks import FileLock, LockHeld, acquire
-from ganbench.metrics.spec import metric_keys
 from ganbench.models.base import ModelConfig
 from ganbench.report.results import ALL_METRICS, ResultRow, append_rows, read_rows, results_path
 from ganbench.runner.cell_state import read_state, steps_text, unavailable_keys, write_state
-from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint, evaluation_extractors
+from ganbench.runner.evaluate import EvalSettings, evaluate_checkpoint
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 from ganbench.train.loop import TrainResult, train
@@ -63,7 +62,8 @@ class CellJob:
 
     `model_config.steps` is the cell's final step; `eval_steps` the steps it is scored at (the last one is
     `model_config.steps`); `evaluation` how each is scored (its dataset is the cell's); `record` the config
-    stored with every row.
+    stored with every row; `expected` the metric keys one evaluation of this cell's generator reports (planned
+    from the metrics and what the generator draws its samples with: no class-input metrics without a class input).
     """
 
     model: str
@@ -74,6 +74,7 @@ class CellJob:
     evaluation: EvalSettings
     run_dir: Path
     record: dict
+    expected: frozenset[str]
 
     @property
     def dataset(self) -> str:
@@ -160,9 +161,8 @@ def measured_keys(job: CellJob, rows: list[ResultRow] | None = None) -> dict[int
 
 
 def expected_keys(job: CellJob) -> set[str]:
-    """The metric keys one evaluation of this cell reports: those of every metric its record names (planning
-    filled in the dataset protocol's metrics when none were named, and those of further extractors)."""
-    return set(metric_keys(job.record["metrics"]))
+    """The metric keys one evaluation of this cell reports, as planned (runner.plan)."""
+    return set(job.expected)
 
 
 def one_line(error: BaseException) -> str:
@@ -311,7 +311,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 "are kept"
             )
         split, shape, info = load_training_split(job.dataset, job.evaluation.score.data_config)
-        extractors = None  # built at the first evaluation, then reused by every other one of the cell
+        scoring = None  # its extractors are built at the first evaluation, then reused by every other one of the cell
         progress = ProgressLines(job, log)
         for target in job.eval_steps:
             have = measured.get(target, set()) | unavailable.get(target, set())
@@ -336,7 +336,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 raise GanbenchError(
                     f"no checkpoint at step {target} in {folder} (an earlier run trained past it); use a new --out"
                 )
-            extractors = extractors if extractors is not None else evaluation_extractors(job.evaluation, info)
+            scoring = scoring or job.evaluation.scoring.built()
             score = evaluate_checkpoint(
                 checkpoint,
                 job.evaluation,
@@ -344,7 +344,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 seed=job.seed,
                 device=job.run_config.device,
                 samples_stem=folder / f"samples_step{target}",
-                extractors=extractors,
+                scoring=scoring,
             )
             rows = [
                 _row(job, target, key, value, part.protocol, wall())

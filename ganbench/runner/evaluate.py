@@ -8,7 +8,7 @@ first samples are kept beside the checkpoint (an image grid, or the points) for 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,12 +17,11 @@ import torch
 from ganbench.data.base import DatasetInfo
 from ganbench.data.kinds import kind_of
 from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
-from ganbench.features.base import FeatureExtractor
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.path_length import path_length_inputs
-from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
-from ganbench.scoring.reference import reference_for
+from ganbench.scoring.pipeline import ScoreResult, score_batches
+from ganbench.scoring.plan import ScoringPlan
 from ganbench.seeding import NOISE_PROVENANCE
 
 #: Samples per generator call while evaluating.
@@ -33,10 +32,20 @@ KEPT_SAMPLES = {"image": 64, "points": 2500}
 
 @dataclass(frozen=True)
 class EvalSettings:
-    """What every evaluation of a grid shares: the scoring config (dataset, metrics, reference count) and n."""
+    """What every evaluation of a grid shares: its scoring, planned once by the grid (dataset, metrics, extractors,
+    reference count), and the number of samples generated."""
 
-    score: ScoreConfig
+    scoring: ScoringPlan
     n_generated: int
+
+    @property
+    def score(self) -> ScoreConfig:
+        """The scoring request (its dataset, data and extractor settings)."""
+        return self.scoring.config
+
+    def configured(self, change: Callable[[ScoreConfig], ScoreConfig]) -> EvalSettings:
+        """These settings with `change` applied to every config of the scoring (ScoringPlan.configured)."""
+        return replace(self, scoring=self.scoring.configured(change))
 
 
 def keeping_first(batches: Iterator[torch.Tensor], limit: int, kept: list[torch.Tensor]) -> Iterator[torch.Tensor]:
@@ -48,13 +57,6 @@ def keeping_first(batches: Iterator[torch.Tensor], limit: int, kept: list[torch.
         yield batch
 
 
-def evaluation_extractors(settings: EvalSettings, info: DatasetInfo) -> dict[str, FeatureExtractor]:
-    """The extractors every evaluation of a cell shares, by name (none for point datasets): built once per cell."""
-    if not kind_of(info).extracted:
-        return {}
-    return plan_with_extractors(settings.score)[1]
-
-
 def evaluate_checkpoint(
     checkpoint: Path,
     settings: EvalSettings,
@@ -63,9 +65,10 @@ def evaluate_checkpoint(
     seed: int,
     device: str,
     samples_stem: Path,
-    extractors: dict[str, FeatureExtractor] | None = None,
+    scoring: ScoringPlan | None = None,
 ) -> ScoreResult:
-    """Score the generator of `checkpoint` with `settings.n_generated` samples of evaluation seed `seed`.
+    """Score the generator of `checkpoint` with `settings.n_generated` samples of evaluation seed `seed`;
+    `scoring`: the settings' plan with its extractors built, which every evaluation of a cell shares.
 
     Writes the first samples to `samples_stem` + the kind's suffix for the figures. Every protocol of the
     result gains a `sampling` record (seed and noise); it is not part of the comparable keys.
@@ -75,12 +78,10 @@ def evaluate_checkpoint(
     sampling = SamplingConfig(n=settings.n_generated, seed=seed, batch_size=EVAL_BATCH, output_range="-1,1")
     kept: list[torch.Tensor] = []
     batches = keeping_first(sample_batches(generator, sampling, info, device), KEPT_SAMPLES[kind.name], kept)
-    config = replace(settings.score, progress=False)
     codes = sample_codes(generator, settings.n_generated)
-    measured, lpips_record = path_length_inputs(config, generator, info, EVAL_BATCH, device, output_range="-1,1")
-    result = score_batches(
-        config, batches, settings.n_generated, extractors=extractors, gen_codes=codes, generator_inputs=measured
-    )
+    plan = scoring or settings.scoring
+    measured, lpips_record = path_length_inputs(plan.config, generator, info, EVAL_BATCH, device, output_range="-1,1")
+    result = score_batches(plan, batches, settings.n_generated, gen_codes=codes, generator_inputs=measured)
     kind.save_evaluation_samples(torch.cat(kept), samples_stem, info)
     return result.with_protocol(sampling={"seed": seed, "noise": NOISE_PROVENANCE}, **lpips_record)
 
@@ -91,7 +92,5 @@ def warm_reference(settings: EvalSettings) -> None:
     Parallel cells then all read the same cache file instead of each computing it. A metric the extractor
     cannot feed is refused here, before any cell trains.
     """
-    jobs, extractors = plan_with_extractors(settings.score)
-    for job in jobs:
-        if job.kind.extracted:
-            reference_for(job, extractors[job.extractor])
+    if settings.scoring.kind.extracted:
+        settings.scoring.built().references()

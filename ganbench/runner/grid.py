@@ -21,9 +21,9 @@ from ganbench.paths import writable_folder
 from ganbench.report.results import quarantine_damaged_lines, results_path
 from ganbench.runner.cell import CellOutcome
 from ganbench.runner.evaluate import warm_reference
-from ganbench.runner.executor import LocalExecutor
-from ganbench.runner.plan import GridConfig, GridPlan, finished_jobs, plan_grid, write_grid_file
-from ganbench.runner.suites import suite_status
+from ganbench.runner.grid_config import GridConfig, GridPlan
+from ganbench.runner.plan import finished_jobs, grid_executor, plan_grid, write_grid_file
+from ganbench.runner.suite_runs import suite_status
 from ganbench.runner.threads import ThreadChoice, cell_threads
 from ganbench.train.data import load_training_split
 
@@ -63,7 +63,7 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
         log(f"{len(plan.finished)} of {len(plan.jobs)} cells already finished in {config.out}; skipping them")
     if not todo:
         return plan, []
-    with config.executor.session(config, log) as run_cells:  # connected and checked before the reference is warmed
+    with grid_executor(config).session(config, log) as run_cells:  # connected and checked before the reference is warmed
         warm_reference(plan.eval)
         return plan, run_cells(todo, plan)
 
@@ -71,7 +71,7 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
 def threads_for(config: GridConfig, plan: GridPlan, todo: list) -> ThreadChoice | None:
     """The CPU threads of each cell this run trains (--threads, else runner.threads' rule for the cells at once);
     None with another executor than the local one (a Ray cell has its --ray-cpus-per-cell)."""
-    if not isinstance(config.executor, LocalExecutor):
+    if config.executor != "local":
         return None
     if config.threads is not None:
         return cell_threads({}, None, 1, config.threads)

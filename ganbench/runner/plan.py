@@ -7,25 +7,22 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-from ganbench.data.base import DatasetInfo
+from ganbench.config_parsing import apply_overrides
 from ganbench.data.sampling import check_sample_count
 from ganbench.devices import machine_description
 from ganbench.errors import GanbenchError
 from ganbench.features.base import EXTRACTORS
-from ganbench.metrics.spec import metric_settings
 from ganbench.models.base import MODELS, ModelConfig, require_labels
 from ganbench.runner import resume
 from ganbench.runner.cell import CellJob, is_finished, run_rows
 from ganbench.runner.evaluate import EvalSettings
-from ganbench.runner.executor import Executor, LocalExecutor
-from ganbench.runner.suites import suite_record
-from ganbench.runner.threads import ThreadChoice
-from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.job import plan_jobs
-from ganbench.settings import apply_overrides
+from ganbench.runner.executors import Executor, executor_named
+from ganbench.runner.grid_config import GridConfig, GridPlan
+from ganbench.runner.suite_runs import suite_record
+from ganbench.scoring.plan import ScoringPlan
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
 
@@ -33,59 +30,6 @@ from ganbench.train.data import load_training_split
 DEFAULT_EVALUATIONS = 5
 #: Above this many cells a grid runs only with --yes (a typo such as --seeds 0-100000 must not start 100,001 cells).
 MAX_CELLS_WITHOUT_YES = 1000
-
-
-@dataclass(frozen=True)
-class GridConfig:
-    """One `ganbench run`: models x seeds on `dataset`, written to `out`.
-
-    overrides: model settings as strings (`--steps`, `--lr`, `--set key=value`), applied to each family's
-    paper defaults after `model_settings` (per model: the settings a suite pins). suite: the name of the suite
-    the grid runs (each row then records which pinned settings it changed: ganbench.runner.suites).
-    eval_every None: DEFAULT_EVALUATIONS evenly spaced evaluations. scoring: how every
-    evaluation is scored (metrics empty: the dataset protocol's; n_reference None: the protocol's; the
-    extractor, metric and data settings); its dataset is `dataset`. n_generated None: the protocol's sample
-    count. threads: CPU threads per cell (None: runner.threads chooses). jobs None: 1 on CPU, jobs_per_gpu per visible GPU otherwise (with the Ray executor: no cap on the cells
-    run at once). group_cells: cells of one model (different seeds) trained together in one process, at most this
-    many (runner.grouped_cells; local executor only); rows record it when above 1. yes: run a grid larger than
-    MAX_CELLS_WITHOUT_YES cells, or with more than MAX_SAMPLES_WITHOUT_YES samples per evaluation. executor: where the cells run (runner.executor); it never changes a row.
-    """
-
-    models: tuple[str, ...]
-    dataset: str
-    out: Path
-    seeds: tuple[int, ...] = (0,)
-    overrides: dict[str, str] = field(default_factory=dict)
-    model_settings: dict[str, dict[str, str]] = field(default_factory=dict)
-    suite: str | None = None
-    eval_every: int | None = None
-    n_generated: int | None = None
-    scoring: ScoreConfig = field(default_factory=ScoreConfig)
-    device: str = "auto"
-    jobs: int | None = None
-    jobs_per_gpu: int = 1
-    threads: int | None = None
-    group_cells: int = 1
-    checkpoint_every: int = 1000
-    amp: str = "none"
-    compile: bool = True
-    yes: bool = False
-    executor: Executor = field(default_factory=LocalExecutor)
-
-
-@dataclass(frozen=True)
-class GridPlan:
-    """The checked grid: every cell's job, which of them an earlier run already finished, the shared settings."""
-
-    jobs: tuple[CellJob, ...]
-    finished: tuple[CellJob, ...]
-    info: DatasetInfo
-    eval: EvalSettings
-    slots: tuple[str, ...]
-    #: every metric an evaluation scores, over all its protocols (the main one's first)
-    metrics: tuple[str, ...] = ()
-    #: CPU threads per cell (runner.threads), chosen when the cells to run are known; None for other executors
-    threads: ThreadChoice | None = None
 
 
 def parse_names(text: str, kind: str) -> tuple[str, ...]:
@@ -134,6 +78,11 @@ def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
     return configs
 
 
+def grid_executor(config: GridConfig) -> Executor:
+    """The executor `config` names, with its settings (a GanbenchError for an unknown name or setting)."""
+    return executor_named(config.executor, {config.executor: dict(config.executor_settings)})
+
+
 def check_grid_size(config: GridConfig) -> None:
     """Refuse a grid of more than MAX_CELLS_WITHOUT_YES cells unless `config.yes`, saying how large it is."""
     cells = len(config.models) * len(config.seeds)
@@ -150,7 +99,7 @@ def check_grouping(config: GridConfig) -> None:
     """--group-cells must be at least 1, and above 1 only with the local executor."""
     if config.group_cells < 1:
         raise GanbenchError("--group-cells must be at least 1")
-    if config.group_cells > 1 and not isinstance(config.executor, LocalExecutor):
+    if config.group_cells > 1 and config.executor != "local":
         raise GanbenchError("--group-cells only applies to the local executor; drop it or use --executor local")
 
 
@@ -158,12 +107,22 @@ def used_amp(config: GridConfig, slots: tuple[str, ...]) -> str:
     """The --amp the cells train with: bf16 autocast only runs on CUDA, so a grid that runs only on the CPU
     records (and trains with) "none", and says so once."""
     on_cpu = config.device == "cpu" or (
-        isinstance(config.executor, LocalExecutor) and not any(slot.startswith("cuda") for slot in slots)
+        config.executor == "local" and not any(slot.startswith("cuda") for slot in slots)
     )
     if config.amp == "bf16" and on_cpu:
         warnings.warn("--amp bf16 is only used on CUDA; the cells train in float32 on the CPU (rows record amp none)", stacklevel=3)
         return "none"
     return config.amp
+
+
+def draws_codes(model: str, shape, model_config: ModelConfig) -> bool:
+    """True when the model's generator draws its samples with a class or code input (a conditional GAN's class,
+    InfoGAN's categorical code), so the metrics of that input report something for it."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):  # building initialises weights: leave the caller's random state alone
+        generator, _ = MODELS.get(model).build_networks(shape, model_config)
+    return bool(getattr(generator, "num_classes", 0))
 
 
 def plan_grid(config: GridConfig) -> GridPlan:
@@ -172,7 +131,7 @@ def plan_grid(config: GridConfig) -> GridPlan:
         MODELS.get(name)
     check_grid_size(config)
     check_grouping(config)
-    slots = config.executor.slots(config.device, config.jobs, config.jobs_per_gpu)
+    slots = grid_executor(config).slots(config.device, config.jobs, config.jobs_per_gpu)
     amp = used_amp(config, slots)
     scoring = replace(
         config.scoring,
@@ -184,8 +143,8 @@ def plan_grid(config: GridConfig) -> GridPlan:
         extractor_config=replace(config.scoring.extractor_config, device=slots[0]),
         metric_config=replace(config.scoring.metric_config, device=slots[0]),
     )
-    scoring_jobs = plan_jobs(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
-    job = scoring_jobs[0]
+    planned = ScoringPlan.of(scoring)  # unknown dataset or metric, or a metric the dataset cannot give
+    job = planned.main
     info = job.info
     if scoring.extractor is not None:
         EXTRACTORS.get(scoring.extractor)
@@ -203,24 +162,21 @@ def plan_grid(config: GridConfig) -> GridPlan:
     n_generated = config.n_generated or info.protocol.n_generated
     settings = {
         "dataset": config.dataset,
-        "metrics": [name for scoring_job in scoring_jobs for name in scoring_job.config.metrics],
+        "metrics": list(planned.metrics),
         "n_generated": n_generated,
         "n_reference": scoring.n_reference,  # None: the protocol's (each row's protocol has the count used)
         "extractor": scoring.extractor,
-        "metric_settings": {
-            key: value
-            for scoring_job in scoring_jobs
-            for key, value in metric_settings(scoring_job.config.metric_config, scoring_job.config.metrics).items()
-        },
+        "metric_settings": planned.settings(),
     }
     resume.check_resumable(
         config.out, settings, {name: dataclasses.asdict(c) for name, c in models.items()}, run_rows(config.out)
     )
-    evaluation = EvalSettings(scoring, n_generated)
+    evaluation = EvalSettings(planned, n_generated)
     machine = machine_description()
     jobs = []
     for model, model_config in models.items():
         steps = eval_steps(model_config.steps, config.eval_every)
+        expected = planned.keys(codes=draws_codes(model, shape, model_config))
         for seed in config.seeds:
             run_config = RunConfig(
                 seed=seed,
@@ -261,9 +217,10 @@ def plan_grid(config: GridConfig) -> GridPlan:
                     evaluation=evaluation,
                     run_dir=Path(config.out),
                     record=record,
+                    expected=expected,
                 )
             )
-    return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots, tuple(settings["metrics"]))
+    return GridPlan(tuple(jobs), finished_jobs(jobs, Path(config.out)), info, evaluation, slots, planned.metrics)
 
 
 def finished_jobs(jobs, out: Path) -> tuple[CellJob, ...]:

@@ -30,13 +30,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ganbench.errors import GanbenchError
 from ganbench.paths import cache_dir, data_dir
 from ganbench.report.results import ResultRow, append_rows, read_rows, results_path
 from ganbench.runner.cell import CellJob, CellOutcome, one_line
-from ganbench.runner.execute import device_slots, record_lost_cell
+from ganbench.runner.grid_config import GridConfig, GridPlan
+from ganbench.runner.local_cells import device_slots, record_lost_cell
 from ganbench.runner.ray_progress import ProgressBoard
 from ganbench.runner.ray_tasks import (
     LogLine,
@@ -49,9 +49,6 @@ from ganbench.runner.ray_tasks import (
     cell_task,
     probe_task,
 )
-
-if TYPE_CHECKING:
-    from ganbench.runner.plan import GridConfig, GridPlan
 
 #: Seconds the driver waits for tasks before it looks at the mailbox again.
 POLL_S = 0.25
@@ -278,25 +275,25 @@ def check_storage(ray, probe: StorageProbe, log: Callable[[str], None]) -> None:
 def pinned(job: CellJob) -> CellJob:
     """`job` with every folder it reads or writes made absolute as this process resolves it (a worker's working
     directory and environment are not the driver's): the run directory, the cache, the data folder, weights files."""
-    score = job.evaluation.score
-    data = score.data_config
-    cache = str(cache_dir(data.cache_dir).resolve())
-    extractor = score.extractor_config
 
     def absolute(path: str | None) -> str | None:
         return None if path is None else str(Path(path).expanduser().resolve())
 
-    score = replace(
-        score,
-        data_config=replace(data, cache_dir=cache, data_dir=str(data_dir(data.data_dir, data.cache_dir).resolve())),
-        extractor_config=replace(
-            extractor,
-            cache_dir=str(cache_dir(extractor.cache_dir).resolve()),
-            weights_path=absolute(extractor.weights_path),
-            inception_weights=absolute(extractor.inception_weights),
-        ),
-    )
-    return replace(job, run_dir=Path(job.run_dir).resolve(), evaluation=replace(job.evaluation, score=score))
+    def pinned_score(score):
+        data, extractor = score.data_config, score.extractor_config
+        cache = str(cache_dir(data.cache_dir).resolve())
+        return replace(
+            score,
+            data_config=replace(data, cache_dir=cache, data_dir=str(data_dir(data.data_dir, data.cache_dir).resolve())),
+            extractor_config=replace(
+                extractor,
+                cache_dir=str(cache_dir(extractor.cache_dir).resolve()),
+                weights_path=absolute(extractor.weights_path),
+                inception_weights=absolute(extractor.inception_weights),
+            ),
+        )
+
+    return replace(job, run_dir=Path(job.run_dir).resolve(), evaluation=job.evaluation.configured(pinned_score))
 
 
 def row_key(row: ResultRow) -> tuple:

@@ -23,7 +23,7 @@ from ganbench.atomic import write_text_atomic
 from ganbench.errors import GanbenchError
 from ganbench.report.results import ResultRow
 from ganbench.runner.cell import CellJob, CellOutcome, run_cell
-from ganbench.runner.execute import on_device
+from ganbench.runner.local_cells import on_device
 from ganbench.train.log import LOSSES_FILE
 
 #: Name prefix of the files the driver writes into each shared folder for the workers to find.

@@ -13,7 +13,6 @@ from ganbench.data.base import DatasetInfo, DatasetSpec
 from ganbench.data.kinds import SAMPLE_KINDS, SampleKind, kind_of
 from ganbench.data.resolve import resolve_dataset
 from ganbench.errors import GanbenchError
-from ganbench.features.base import FeatureExtractor, build_extractor
 from ganbench.metrics.spec import METRICS, MetricSpec
 from ganbench.scoring.config import DEFAULT_EXTRACTOR, DEFAULT_METRICS, ScoreConfig
 
@@ -40,10 +39,21 @@ class ScoringJob:
     def info(self) -> DatasetInfo | None:
         return self.dataset.info if self.dataset is not None else None
 
+    def __reduce__(self):
+        # specs and datasets hold functions: a job travels to worker processes by its names, which the registries
+        # turn back into the same objects there
+        names = tuple(spec.name for spec in self.specs)
+        return (_job_from_names, (self.config, self.kind.name, names, self.needs))
+
     @property
     def extractor(self) -> str:
         """The extractor's name: the config's, else the dataset's default, else DEFAULT_EXTRACTOR."""
         return main_extractor(self.config, self.info)
+
+
+def _job_from_names(config: ScoreConfig, kind: str, metrics: tuple[str, ...], needs: frozenset[str]) -> ScoringJob:
+    dataset = resolve_dataset(config.dataset) if config.dataset is not None else None
+    return ScoringJob(config, dataset, SAMPLE_KINDS.get(kind), tuple(METRICS.get(name) for name in metrics), needs)
 
 
 def available_inputs(kind: SampleKind, info: DatasetInfo | None, config: ScoreConfig) -> frozenset[str]:
@@ -199,50 +209,3 @@ def plan_scoring(config: ScoreConfig) -> ScoringJob:
             "command cannot combine; ask for the metrics of one extractor"
         )
     return jobs[0]
-
-
-def fit_extractor(job: ScoringJob, extractor: FeatureExtractor) -> ScoringJob:
-    """`job` seen through `extractor` (built, no sample read yet): presets that need an output the extractor does
-    not give (logits, with weights that have no classifier layer) or a dataset classifier it is not are refused
-    in one sentence; otherwise the job with each preset's inputs chosen among what the extractor gives."""
-    if "gen_class_logits" in job.needs and not extractor.classifier:
-        raise GanbenchError(
-            f"class coverage needs the dataset's classifier as extractor (e.g. mnist-classifier), not {extractor.name}"
-        )
-    missing = [output for output in INPUTS_FROM_OUTPUT if output not in extractor.output_dims]
-    lacking = frozenset().union(*(INPUTS_FROM_OUTPUT[output] for output in missing))
-    if not job.needs & lacking:
-        return job
-    available = available_inputs(job.kind, job.info, job.config) - lacking
-    refused = [spec.name for spec in job.specs if spec.needs_given(available) is None]
-    if refused:
-        usable = [
-            name
-            for name, spec in ((name, METRICS.get(name)) for name in METRICS)
-            if spec.needs_given(available) is not None and (not spec.extractors or job.extractor in spec.extractors)
-        ]
-        verb = "needs" if len(refused) == 1 else "need"
-        raise GanbenchError(
-            f"{', '.join(refused)} {verb} {' and '.join(missing)}, but {extractor.name} gives only "
-            f"{', '.join(extractor.output_dims)} features {extractor.outputs_note or 'here'}; "
-            f"use --metrics {','.join(usable)}"
-        )
-    return replace(job, needs=inputs_needed(job.specs, available, job.kind, ""))
-
-
-def job_extractor(job: ScoringJob) -> FeatureExtractor:
-    """Build the job's extractor. When its weights are missing (offline, or --no-download), the dataset is checked
-    too (on disk only, nothing fetched), so one error names every missing piece instead of one per attempt."""
-    try:
-        return build_extractor(job.extractor, job.config.extractor_config)
-    except GanbenchError as weights_missing:
-        problems = [str(weights_missing)]
-    if job.dataset is not None and job.info.downloads:
-        split = job.config.split or job.info.protocol.reference_split
-        try:
-            job.dataset.load(split, replace(job.config.data_config, download=False))
-        except GanbenchError as data_missing:
-            problems.append(str(data_missing))
-    if len(problems) == 1:
-        raise GanbenchError(problems[0])
-    raise GanbenchError(" AND ".join(f"({i}) {problem}" for i, problem in enumerate(problems, start=1)))

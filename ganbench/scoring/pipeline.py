@@ -9,21 +9,21 @@ of them in the same pass, and each extractor's numbers get their own protocol fi
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
 from ganbench.errors import GanbenchError
-from ganbench.features.base import FeatureExtractor
 from ganbench.metrics.spec import MetricInputs, metric_settings
 from ganbench.protocol import fingerprint
 from ganbench.scoring.cas_inputs import cas_fields
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.generated import extracted_inputs, kept, point_inputs
-from ganbench.scoring.job import ScoringJob, fit_extractor, job_extractor, plan_jobs
-from ganbench.scoring.reference import Reference, reference_for
+from ganbench.scoring.generated_inputs import extracted_inputs, kept, point_inputs
+from ganbench.scoring.job import ScoringJob
+from ganbench.scoring.plan import ScoringPlan, planned
+from ganbench.scoring.reference import Reference
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,10 @@ class ScoreResult:
         return record
 
 
-def warn_if_few_samples(n: int, dim: int, side: str) -> None:
-    """FID from fewer samples than feature dimensions is biased upwards: say so."""
-    if n < dim:
+def warn_if_few_samples(job: ScoringJob, n: int, dim: int, side: str) -> None:
+    """A metric that fits a covariance to the features (MetricSpec.covariance: FID) is biased upwards from fewer
+    samples than feature dimensions: say so."""
+    if n < dim and any(spec.covariance for spec in job.specs):
         warnings.warn(
             f"{side} has {n} samples for {dim}-d features: the covariance is singular and FID is biased upwards; "
             "compare FIDs only at equal sample counts",
@@ -68,25 +69,6 @@ def compute_metrics(job: ScoringJob, inputs: MetricInputs) -> dict[str, float]:
     for spec in job.specs:
         values.update(spec.compute(inputs, job.config.metric_config))
     return values
-
-
-def plan_with_extractors(
-    config: ScoreConfig, extractors: Mapping[str, FeatureExtractor] | None = None
-) -> tuple[tuple[ScoringJob, ...], dict[str, FeatureExtractor]]:
-    """The checked scoring jobs (one per extractor, main protocol first) and the extractors they run, by name
-    (none for point datasets), before any sample is read.
-
-    `extractors` reuses ones already built for this config. Every metric an extractor cannot feed (e.g. the
-    Inception Score with weights that have no classifier layer) is refused here, in one sentence.
-    """
-    jobs = plan_jobs(config)
-    if not jobs[0].kind.extracted:
-        return jobs, {}
-    built = dict(extractors or {})
-    for job in jobs:
-        if job.extractor not in built:
-            built[job.extractor] = job_extractor(job)
-    return tuple(fit_extractor(job, built[job.extractor]) for job in jobs), built
 
 
 def finish(
@@ -118,38 +100,36 @@ def finish(
 
 
 def score_batches(
-    config: ScoreConfig,
+    plan: ScoringPlan,
     batches: Iterable[np.ndarray | torch.Tensor],
     total: int,
-    extractors: Mapping[str, FeatureExtractor] | None = None,
     gen_codes: np.ndarray | None = None,
     resized_from: tuple[int, int] | None = None,
     generator_inputs: dict | None = None,
 ) -> ScoreResult:
     """Score a stream of `total` generated samples (uint8 NCHW images, or float points for point datasets)
-    against `config`'s reference with its metrics. `extractors` (name -> extractor) reuses ones already built;
+    against the reference of `plan` with its metrics (its extractors are built here unless they were already);
     `gen_codes` are the labels a generator with a class or code input drew the samples with (code_recovery);
     `resized_from`: the samples' (height, width) when it differs from the dataset's (recorded in the protocol);
     `generator_inputs`: metric inputs measured on the generator itself (PPL's path lengths), for every job."""
-    jobs, built = plan_with_extractors(config, extractors)
-    if not jobs[0].kind.extracted:
-        job = jobs[0]
-        reference = reference_for(job, None)
-        return finish(job, reference, point_inputs(batches), job.kind.fingerprint, "cpu", job.kind.feature_dtype, gen_codes)
-    references = [reference_for(job, built[job.extractor]) for job in jobs]
-    plans = [(built[job.extractor], job.needs) for job in jobs]
+    plan = plan.built()
+    references = plan.references()
+    if not plan.kind.extracted:
+        job = plan.main
+        return finish(job, references[0], point_inputs(batches), job.kind.fingerprint, "cpu", job.kind.feature_dtype, gen_codes)
+    passes = [(plan.extractors[job.extractor], job.needs) for job in plan.jobs]
     images: list[np.ndarray] = []
-    if gen_codes is not None and any("cas_logits" in job.needs for job in jobs):
+    if gen_codes is not None and any("cas_logits" in job.needs for job in plan.jobs):
         batches = kept(batches, images)  # CAS trains on the samples themselves
     results = []
-    for job, reference, generated in zip(jobs, references, extracted_inputs(batches, total, plans, config.progress), strict=True):
+    generated_sides = extracted_inputs(batches, total, passes, plan.config.progress)
+    for job, reference, generated in zip(plan.jobs, references, generated_sides, strict=True):
         generated = {**generated, **(generator_inputs or {})}
         if "cas_logits" in job.needs and images:
             generated = {**generated, **cas_fields(job, np.concatenate(images), gen_codes)}
-        extractor = built[job.extractor]
-        if {"fid", "fd_dinov2"} & set(job.config.metrics):
-            warn_if_few_samples(generated["n_gen"], extractor.output_dims["pool"], "the generated set")
-            warn_if_few_samples(reference.n, extractor.output_dims["pool"], "the reference set")
+        extractor = plan.extractors[job.extractor]
+        warn_if_few_samples(job, generated["n_gen"], extractor.output_dims["pool"], "the generated set")
+        warn_if_few_samples(job, reference.n, extractor.output_dims["pool"], "the reference set")
         record = resized_record(extractor.fingerprint(), resized_from)
         results.append(finish(job, reference, generated, record, str(extractor.device), "float32", gen_codes))
     return replace(results[0], also=tuple(results[1:]))
@@ -166,15 +146,15 @@ def resized_record(record: dict, resized_from: tuple[int, int] | None) -> dict:
 
 def score(config: ScoreConfig) -> ScoreResult:
     """Score `config.samples` (a folder / .npz of images, or an .npz of points) against the configured reference."""
-    jobs, extractors = plan_with_extractors(config)
-    job = jobs[0]
+    plan = planned(config)
+    job = plan.main
     samples = job.kind.read_samples(config.samples)
     if job.kind.extracted and len(samples) < 2:
         raise GanbenchError(f"--samples {config.samples} holds {len(samples)} image(s); at least 2 are needed")
     if job.kind.extracted:
         check_channels(samples, job, config)  # before any feature is extracted: a metric may need every channel
     resized_from = check_resolution(samples, job, config) if job.kind.extracted else None
-    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors, resized_from=resized_from)
+    return score_batches(plan, samples.batches(config.batch_size), len(samples), resized_from=resized_from)
 
 
 def sample_resolution(samples) -> tuple[int, int]:

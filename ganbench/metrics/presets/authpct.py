@@ -5,16 +5,16 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.memorization import authenticity
-from ganbench.metrics.neighbours import NeighbourRequest
 from ganbench.metrics.presets.common import features, neighbours
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.shared_neighbours import NeighbourRequest
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
     "authpct",
     "AuthPct (Alaa et al. 2022): percent of generated samples farther from their nearest training sample than "
     "that sample is from its own nearest training sample",
-    {"authpct": "higher"},
+    {"authpct": Key("higher", "AuthPct", "percent")},
     needs={"gen_features", "ref_features"},
     neighbours=lambda config: NeighbourRequest(nearest=1, ref_radii=(1,)),
 )

@@ -6,7 +6,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.birthday import BirthdayEstimate, birthday_support
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.presets.common import features
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def birthday_settings(config: MetricConfig) -> dict:
@@ -41,7 +41,10 @@ def birthday_estimate(inputs: MetricInputs, config: MetricConfig) -> BirthdayEst
     "Birthday-paradox support estimate (Arora & Zhang 2017): duplicate rate of generated batches of doubling size, "
     "a duplicate being a pair closer than 99% of reference samples are to their nearest reference sample; "
     "N = s(s-1) / (2 ln 1/(1-P)) at the size nearest P = 1/2, with its 95% lower bound",
-    {"birthday_support": "higher", "birthday_support_low": "spread"},
+    {
+        "birthday_support": Key("higher", "birthday support", "samples"),
+        "birthday_support_low": Key("spread", "birthday support, low end", "samples"),
+    },
     needs={"gen_features", "ref_features"},
     settings=birthday_settings,
 )

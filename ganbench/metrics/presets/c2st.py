@@ -6,7 +6,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.balanced import balanced
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.presets.common import features
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 from ganbench.metrics.two_sample import one_nn_test
 
 
@@ -20,7 +20,12 @@ def c2st_settings(config: MetricConfig) -> dict:
     "1-NN classifier two-sample test (Lopez-Paz & Oquab 2017; Xu et al. 2018): leave-one-out 1-NN accuracy of "
     "real vs generated features (equal counts; 0.5 = indistinguishable, below 0.5 = copies), on the real and "
     "generated sides, and its permutation p-value",
-    {"nn1_accuracy": "lower", "nn1_accuracy_real": "lower", "nn1_accuracy_fake": "lower", "nn1_p_value": "higher"},
+    {
+        "nn1_accuracy": Key("lower", "1-NN accuracy", "fraction"),
+        "nn1_accuracy_real": Key("lower", "1-NN accuracy on real", "fraction"),
+        "nn1_accuracy_fake": Key("lower", "1-NN accuracy on generated", "fraction"),
+        "nn1_p_value": Key("higher", "1-NN p-value", "probability"),
+    },
     needs={"gen_features", "ref_features"},
     settings=c2st_settings,
 )

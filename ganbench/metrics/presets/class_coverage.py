@@ -7,13 +7,17 @@ import numpy as np
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.modes import class_coverage
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
     "class_coverage",
     "Classes covered by the dataset classifier's predictions, and KL(generated || real class distribution)",
-    {"classes_covered": "higher", "class_kl": "lower", "covered_mass": "higher"},
+    {
+        "classes_covered": Key("higher", "classes covered", "classes"),
+        "class_kl": Key("lower", "class KL", "nats"),
+        "covered_mass": Key("higher", "covered mass", "fraction"),
+    },
     needs={"gen_class_logits", "ref_labels"},
     settings=lambda config: {"class_min_share_ratio": config.modes.class_min_share_ratio},
 )

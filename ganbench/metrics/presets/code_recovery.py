@@ -7,7 +7,7 @@ import numpy as np
 
 from ganbench.metrics.codes import code_confusion, matched_accuracy
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
@@ -15,9 +15,10 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     "Accuracy of the generator's categorical code (InfoGAN) or class input (conditional GANs) at predicting the "
     "classifier's class of its samples, under the best one-to-one code-to-class matching; nothing for generators "
     "without such an input",
-    {"code_accuracy": "higher"},
+    {"code_accuracy": Key("higher", "code -> class accuracy", "fraction")},
     needs={"gen_class_logits", "ref_labels"},
     requires="a labelled dataset with a classifier extractor (e.g. mnist5k with mnist-classifier)",
+    only_with={"gen_codes"},
 )
 def code_recovery_preset(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     if inputs.gen_codes is None:  # an unconditional generator, or sample files: nothing to recover

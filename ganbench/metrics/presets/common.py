@@ -6,7 +6,7 @@ import numpy as np
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.neighbours import NeighbourRequest, SharedNeighbours, shared_neighbours
+from ganbench.metrics.shared_neighbours import NeighbourRequest, SharedNeighbours, shared_neighbours
 from ganbench.metrics.spec import METRICS, MetricInputs
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.memorization import ct_test
 from ganbench.metrics.presets.common import features, neighbours
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def ct_settings(config: MetricConfig) -> dict:
@@ -26,7 +26,7 @@ def ct_settings(config: MetricConfig) -> dict:
     # 0 is ideal and negative means copying; "higher" because the failure this test exists for is copying,
     # and a positive C_T (generated samples farther from the training set than fresh data) is underfitting
     # that FID and precision already show.
-    {"ct_score": "higher"},
+    {"ct_score": Key("higher", "C_T", "z-score")},
     needs={"gen_features", "ref_features", "heldout_features"},
     settings=ct_settings,
     requires="a dataset with a held-out split",

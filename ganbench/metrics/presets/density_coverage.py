@@ -5,13 +5,13 @@ from __future__ import annotations
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.manifold import manifold_from, manifold_request
 from ganbench.metrics.presets.common import need_neighbours, neighbours
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
     "dc",
     "Density and coverage (Naeem et al. 2020), k-NN manifolds of the reference",
-    {"density": "higher", "coverage": "higher"},
+    {"density": Key("higher", "density", "ratio"), "coverage": Key("higher", "coverage", "fraction")},
     needs={"gen_features", "ref_features"},
     settings=lambda config: {"dc_k": config.dc_k},
     neighbours=lambda config: manifold_request(None, config.dc_k),

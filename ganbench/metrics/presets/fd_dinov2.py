@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.frechet import frechet_distance
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 #: dgm-eval's default DINOv2 first; the smaller ones give other (separately ranked) protocols
 DINOV2_EXTRACTORS = ("dinov2-vit-l14", "dinov2-vit-b14", "dinov2-vit-s14")
@@ -13,8 +13,9 @@ DINOV2_EXTRACTORS = ("dinov2-vit-l14", "dinov2-vit-b14", "dinov2-vit-s14")
 @register_metric(
     "fd_dinov2",
     "Frechet distance between Gaussian fits of DINOv2 CLS features (Stein et al. 2023), the maths of fid",
-    {"fd_dinov2": "lower"},
+    {"fd_dinov2": Key("lower", "FD_DINOv2", "squared feature distance")},
     needs={"gen_stats", "ref_stats"},
+    covariance=True,
     extractors=DINOV2_EXTRACTORS,
 )
 def fd_dinov2(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig, subset_sizes
 from ganbench.metrics.fd_infinity import fd_infinity
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def fd_inf_settings(config: MetricConfig) -> dict:
@@ -21,7 +21,7 @@ def fd_inf_settings(config: MetricConfig) -> dict:
     "fd_inf",
     "FD-infinity (Chong & Forsyth 2020): FD of generated subsets of 15 sizes against the reference statistics, "
     "least-squares line over 1/N, value at 1/N = 0",
-    {"fd_inf": "lower"},
+    {"fd_inf": Key("lower", "FID-infinity", "squared feature distance")},
     needs={"gen_features", "ref_stats"},
     settings=fd_inf_settings,
 )

@@ -7,7 +7,7 @@ import numpy as np
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
@@ -15,9 +15,10 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     "GAN-test (Shmelkov et al. 2018): top-1 accuracy of the dataset's classifier (trained on real data) on the "
     "generated samples against the class input each was drawn with; for class-conditional generators, nothing for "
     "generators without a class input",
-    {"gan_test_accuracy": "higher"},
+    {"gan_test_accuracy": Key("higher", "GAN-test accuracy", "fraction")},
     needs={"gen_class_logits", "ref_labels"},
     requires="a labelled dataset with a classifier extractor (e.g. mnist5k with mnist-classifier)",
+    only_with={"gen_codes"},
 )
 def gan_test(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     if inputs.gen_codes is None:  # an unconditional generator, or sample files: no class per sample

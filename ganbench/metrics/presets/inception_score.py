@@ -5,13 +5,13 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.inception_score import inception_score
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
     "is",
     "Inception Score over splits (generated logits only)",
-    {"is_mean": "higher", "is_std": "spread"},
+    {"is_mean": Key("higher", "IS", "effective classes"), "is_std": Key("spread", "IS std", "effective classes")},
     needs={"gen_logits"},
     settings=lambda config: {"is_splits": config.is_splits, "shuffle_seed": config.shuffle_seed},
 )

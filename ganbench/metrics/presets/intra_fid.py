@@ -8,7 +8,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.intra_fid import intra_class_fid
 from ganbench.metrics.presets.common import features
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 @register_metric(
@@ -16,9 +16,10 @@ from ganbench.metrics.spec import MetricInputs, register_metric
     "Intra-class FID (StudioGAN's protocol): FID of each class's generated samples (by the class input they were "
     "drawn with) against that class's reference samples, averaged over the classes; for class-conditional "
     "generators on labelled datasets, nothing for generators without a class input",
-    {"intra_fid": "lower"},
+    {"intra_fid": Key("lower", "intra-FID", "squared feature distance")},
     needs={"gen_features", "ref_features", "ref_labels"},
     requires="a labelled dataset (e.g. mnist5k)",
+    only_with={"gen_codes"},
 )
 def intra_fid(inputs: MetricInputs, config: MetricConfig) -> dict[str, float]:
     if inputs.gen_codes is None:  # an unconditional generator, or sample files: no class per sample

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.kid import kernel_inception_distance
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def kid_settings(config: MetricConfig) -> dict:
@@ -20,7 +20,10 @@ def kid_settings(config: MetricConfig) -> dict:
 @register_metric(
     "kid",
     "Kernel Inception Distance: unbiased MMD^2, cubic polynomial kernel, over random subsets",
-    {"kid_mean": "lower", "kid_std": "spread"},
+    {
+        "kid_mean": Key("lower", "KID", "squared kernel distance"),
+        "kid_std": Key("spread", "KID std", "squared kernel distance"),
+    },
     needs={"gen_features", "ref_features"},
     settings=kid_settings,
 )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.knn import Neighbours
+from ganbench.metrics.exact_knn import Neighbours
 from ganbench.metrics.memorization import ratios_from_neighbours
-from ganbench.metrics.neighbours import NeighbourRequest
 from ganbench.metrics.presets.common import features, neighbours, ratio_k
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.shared_neighbours import NeighbourRequest
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def memorization_settings(config: MetricConfig) -> dict:
@@ -20,7 +20,10 @@ def memorization_settings(config: MetricConfig) -> dict:
     "memorization",
     "Fraction of generated samples flagged by the nearest-neighbour ratio test (Carlini et al. 2023), and MiFID's "
     "memorization distance (mean min cosine distance to training features)",
-    {"memorized_fraction": "lower", "memorization_distance": "higher"},
+    {
+        "memorized_fraction": Key("lower", "memorized fraction", "fraction"),
+        "memorization_distance": Key("higher", "memorization distance", "cosine distance"),
+    },
     needs={"gen_features", "ref_features"},
     settings=memorization_settings,
     neighbours=lambda config: NeighbourRequest(nearest=config.memorization.ratio_neighbours + 1, cosine=True),

@@ -10,7 +10,7 @@ import numpy as np
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.modes import count_point_modes, stacked_mnist_modes
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def mode_settings(config: MetricConfig) -> dict:
@@ -29,7 +29,11 @@ def mode_ranges(num_modes: int | None) -> dict[str, tuple[float, float]]:
     "modes",
     "Modes covered, high-quality fraction and KL to uniform (VEEGAN/PacGAN): point sets with known modes, or stacked "
     "MNIST from gen_channel_labels",
-    {"modes_covered": "higher", "high_quality_fraction": "higher", "mode_kl": "lower"},
+    {
+        "modes_covered": Key("higher", "modes covered", "modes"),
+        "high_quality_fraction": Key("higher", "high-quality fraction", "fraction"),
+        "mode_kl": Key("lower", "mode KL", "nats"),
+    },
     needs=({"gen_points", "modes"}, {"gen_channel_labels"}),
     settings=mode_settings,
     requires="points with known modes (ring8, grid25) or stacked_mnist",

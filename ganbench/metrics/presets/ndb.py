@@ -6,7 +6,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.ndb import ndb_js
 from ganbench.metrics.presets.common import features
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def ndb_settings(config: MetricConfig) -> dict:
@@ -18,7 +18,7 @@ def ndb_settings(config: MetricConfig) -> dict:
     "ndb",
     "NDB and JS (Richardson & Weiss 2018): k-means bins (100) of the reference features, a two-proportion z-test "
     "per bin against the generated shares; the number of different bins (p < 0.05) and the JS divergence",
-    {"ndb": "lower", "ndb_js": "lower"},
+    {"ndb": Key("lower", "NDB", "bins"), "ndb_js": Key("lower", "NDB JS divergence", "nats")},
     needs={"gen_features", "ref_features"},
     settings=ndb_settings,
 )

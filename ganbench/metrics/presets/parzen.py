@@ -8,7 +8,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.parzen import ParzenResult, feature_scale, parzen_window
 from ganbench.metrics.presets.common import features
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def parzen_settings(config: MetricConfig) -> dict:
@@ -58,7 +58,10 @@ def parzen_result(inputs: MetricInputs, config: MetricConfig) -> ParzenResult:
     "Parzen-window log-likelihood (Goodfellow et al. 2014, parzen_ll.py): Gaussian kernel density on the generated "
     "features, sigma by grid search on held-out validation samples, mean log-likelihood of the other held-out "
     "samples with its standard error",
-    {"parzen_ll": "higher", "parzen_ll_se": "spread"},
+    {
+        "parzen_ll": Key("higher", "Parzen log-likelihood", "nats"),
+        "parzen_ll_se": Key("spread", "Parzen log-likelihood SE", "nats"),
+    },
     needs={"gen_features", "ref_features", "heldout_features"},
     settings=parzen_settings,
     requires="a dataset with a held-out split",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.path_length import path_length
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 
 def ppl_settings(config: MetricConfig) -> dict:
@@ -26,7 +26,7 @@ def ppl_settings(config: MetricConfig) -> dict:
     "Perceptual path length (Karras et al. 2019; torch-fidelity's ppl): LPIPS (VGG16) distance between the images "
     "of latent pairs epsilon apart (z1 = lerp(z0, z1, 1e-4)), over epsilon^2, mean and std between the 1st and "
     "99th percentiles; for generators, nothing for sample files",
-    {"ppl_mean": "lower", "ppl_std": "spread"},
+    {"ppl_mean": Key("lower", "PPL", "LPIPS distance / epsilon^2"), "ppl_std": Key("spread", "PPL std", "LPIPS distance / epsilon^2")},
     needs={"ppl_distances"},
     settings=ppl_settings,
     requires="a generator of images (--generator), scored with the LPIPS VGG16 weights",

@@ -7,7 +7,7 @@ from ganbench.metrics.balanced import balanced
 from ganbench.metrics.config import MetricConfig
 from ganbench.metrics.prd import PrdCurve, prd_from_features
 from ganbench.metrics.presets.common import features
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 
 #: Sajjadi et al.: F_8 weighs recall, F_1/8 precision
 PRD_BETA = 8.0
@@ -50,7 +50,7 @@ def prd_curve(inputs: MetricInputs, config: MetricConfig) -> PrdCurve:
     "prd",
     "PRD curves (Sajjadi et al. 2018): precision and recall for distributions from k-means histograms of the "
     "generated and reference features (20 clusters, averaged over 10 clusterings); F_8 weighs recall, F_1/8 precision",
-    {"prd_f8": "higher", "prd_f1_8": "higher"},
+    {"prd_f8": Key("higher", "PRD F8", "fraction"), "prd_f1_8": Key("higher", "PRD F1/8", "fraction")},
     needs={"gen_features", "ref_features"},
     settings=prd_settings,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import MetricConfig
-from ganbench.metrics.spec import MetricInputs, register_metric
+from ganbench.metrics.spec import Key, MetricInputs, register_metric
 from ganbench.metrics.vendi import vendi_score
 
 
@@ -12,7 +12,7 @@ from ganbench.metrics.vendi import vendi_score
     "vendi",
     "Vendi score (Friedman & Dieng 2023): exp of the entropy of the cosine-kernel spectrum of the generated "
     "features (from the d x d matrix), the effective number of distinct samples",
-    {"vendi": "higher"},
+    {"vendi": Key("higher", "Vendi score", "effective samples")},
     needs={"gen_features"},
     settings=lambda config: {"vendi_order": config.vendi_order},
 )

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import rc_context
 
-from ganbench.metrics.spec import direction_of
-from ganbench.report.labels import ARROWS, METRIC_LABELS, axis_label
+from ganbench.metrics.spec import direction_of, key_label
+from ganbench.report.labels import ARROWS, axis_label
 from ganbench.report.leaderboard import leaderboard
 from ganbench.report.plots.common import (
     FORMATS,
@@ -84,7 +84,7 @@ def plot_leaderboard_bars(
                 ax.set_title(panel_title(dataset, pkey, len(panels), several_protocols))
             rule = "last step" if step == "last" else "best step per seed (optimistic)"
             fig.suptitle(
-                f"{METRIC_LABELS.get(key, key)} {ARROWS[direction]} at the {rule}\n"
+                f"{key_label(key)} {ARROWS[direction]} at the {rule}\n"
                 "bar = mean over seeds, error bar = 95% bootstrap CI, dots = seeds; ranked best first",
                 fontsize=11,
             )

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import rc_context
 
-from ganbench.metrics.spec import direction_of
-from ganbench.report.labels import ARROWS, METRIC_LABELS, axis_label
+from ganbench.metrics.spec import direction_of, key_label
+from ganbench.report.labels import ARROWS, axis_label
 from ganbench.report.leaderboard import leaderboard
 from ganbench.report.plots.common import (
     FORMATS,
@@ -72,7 +72,7 @@ def plot_curves(frame: pd.DataFrame, out_dir: str | os.PathLike, formats: Sequen
                     log_axis(ax)
                 ax.set_title(panel_title(dataset, pkey, len(panels), several_protocols))
                 ax.legend(loc="best", frameon=False)
-            fig.suptitle(f"{METRIC_LABELS.get(key, key)} during training: mean over seeds, band = min-max across seeds")
+            fig.suptitle(f"{key_label(key)} during training: mean over seeds, band = min-max across seeds")
             skipped = [f"Not drawn (scored without training, step 0 only): {', '.join(untrained)}"] if untrained else []
             footer(fig, _stop_notes(frame, key) + _protocol_notes(frame, key) + skipped)
             paths += save_figure(fig, out_dir, f"curve_{safe_name(key)}", formats)

@@ -24,7 +24,7 @@ def kept(batches: Iterable[np.ndarray | torch.Tensor], store: list[np.ndarray]) 
 def wanted_outputs(needs: frozenset[str]) -> dict[str, bool]:
     """The extractor outputs `needs` asks for, each with whether its raw features are kept.
 
-    `needs` must be what the extractor can give (ganbench.scoring.job.fit_extractor checked it).
+    `needs` must be what the extractor can give (ganbench.scoring.plan.fit_extractor checked it).
     """
     keep_raw = {"pool": "gen_features" in needs}
     if needs & {"gen_logits", "gen_class_logits"}:

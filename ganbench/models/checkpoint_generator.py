@@ -8,10 +8,10 @@ import torch
 from torch import nn
 
 from ganbench.checkpoint import read_checkpoint
+from ganbench.config_parsing import config_from_dict
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS
-from ganbench.settings import config_from_dict
 
 
 def load_generator(checkpoint_path: str | Path, device: str | torch.device = "cpu", ema: bool = True) -> nn.Module:

@@ -3,10 +3,10 @@
 Precision/recall and density/coverage need balls of k-th neighbour radii, the memorization ratio test the
 nearest reference rows of each generated row, AuthPct those and the reference self-radii, MiFID's distance
 the nearest reference row by cosine, C_T the exact nearest reference row. `shared_neighbours` computes what
-a `NeighbourRequest` asks for in one go: the self radii of each set once (`knn.knn_radii`), then one sweep
+a `NeighbourRequest` asks for in one go: the self radii of each set once (`exact_knn.knn_radii`), then one sweep
 over blocks of generated rows against all reference rows in which each block's float32 distances are
 computed once and read by every requested part. Every comparison float32 rounding could flip is re-measured
-exactly (see `ganbench.metrics.knn`), so each part equals what a pass of its own gives, bit for bit: the
+exactly (see `ganbench.metrics.exact_knn`), so each part equals what a pass of its own gives, bit for bit: the
 blocks and the centring are the same whatever else is requested. Memory: the features (and one centred
 float32 copy of each set) plus one block of `block_bytes` and its masks, never N x M.
 """
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from ganbench.metrics.config import DEFAULT_BLOCK_BYTES
-from ganbench.metrics.knn import (
+from ganbench.metrics.exact_knn import (
     UNIT_ROUNDOFF,
     FeatureSet,
     Neighbours,

@@ -1,8 +1,8 @@
-"""Running a suite: its pinned protocol as a grid (`ganbench run --suite NAME`).
+"""Running a suite (`ganbench run --suite NAME`): its pinned protocol as a grid, and what each of its rows records.
 
 The suite's models train on its dataset with the settings it pins; anything the user sets on top (fewer steps,
 other seeds, another sample count) is allowed, and every row then records the pinned settings it changed
-(ganbench.runner.suites.suite_record), so leaderboards and comparisons print it as a reduced protocol.
+(`suite_record`), so leaderboards and comparisons print it as a reduced protocol.
 """
 
 from __future__ import annotations
@@ -13,10 +13,32 @@ from typing import Any
 
 from ganbench.errors import GanbenchError
 from ganbench.metrics.config import pin_metric_settings
+from ganbench.metrics.spec import metric_settings
 from ganbench.models.base import MODELS
-from ganbench.runner.plan import GridConfig
+from ganbench.runner.grid_config import GridConfig
 from ganbench.scoring.config import ScoreConfig
-from ganbench.suites.base import Suite
+from ganbench.scoring.job import ScoringJob
+from ganbench.suites.base import SUITES, Suite, describe_deviations, protocol_deviations
+
+
+def suite_record(name: str, model: str, model_config: Any, n_generated: int, job: ScoringJob) -> dict:
+    """What a row of suite `name` records: the suite, 'full' or 'reduced', and the pinned settings changed."""
+    suite = SUITES.get(name)
+    scoring = job.config
+    evaluation = {
+        "n_generated": n_generated,
+        "metric_settings": metric_settings(scoring.metric_config, scoring.metrics),
+        "extractor": job.extractor if job.kind.extracted else None,
+        "n_reference": scoring.n_reference or (job.info.protocol.n_reference if job.info else None),
+    }
+    found = protocol_deviations(suite, model, dataclasses.asdict(model_config), evaluation)
+    return {"name": name, "protocol": "reduced" if found else "full", "deviations": describe_deviations(found)}
+
+
+def suite_status(suite: str, records: list[dict]) -> str:
+    """'suite NAME: full protocol' or 'suite NAME: REDUCED protocol (what changed)' over the cells' records."""
+    changed = sorted({record["suite"]["deviations"] for record in records if record.get("suite")} - {""})
+    return f"suite {suite}: " + (f"REDUCED protocol ({'; '.join(changed)})" if changed else "full protocol")
 
 
 def suite_grid(

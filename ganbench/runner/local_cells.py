@@ -54,16 +54,16 @@ def device_slots(device: str, jobs: int | None, jobs_per_gpu: int) -> list[str]:
 
 def on_device(job: CellJob, device: str) -> CellJob:
     """`job` set to train and evaluate on `device`."""
-    score = job.evaluation.score
-    score = dataclasses.replace(
-        score,
-        extractor_config=dataclasses.replace(score.extractor_config, device=device),
-        metric_config=dataclasses.replace(score.metric_config, device=device),
-    )
+
+    def placed(score):
+        return dataclasses.replace(
+            score,
+            extractor_config=dataclasses.replace(score.extractor_config, device=device),
+            metric_config=dataclasses.replace(score.metric_config, device=device),
+        )
+
     return dataclasses.replace(
-        job,
-        run_config=dataclasses.replace(job.run_config, device=device),
-        evaluation=dataclasses.replace(job.evaluation, score=score),
+        job, run_config=dataclasses.replace(job.run_config, device=device), evaluation=job.evaluation.configured(placed)
     )
 
 

@@ -9,19 +9,17 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ganbench.errors import GanbenchError
 from ganbench.runner.cell import CellJob, CellOutcome
-from ganbench.runner.execute import device_slots, run_cells
+from ganbench.runner.grid_config import GridConfig, GridPlan
 from ganbench.runner.grouped_cells import group_jobs
+from ganbench.runner.local_cells import device_slots, run_cells
 from ganbench.runner.ray_executor import RayExecutor
 
-if TYPE_CHECKING:  # the plan module holds GridConfig, which holds an executor
-    from ganbench.runner.plan import GridConfig, GridPlan
-
 #: Runs the given unfinished cells of a planned grid; the outcomes come in the order the jobs were given.
-CellRunner = Callable[[Sequence[CellJob], "GridPlan"], list[CellOutcome]]
+CellRunner = Callable[[Sequence[CellJob], GridPlan], list[CellOutcome]]
 
 
 class Executor(Protocol):
@@ -40,7 +38,7 @@ class Executor(Protocol):
 
 @dataclass(frozen=True)
 class LocalExecutor:
-    """Cells in this process one after another, or in parallel processes on this machine (runner.execute); with
+    """Cells in this process one after another, or in parallel processes on this machine (runner.local_cells); with
     config.group_cells above 1, groups of cells trained together (runner.grouped_cells)."""
 
     def slots(self, device: str, jobs: int | None, jobs_per_gpu: int) -> tuple[str, ...]:

@@ -18,9 +18,10 @@ from ganbench.data.kinds import SampleKind
 from ganbench.data.sampling import SamplingConfig, sample_batches, sample_codes
 from ganbench.errors import GanbenchError
 from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.generator_loading import GeneratorSource, load_generator_source
 from ganbench.scoring.path_length import path_length_inputs
-from ganbench.scoring.pipeline import ScoreResult, plan_with_extractors, score_batches
+from ganbench.scoring.pipeline import ScoreResult, score_batches
+from ganbench.scoring.plan import planned
+from ganbench.scoring.user_generators import GeneratorSource, load_generator_source
 from ganbench.seeding import NOISE_PROVENANCE
 
 
@@ -52,8 +53,8 @@ def score_generator(
     Every protocol gains a `sampling` record: the generator, its checkpoint, the seed and how noise is drawn.
     `save_samples` must be a new or empty folder; it appears only once every sample is written.
     """
-    jobs, extractors = plan_with_extractors(config)
-    job = jobs[0]
+    plan = planned(config)
+    job = plan.main
     if save_samples:
         save_samples = check_samples_folder(save_samples)
     if sampling.n is None:
@@ -70,7 +71,7 @@ def score_generator(
         config, generator, job.info, sampling.batch_size, source.device, sampling.z_dim, sampling.output_range
     )
     codes = sample_codes(generator, sampling.n)
-    result = score_batches(config, batches, sampling.n, extractors, gen_codes=codes, generator_inputs=generator_inputs)
+    result = score_batches(plan, batches, sampling.n, gen_codes=codes, generator_inputs=generator_inputs)
     record = {
         "generator": source.spec,
         "checkpoint": source.checkpoint,

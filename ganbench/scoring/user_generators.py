@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.models.loading import load_generator
+from ganbench.models.checkpoint_generator import load_generator
 from ganbench.scoring.exported_generator import load_exported
 
 
