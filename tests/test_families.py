@@ -15,9 +15,10 @@ from torch import nn
 
 from ganbench.data.base import DATASETS, ArraySplit, DataConfig, DataShape
 from ganbench.errors import GanbenchError
-from ganbench.models import gan, unrolled
+from ganbench.models import unrolled
 from ganbench.models.base import MODELS, build, build_pair
 from ganbench.models.checkpoint_generator import load_generator
+from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
 from ganbench.models.packing import PackedDiscriminator, generate_packed
 from ganbench.models.points import ScaledDiscriminator, relu_mlp, toy_networks
 from ganbench.models.simultaneous import simultaneous_step
@@ -134,13 +135,13 @@ def test_simultaneous_step_updates_both_networks_from_the_old_parameters():
     real = torch.randn(16, 2)
     g_old, d_old = copy.deepcopy(g), copy.deepcopy(d)
     simultaneous_step(GanModules(g, d, g_opt, d_opt), Batch(real), StepNoise(5, torch.device("cpu")),
-                      Objective(gan.d_loss, gan.g_loss), 2, False)
+                      Objective(cross_entropy_d_loss, non_saturating_g_loss), 2, False)
 
     z = StepNoise(5, torch.device("cpu")).normal(16, 2)
     fake = g_old(z)
     real_logits, fake_logits = d_old(real), d_old(fake)
-    d_grads = torch.autograd.grad(gan.d_loss(real_logits, fake_logits), list(d_old.parameters()), retain_graph=True)
-    g_grads = torch.autograd.grad(gan.g_loss(fake_logits), list(g_old.parameters()))
+    d_grads = torch.autograd.grad(cross_entropy_d_loss(real_logits, fake_logits), list(d_old.parameters()), retain_graph=True)
+    g_grads = torch.autograd.grad(non_saturating_g_loss(fake_logits), list(g_old.parameters()))
     for new, old, grad in zip(d.parameters(), d_old.parameters(), d_grads, strict=True):
         assert torch.allclose(new, old - 0.1 * grad, atol=1e-6)
     for new, old, grad in zip(g.parameters(), g_old.parameters(), g_grads, strict=True):
@@ -168,7 +169,7 @@ def _tiny_unrolled(k: int):
     d = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Flatten(0)).double()
     d_opt = torch.optim.Adam(d.parameters(), lr=0.05, betas=(0.5, 0.999))
     d_opt.zero_grad()
-    gan.d_loss(d(torch.randn(4, 2).double()), d(torch.randn(4, 2).double())).backward()
+    cross_entropy_d_loss(d(torch.randn(4, 2).double()), d(torch.randn(4, 2).double())).backward()
     d_opt.step()  # non-trivial moments to start the unroll from
     config = dataclasses.replace(unrolled.UnrolledConfig(), unroll_steps=k)
     return d, d_opt, config
@@ -183,9 +184,9 @@ def test_unrolled_loss_is_the_loss_after_k_real_adam_steps():
     copy_opt.load_state_dict(d_opt.state_dict())
     for _ in range(3):
         copy_opt.zero_grad()
-        gan.d_loss(copy_d(real), copy_d(fake)).backward()
+        cross_entropy_d_loss(copy_d(real), copy_d(fake)).backward()
         copy_opt.step()
-    assert torch.allclose(got, gan.g_loss(copy_d(fake)), atol=1e-6)
+    assert torch.allclose(got, non_saturating_g_loss(copy_d(fake)), atol=1e-6)
     assert all(torch.equal(a, b) for a, b in zip(d.state_dict().values(), _tiny_unrolled(3)[0].state_dict().values(),
                                                  strict=True))  # the real network is untouched
 
@@ -254,6 +255,6 @@ def test_point_sets_at_the_papers_scales():
 def test_loss_helpers_are_the_cross_entropies():
     real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0])
     expected = -(torch.log(torch.sigmoid(real)).mean() + torch.log(1 - torch.sigmoid(fake)).mean())
-    assert torch.allclose(gan.d_loss(real, fake), expected)
-    assert torch.allclose(gan.g_loss(fake), -torch.log(torch.sigmoid(fake)).mean())
-    assert torch.allclose(F.softplus(-fake).mean(), gan.g_loss(fake))
+    assert torch.allclose(cross_entropy_d_loss(real, fake), expected)
+    assert torch.allclose(non_saturating_g_loss(fake), -torch.log(torch.sigmoid(fake)).mean())
+    assert torch.allclose(F.softplus(-fake).mean(), non_saturating_g_loss(fake))

@@ -81,14 +81,14 @@ def test_same_seed_same_weights_and_other_seed_differs(tmp_path):
 
 def test_divergence_is_recorded_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     calls = {"n": 0}
-    real_g_loss = gan.g_loss
+    real_g_loss = gan.non_saturating_g_loss
 
     def poisoned(fake):
         calls["n"] += 1
         loss = real_g_loss(fake)
         return loss * float("nan") if calls["n"] >= 5 else loss
 
-    monkeypatch.setattr(gan, "g_loss", poisoned)
+    monkeypatch.setattr(gan, "non_saturating_g_loss", poisoned)
     data = gray_data()
     run = dataclasses.replace(RUN, checkpoint_every=2, log_every=10)
     result = train("gan", config_for("gan", data, steps=10), run, data, tmp_path)

@@ -18,10 +18,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.models import gan
 from ganbench.models.aux_blocks import CodedGenerator, HeadedDiscriminator
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig, require_labels
+from ganbench.models.base import DataShape, Family, ModelConfig, register, require_labels
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast, frozen, optimize
 
@@ -61,7 +61,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
             fake_logit, fake_classes = d.both(fake)
             class_real = F.cross_entropy(real_classes.float(), batch.y)
             class_fake = F.cross_entropy(fake_classes.float(), labels)
-            d_loss = gan.d_loss(real_logit.float(), fake_logit.float()) + config.class_weight * (class_real + class_fake)
+            d_loss = cross_entropy_d_loss(real_logit.float(), fake_logit.float()) + config.class_weight * (class_real + class_fake)
         optimize(modules.d_opt, d_loss)
 
     n = len(batches[-1].x)
@@ -70,7 +70,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
         with autocast(z, amp):
             fake_logit, fake_classes = d.both(g(z, labels))
             class_fake = F.cross_entropy(fake_classes.float(), labels)
-            g_loss = gan.g_loss(fake_logit.float()) + config.class_weight * class_fake
+            g_loss = non_saturating_g_loss(fake_logit.float()) + config.class_weight * class_fake
         optimize(modules.g_opt, g_loss)
     return {
         "d_loss": d_loss.detach(),
@@ -80,8 +80,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     }
 
 
-MODELS.add(
-    "acgan",
+register(
     Family(
         "acgan",
         "Odena et al. 2017, Conditional Image Synthesis with Auxiliary Classifier GANs",

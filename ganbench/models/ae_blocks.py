@@ -3,12 +3,13 @@
 An encoder is a discriminator's trunk (the strided convs of `ConvDiscriminator`, or the hidden layers of
 `MlpDiscriminator` for points) followed by a linear layer to a vector; a decoder is the generator of the same
 resolution (`ConvGenerator` / `MlpGenerator`). So a VAE's decoder is exactly the GANs' generator, and an
-auto-encoder discriminator (EBGAN, BEGAN) is made of the networks the other families use.
+auto-encoder discriminator (EBGAN, BEGAN) is made of the networks the other families use. The VAE's encoder and
+its two closed forms (reparameterised sample, KL to the prior) are shared by `vae` and `vaegan`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import torch
 from torch import nn
@@ -24,6 +25,9 @@ from ganbench.models.blocks import (
     dcgan_init,
     points_hidden,
 )
+
+if TYPE_CHECKING:
+    from ganbench.models.step import StepNoise
 
 Energy = Literal["l2_norm", "l1_mean"]
 
@@ -108,3 +112,27 @@ class AutoEncoderDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.energy(x, self.reconstruct(x)[0])
+
+
+class VaeEncoder(nn.Module):
+    """x -> (mu, logvar) of q(z | x), each (N, z_dim)."""
+
+    def __init__(self, shape: DataShape, width: float, z_dim: int) -> None:
+        super().__init__()
+        self.net = Encoder(shape, width, 2 * z_dim)
+        if shape.kind == "image":
+            dcgan_init(self.net)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, logvar = self.net(x).float().chunk(2, dim=1)
+        return mu, logvar
+
+
+def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, noise: StepNoise) -> torch.Tensor:
+    """z = mu + exp(logvar / 2) * eps, eps from the run's training noise."""
+    return mu + torch.exp(0.5 * logvar) * noise.normal(*mu.shape)
+
+
+def kl_to_prior(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Per-sample KL(N(mu, diag exp(logvar)) || N(0, I)) in nats, (N,)."""
+    return 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum(1)

@@ -21,10 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import ConvDiscriminator, ConvGenerator, dcgan_init, scaled
-from ganbench.models.gan import PACGAN_POINTS
-from ganbench.models.points import BatchNormMlpGenerator, MaxoutDiscriminator, normal_init
+from ganbench.models.points import PACGAN_POINTS, BatchNormMlpGenerator, MaxoutDiscriminator, normal_init
 from ganbench.models.simultaneous import apply_gradients
 from ganbench.models.step import Batch, GanModules, StepNoise
 
@@ -126,8 +125,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
-MODELS.add(
-    "ali",
+register(
     Family(
         "ali",
         "Dumoulin et al. 2017, Adversarially Learned Inference (= BiGAN, Donahue et al. 2017)",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from torch import nn
 
@@ -185,6 +185,30 @@ class Family:
 
 #: name -> Family; the built-in families register from ganbench.models.catalog.
 MODELS: Registry[Family] = Registry("model", builtins="ganbench.models.catalog")
+
+
+class Variant(NamedTuple):
+    """A further registered name for a family, with the settings it stands for (see `Family.variant`)."""
+
+    name: str
+    paper: str | None
+    fixed: dict[str, Any]
+
+
+def variant(name: str, paper: str | None = None, **fixed: Any) -> Variant:
+    """`name` stands for the family with `fixed` settings; `paper` (default: the family's paper and the settings)
+    is what listings show."""
+    return Variant(name, paper, fixed)
+
+
+def register(family: Family, *variants: Variant, own_name: bool = True) -> Family:
+    """Register `family` under its own name (unless `own_name` is False: only its variants are runs, as for f-GAN's
+    divergences) and each of `variants` under theirs; returns the family."""
+    if own_name:
+        MODELS.add(family.name, family)
+    for name, paper, fixed in variants:
+        MODELS.add(name, family.variant(name, paper, **fixed))
+    return family
 
 
 def build(family_name: str, shape: DataShape, config: ModelConfig | None = None) -> tuple[nn.Module, nn.Module | None]:

@@ -22,7 +22,7 @@ from torch import nn
 
 from ganbench.data.base import DataShape
 from ganbench.models.ae_blocks import AutoEncoderDiscriminator, decoder
-from ganbench.models.base import MODELS, Family, ModelConfig
+from ganbench.models.base import Family, ModelConfig, register
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast, frozen, optimize
 
@@ -117,8 +117,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     }
 
 
-MODELS.add(
-    "began",
+register(
     Family(
         "began",
         "Berthelot et al. 2017, BEGAN: Boundary Equilibrium Generative Adversarial Networks",

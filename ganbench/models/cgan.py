@@ -14,9 +14,9 @@ from typing import ClassVar, Literal
 
 from torch import nn
 
-from ganbench.models import sngan
-from ganbench.models.base import MODELS, DataShape, Family, require_labels
+from ganbench.models.base import DataShape, Family, register, require_labels, variant
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import hinge_d_loss, hinge_g_loss
 from ganbench.models.reference32 import ArchConfig, reference_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
@@ -49,19 +49,17 @@ def build_networks(shape: DataShape, config: CganConfig) -> tuple[nn.Module, nn.
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: CganConfig, amp: bool):
     """Hinge-loss updates; reals carry their labels, fakes uniformly drawn ones."""
-    return alternating_step(modules, batches, noise, Objective(sngan.d_loss, sngan.g_loss), config.z_dim, amp, config.g_batch_mult)
+    return alternating_step(modules, batches, noise, Objective(hinge_d_loss, hinge_g_loss), config.z_dim, amp, config.g_batch_mult)
 
 
-CGAN = Family(
-    "cgan",
-    "Miyato & Koyama 2018, cGANs with Projection Discriminator",
-    CganConfig,
-    build_networks,
-    train_step,
-    conditional=True,
-)
-MODELS.add("cgan", CGAN)
-MODELS.add(
-    "cgan_mimicry",
-    CGAN.variant("cgan_mimicry", "mimicry cGAN-PD 32x32 (torch_mimicry/nets/cgan_pd/cgan_pd_32.py)", arch="mimicry-resnet"),
+register(
+    Family(
+        "cgan",
+        "Miyato & Koyama 2018, cGANs with Projection Discriminator",
+        CganConfig,
+        build_networks,
+        train_step,
+        conditional=True,
+    ),
+    variant("cgan_mimicry", "mimicry cGAN-PD 32x32 (torch_mimicry/nets/cgan_pd/cgan_pd_32.py)", arch="mimicry-resnet"),
 )

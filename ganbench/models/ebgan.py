@@ -22,7 +22,7 @@ from torch import nn
 
 from ganbench.errors import GanbenchError
 from ganbench.models.ae_blocks import AutoEncoderDiscriminator, gan_generator
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import dcgan_init
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast, frozen, optimize
@@ -102,8 +102,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     }
 
 
-MODELS.add(
-    "ebgan",
+register(
     Family(
         "ebgan",
         "Zhao et al. 2017, Energy-based Generative Adversarial Network",

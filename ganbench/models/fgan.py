@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
@@ -137,13 +137,14 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return alternating_step(modules, batches, noise, objective(config.divergence), config.z_dim, amp)
 
 
-FGAN = Family(
-    "fgan",
-    "Nowozin et al. 2016, f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization",
-    FganConfig,
-    build_networks,
-    train_step,
+register(
+    Family(
+        "fgan",
+        "Nowozin et al. 2016, f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization",
+        FganConfig,
+        build_networks,
+        train_step,
+    ),
+    *(variant(f"fgan_{divergence}", divergence=divergence) for divergence in DIVERGENCES),
+    own_name=False,
 )
-
-for _divergence in DIVERGENCES:
-    MODELS.add(f"fgan_{_divergence}", FGAN.variant(f"fgan_{_divergence}", divergence=_divergence))

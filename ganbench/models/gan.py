@@ -13,19 +13,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, scaled
-from ganbench.models.points import pacgan_networks
+from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
+from ganbench.models.packing import PACGAN_PAPER
+from ganbench.models.points import PACGAN_POINTS, pacgan_networks
 from ganbench.models.simultaneous import simultaneous_step
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
-
-#: PacGAN's 2-D settings (config.py and pacgan_task.py of both 2-D experiments).
-PACGAN_POINTS = {"z_dim": 2, "batch_size": 100, "lr_g": 1e-4, "lr_d": 1e-4, "beta1": 0.8, "beta2": 0.999}
 
 
 @dataclass(frozen=True)
@@ -48,16 +45,6 @@ class GanConfig(ModelConfig):
             raise GanbenchError("bad model setting: a simultaneous update has n_critic 1; drop n_critic or simultaneous")
 
 
-def d_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """Discriminator cross-entropy: -log D(x) - log(1 - D(G(z))), on logits."""
-    return F.softplus(-real).mean() + F.softplus(fake).mean()
-
-
-def g_loss(fake: torch.Tensor) -> torch.Tensor:
-    """Non-saturating generator loss -log D(G(z)), on logits."""
-    return F.softplus(-fake).mean()
-
-
 def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.Module]:
     """PacGAN's networks for points; for images, MLPs on flattened pixels (generator 256-512-1024 with tanh
     output, mirrored discriminator)."""
@@ -73,18 +60,20 @@ def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.M
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: GanConfig, amp: bool):
     """One discriminator and one generator update with the cross-entropy losses (at once when simultaneous)."""
-    objective = Objective(d_loss, g_loss)
+    objective = Objective(cross_entropy_d_loss, non_saturating_g_loss)
     if config.simultaneous:
         return simultaneous_step(modules, batches[0], noise, objective, config.z_dim, amp)
     return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
 
 
-GAN = Family(
-    "gan",
-    "Goodfellow et al. 2014, Generative Adversarial Nets",
-    GanConfig,
-    build_networks,
-    train_step,
-    simultaneous_objective=Objective(d_loss, g_loss),
+register(
+    Family(
+        "gan",
+        "Goodfellow et al. 2014, Generative Adversarial Nets",
+        GanConfig,
+        build_networks,
+        train_step,
+        simultaneous_objective=Objective(cross_entropy_d_loss, non_saturating_g_loss),
+    ),
+    *(variant(f"pacgan{m}", f"{PACGAN_PAPER} (gan, pack={m})", pack=m) for m in (2, 3, 4)),
 )
-MODELS.add("gan", GAN)

@@ -25,10 +25,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.models import gan
 from ganbench.models.aux_blocks import CodedGenerator, HeadedDiscriminator
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast, frozen, optimize
 
@@ -109,7 +109,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
             real_logits = d(batch.x).float()
             fake_logits, q = d.both(fake)
             categorical, gaussian = information_loss(q, codes, continuous)
-            d_loss = gan.d_loss(real_logits, fake_logits.float()) + config.info_weight * (categorical + gaussian)
+            d_loss = cross_entropy_d_loss(real_logits, fake_logits.float()) + config.info_weight * (categorical + gaussian)
         optimize(modules.d_opt, d_loss)
 
     z, codes, continuous = fakes(len(batches[-1].x))
@@ -117,7 +117,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
         with autocast(z, amp):
             fake_logits, q = d.both(g(z, codes))
             categorical, gaussian = information_loss(q, codes, continuous)
-            g_loss = gan.g_loss(fake_logits.float()) + config.info_weight * (categorical + gaussian)
+            g_loss = non_saturating_g_loss(fake_logits.float()) + config.info_weight * (categorical + gaussian)
         optimize(modules.g_opt, g_loss)
     return {
         "d_loss": d_loss.detach(),
@@ -127,8 +127,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     }
 
 
-MODELS.add(
-    "infogan",
+register(
     Family(
         "infogan",
         "Chen et al. 2016, InfoGAN: Interpretable Representation Learning by Information Maximizing GANs",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
@@ -44,8 +44,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return alternating_step(modules, batches, noise, losses(config), config.z_dim, amp)
 
 
-MODELS.add(
-    "lsgan",
+register(
     Family(
         "lsgan",
         "Mao et al. 2017, Least Squares Generative Adversarial Networks",

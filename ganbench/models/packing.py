@@ -16,6 +16,8 @@ from torch import nn
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
 
+PACGAN_PAPER = "Lin et al. 2018, PacGAN: The power of two samples in generative adversarial networks"
+
 
 def packed_shape(shape: DataShape, pack: int) -> DataShape:
     """The shape a packed discriminator's inner network is built for: `pack` times the channels (or features)."""

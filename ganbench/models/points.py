@@ -26,6 +26,8 @@ from torch import nn
 
 from ganbench.models.blocks import scaled
 
+#: PacGAN's 2-D settings (config.py and pacgan_task.py of both 2-D experiments), for its GAN and ALI baselines.
+PACGAN_POINTS = {"z_dim": 2, "batch_size": 100, "lr_g": 1e-4, "lr_d": 1e-4, "beta1": 0.8, "beta2": 0.999}
 #: PacGAN's batch norm: Blocks' epsilon, and its population statistics updated as 0.05 new + 0.95 old.
 PACGAN_BN = {"eps": 1e-4, "momentum": 0.05}
 PACGAN_INIT_STD = 0.02

@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ganbench.models.base import MODELS, DataShape, Family
+from ganbench.models.base import DataShape, Family, register, variant
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import hinge_d_loss, hinge_g_loss
 from ganbench.models.reference32 import ArchConfig, reference_networks
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
@@ -36,16 +35,6 @@ class SnganConfig(ArchConfig):
     MIMICRY_LARGE: ClassVar[tuple[int, ...]] = (48, 64)
 
 
-def d_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """Hinge loss E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]."""
-    return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
-
-
-def g_loss(fake: torch.Tensor) -> torch.Tensor:
-    """Generator hinge loss -E[D(G(z))]."""
-    return -fake.mean()
-
-
 def build_networks(shape: DataShape, config: SnganConfig) -> tuple[nn.Module, nn.Module]:
     """The `arch`'s published networks, else a batch-norm generator and a spectral-norm discriminator (PyTorch
     default init, as SN does not need DCGAN's)."""
@@ -56,14 +45,12 @@ def build_networks(shape: DataShape, config: SnganConfig) -> tuple[nn.Module, nn
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: SnganConfig, amp: bool):
     """n_critic hinge-loss discriminator updates, then one generator update."""
-    return alternating_step(modules, batches, noise, Objective(d_loss, g_loss), config.z_dim, amp, config.g_batch_mult)
+    return alternating_step(modules, batches, noise, Objective(hinge_d_loss, hinge_g_loss), config.z_dim, amp, config.g_batch_mult)
 
 
-SNGAN = Family("sngan", "Miyato et al. 2018, Spectral Normalization for GANs", SnganConfig, build_networks, train_step)
-MODELS.add("sngan", SNGAN)
-for _name, _arch, _paper in (
-    ("sngan_collections_resnet", "collections-resnet", "pytorch-gan-collections SNGAN ResNet (source/models/sngan.py)"),
-    ("sngan_collections_cnn", "collections-cnn", "pytorch-gan-collections SNGAN CNN (source/models/sngan.py)"),
-    ("sngan_mimicry", "mimicry-resnet", "mimicry SNGAN ResNet (torch_mimicry/nets/sngan/sngan_{32,48,64}.py)"),
-):
-    MODELS.add(_name, SNGAN.variant(_name, _paper, arch=_arch))
+register(
+    Family("sngan", "Miyato et al. 2018, Spectral Normalization for GANs", SnganConfig, build_networks, train_step),
+    variant("sngan_collections_resnet", "pytorch-gan-collections SNGAN ResNet (source/models/sngan.py)", arch="collections-resnet"),
+    variant("sngan_collections_cnn", "pytorch-gan-collections SNGAN CNN (source/models/sngan.py)", arch="collections-cnn"),
+    variant("sngan_mimicry", "mimicry SNGAN ResNet (torch_mimicry/nets/sngan/sngan_{32,48,64}.py)", arch="mimicry-resnet"),
+)

@@ -24,9 +24,9 @@ from torch import nn
 from torch.func import functional_call
 
 from ganbench.errors import GanbenchError
-from ganbench.models import gan
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
 from ganbench.models.packing import generate_packed
 from ganbench.models.points import unrolled_demo_networks
 from ganbench.models.step import Batch, GanModules, StepNoise
@@ -108,12 +108,12 @@ def unrolled_generator_loss(
         return functional_call(d, {**params, **buffers}, (x,))
 
     for _ in range(config.unroll_steps):
-        loss = gan.d_loss(logits(real), logits(fake))
+        loss = cross_entropy_d_loss(logits(real), logits(fake))
         grads = dict(zip(params, torch.autograd.grad(loss, list(params.values()), create_graph=True), strict=True))
         params, moments = adam_update(params, grads, moments, d_opt.param_groups[0])
     if config.saturating:
-        return -gan.d_loss(logits(real), logits(fake))
-    return gan.g_loss(logits(fake))
+        return -cross_entropy_d_loss(logits(real), logits(fake))
+    return non_saturating_g_loss(logits(fake))
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: UnrolledConfig, amp: bool):
@@ -126,7 +126,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     g_params = [p for p in g.parameters() if p.requires_grad]
     g_grads = torch.autograd.grad(g_loss, g_params)
 
-    d_loss = gan.d_loss(d(real), d(fake.detach()))
+    d_loss = cross_entropy_d_loss(d(real), d(fake.detach()))
     modules.d_opt.zero_grad(set_to_none=True)
     d_loss.backward()
     modules.d_opt.step()
@@ -137,21 +137,8 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
-UNROLLED = Family(
-    "unrolled",
-    "Metz et al. 2017, Unrolled Generative Adversarial Networks (5 unrolling steps)",
-    UnrolledConfig,
-    build_networks,
-    train_step,
-    double_backward=True,
+PAPER = "Metz et al. 2017, Unrolled Generative Adversarial Networks"
+register(
+    Family("unrolled", f"{PAPER} (5 unrolling steps)", UnrolledConfig, build_networks, train_step, double_backward=True),
+    *(variant(f"unrolled{k}", f"{PAPER} ({k} unrolling step(s))", unroll_steps=k) for k in (1, 10)),
 )
-MODELS.add("unrolled", UNROLLED)
-for _steps in (1, 10):
-    MODELS.add(
-        f"unrolled{_steps}",
-        UNROLLED.variant(
-            f"unrolled{_steps}",
-            f"Metz et al. 2017, Unrolled Generative Adversarial Networks ({_steps} unrolling step(s))",
-            unroll_steps=_steps,
-        ),
-    )

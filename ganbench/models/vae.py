@@ -28,9 +28,8 @@ import torch
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.models.ae_blocks import Encoder, gan_generator
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
-from ganbench.models.blocks import dcgan_init
+from ganbench.models.ae_blocks import VaeEncoder, gan_generator, kl_to_prior, reparameterize
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast, optimize
 
@@ -50,30 +49,6 @@ class VaeConfig(ModelConfig):
         super().validate()
         if self.n_critic != 1:
             raise GanbenchError("bad model setting: n_critic does not apply to a VAE (it has no critic); keep it 1")
-
-
-class VaeEncoder(nn.Module):
-    """x -> (mu, logvar) of q(z | x), each (N, z_dim)."""
-
-    def __init__(self, shape: DataShape, width: float, z_dim: int) -> None:
-        super().__init__()
-        self.net = Encoder(shape, width, 2 * z_dim)
-        if shape.kind == "image":
-            dcgan_init(self.net)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mu, logvar = self.net(x).float().chunk(2, dim=1)
-        return mu, logvar
-
-
-def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, noise: StepNoise) -> torch.Tensor:
-    """z = mu + exp(logvar / 2) * eps, eps from the run's training noise."""
-    return mu + torch.exp(0.5 * logvar) * noise.normal(*mu.shape)
-
-
-def kl_to_prior(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """Per-sample KL(N(mu, diag exp(logvar)) || N(0, I)) in nats, (N,)."""
-    return 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum(1)
 
 
 def gaussian_nll(x: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:
@@ -121,8 +96,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     }
 
 
-MODELS.add(
-    "vae",
+register(
     Family(
         "vae",
         "Kingma & Welling 2014, Auto-Encoding Variational Bayes",

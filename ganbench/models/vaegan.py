@@ -29,12 +29,12 @@ from torch import nn
 
 from ganbench.errors import GanbenchError
 from ganbench.models import optim
+from ganbench.models.ae_blocks import VaeEncoder, kl_to_prior, reparameterize
 from ganbench.models.aux_blocks import HeadedDiscriminator
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import standard_networks
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast
-from ganbench.models.vae import VaeEncoder, kl_to_prior, reparameterize
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,7 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     }
 
 
-MODELS.add(
-    "vaegan",
+register(
     Family(
         "vaegan",
         "Larsen et al. 2016, Autoencoding beyond pixels using a learned similarity metric (VAE-GAN)",

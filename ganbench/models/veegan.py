@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import scaled
 from ganbench.models.simultaneous import apply_gradients
 from ganbench.models.step import Batch, GanModules, StepNoise
@@ -174,7 +174,8 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
 
 
 PAPER = "Srivastava et al. 2017, VEEGAN: Reducing Mode Collapse in GANs using Implicit Variational Learning"
-VEEGAN = Family("veegan", PAPER, VeeganConfig, build_networks, train_step, packable=False)
-MODELS.add("veegan", VEEGAN)
-MODELS.add("veegan_gan", VEEGAN.variant("veegan_gan", f"GAN baseline on the 2-D networks of {PAPER}", objective="gan"))
-MODELS.add("veegan_ali", VEEGAN.variant("veegan_ali", f"ALI baseline on the 2-D networks of {PAPER}", objective="ali"))
+register(
+    Family("veegan", PAPER, VeeganConfig, build_networks, train_step, packable=False),
+    variant("veegan_gan", f"GAN baseline on the 2-D networks of {PAPER}", objective="gan"),
+    variant("veegan_ali", f"ALI baseline on the 2-D networks of {PAPER}", objective="ali"),
+)

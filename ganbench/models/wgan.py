@@ -9,8 +9,9 @@ import torch
 from torch import nn
 
 from ganbench.models import optim
-from ganbench.models.base import MODELS, DataShape, Family, ModelConfig
+from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import wasserstein_d_loss, wasserstein_g_loss
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
 
@@ -22,16 +23,6 @@ class WganConfig(ModelConfig):
     lr_d: float = 5e-5
     n_critic: int = 5
     clip: float = 0.01
-
-
-def d_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """Critic loss E[f(G(z))] - E[f(x)] (minus the Wasserstein estimate)."""
-    return fake.mean() - real.mean()
-
-
-def g_loss(fake: torch.Tensor) -> torch.Tensor:
-    """Generator loss -E[f(G(z))]."""
-    return -fake.mean()
 
 
 def clipper(bound: float):
@@ -57,12 +48,11 @@ def make_optimizers(g: nn.Module, d: nn.Module, config: WganConfig, device: torc
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: WganConfig, amp: bool):
     """n_critic clipped critic updates, then one generator update."""
-    objective = Objective(d_loss, g_loss, after_d_step=clipper(config.clip))
+    objective = Objective(wasserstein_d_loss, wasserstein_g_loss, after_d_step=clipper(config.clip))
     return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
 
 
-MODELS.add(
-    "wgan",
+register(
     Family(
         "wgan",
         "Arjovsky et al. 2017, Wasserstein GAN",

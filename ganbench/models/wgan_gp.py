@@ -25,9 +25,9 @@ from typing import ClassVar, Literal
 import torch
 from torch import nn
 
-from ganbench.models import wgan
-from ganbench.models.base import MODELS, DataShape, Family
+from ganbench.models.base import DataShape, Family, register, variant
 from ganbench.models.blocks import standard_networks
+from ganbench.models.losses import wasserstein_d_loss, wasserstein_g_loss
 from ganbench.models.optim import adam, tensorflow_adam
 from ganbench.models.points import toy_networks
 from ganbench.models.reference32 import ArchConfig, reference_networks
@@ -89,28 +89,34 @@ def make_optimizers(g: nn.Module, d: nn.Module, config: WganGpConfig, device: to
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: WganGpConfig, amp: bool):
-    """n_critic penalised critic updates (Wasserstein losses of `wgan`), then one generator update."""
+    """n_critic penalised critic updates with the Wasserstein losses, then one generator update."""
 
     def penalty(d, batch, fake, fake_labels, step_noise):
         return config.gp_weight * gradient_penalty(d, batch, fake, fake_labels, step_noise)
 
-    objective = Objective(wgan.d_loss, wgan.g_loss, penalty=penalty)
+    objective = Objective(wasserstein_d_loss, wasserstein_g_loss, penalty=penalty)
     return alternating_step(modules, batches, noise, objective, config.z_dim, amp, config.g_batch_mult)
 
 
-WGAN_GP = Family(
-    "wgan_gp",
-    "Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
-    WganGpConfig,
-    build_networks,
-    train_step,
-    make_optimizers=make_optimizers,
-    double_backward=True,
+register(
+    Family(
+        "wgan_gp",
+        "Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
+        WganGpConfig,
+        build_networks,
+        train_step,
+        make_optimizers=make_optimizers,
+        double_backward=True,
+    ),
+    variant(
+        "wgan_gp_collections_resnet",
+        "pytorch-gan-collections WGAN-GP ResNet (source/models/wgangp.py)",
+        arch="collections-resnet",
+    ),
+    variant("wgan_gp_collections_cnn", "pytorch-gan-collections WGAN-GP CNN (source/models/wgangp.py)", arch="collections-cnn"),
+    variant(
+        "wgan_gp_mimicry",
+        "mimicry WGAN-GP ResNet (torch_mimicry/nets/wgan_gp/wgan_gp_{32,48,64}.py)",
+        arch="mimicry-resnet",
+    ),
 )
-MODELS.add("wgan_gp", WGAN_GP)
-for _name, _arch, _paper in (
-    ("wgan_gp_collections_resnet", "collections-resnet", "pytorch-gan-collections WGAN-GP ResNet (source/models/wgangp.py)"),
-    ("wgan_gp_collections_cnn", "collections-cnn", "pytorch-gan-collections WGAN-GP CNN (source/models/wgangp.py)"),
-    ("wgan_gp_mimicry", "mimicry-resnet", "mimicry WGAN-GP ResNet (torch_mimicry/nets/wgan_gp/wgan_gp_{32,48,64}.py)"),
-):
-    MODELS.add(_name, WGAN_GP.variant(_name, _paper, arch=_arch))
