@@ -105,6 +105,18 @@ def point_panel(ax, path: Path, model: str, frame: pd.DataFrame | None, colour) 
     return handles, points, f"{int(found.covered.sum())}/{len(modes)} modes covered ({found.n_points:,} samples)"
 
 
+def finish_point_figure(fig: Figure, point_axes: list, all_modes: list, all_points: list, legend: dict) -> None:
+    """The same axis limits (and equal aspect) in every points panel, and one legend below the figure."""
+    if point_axes:
+        xlim, ylim = shared_limits(all_modes, all_points)
+        for ax in point_axes:
+            ax.set_xlim(*xlim)
+            ax.set_ylim(*ylim)
+            ax.set_aspect("equal", adjustable="box")
+    if legend:
+        fig.legend(handles=list(legend.values()), loc="outside lower center", ncols=len(legend), frameon=False)
+
+
 def plot_samples(
     run_dir: str | os.PathLike,
     out_dir: str | os.PathLike | None = None,
@@ -154,13 +166,6 @@ def plot_samples(
                 )
                 ax.set_axis_off()
             ax.set_title(title)
-        if point_axes:
-            xlim, ylim = shared_limits(all_modes, all_points)
-            for ax in point_axes:
-                ax.set_xlim(*xlim)
-                ax.set_ylim(*ylim)
-                ax.set_aspect("equal", adjustable="box")
-        if legend:
-            fig.legend(handles=list(legend.values()), loc="outside lower center", ncols=len(legend), frameon=False)
+        finish_point_figure(fig, point_axes, all_modes, all_points, legend)
         fig.suptitle("Generated samples at the last saved step (one seed per model)")
         return save_figure(fig, out_dir, "samples", formats)

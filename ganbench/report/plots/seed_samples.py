@@ -16,8 +16,7 @@ from matplotlib.figure import Figure
 
 from ganbench.paths import file_inside
 from ganbench.report.plots.common import FIGURES_DIR, FORMATS, STYLE, model_colours, save_figure
-from ganbench.report.plots.mode_coverage import shared_limits
-from ganbench.report.plots.samples import dataset_modes, point_panel
+from ganbench.report.plots.samples import dataset_modes, finish_point_figure, point_panel
 
 POINTS_FILE = re.compile(r"samples_step(\d+)\.npz$")
 #: Panels per row at most; a model with more seeds wraps onto further rows.
@@ -87,12 +86,6 @@ def plot_samples_by_seed(
                     legend.setdefault(handle.get_label(), handle)
                 ax.set_title(f"{model}, seed {seed}, step {step:,}\n{line.split(' (')[0]}", fontsize=9)
                 ax.tick_params(labelsize=7)
-        xlim, ylim = shared_limits(all_modes, all_points)
-        for ax in used:
-            ax.set_xlim(*xlim)
-            ax.set_ylim(*ylim)
-            ax.set_aspect("equal", adjustable="box")
-        if legend:
-            fig.legend(handles=list(legend.values()), loc="outside lower center", ncols=len(legend), frameon=False)
+        finish_point_figure(fig, used, all_modes, all_points, legend)
         fig.suptitle("Generated samples of every seed at its last saved step")
         return save_figure(fig, out_dir, "samples_by_seed", formats)
