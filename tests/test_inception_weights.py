@@ -103,7 +103,7 @@ def test_pool_only_weights_refuse_is_before_any_image_is_read(capsys, monkeypatc
     argv = ["score", "--samples", tmp_path / "a.npz", "--ref-samples", tmp_path / "b.npz", "--metrics", "fid,is",
             "--inception-weights", pool_only_file, "--allow-custom-weights", "--device", "cpu", "--quiet"]
     line = assert_one_line_error(capsys, argv, "is needs logits, but inception-v3-compat gives only pool features")
-    assert "which has no classifier layer" in line and line.endswith("use --metrics authpct,birthday,c2st,dc,fd_inf,fid,intra_fid,kid,memorization,ndb,pr,prd,vendi")
+    assert "which has no classifier layer" in line and line.endswith("use --metrics authpct,birthday,c2st,dc,fd_inf,fid,intra_fid,kid,memorization,ndb,ppl,pr,prd,vendi")
 
 
 def test_unknown_file_needs_allow_custom_weights(capsys, tmp_path, pool_only_file):
