@@ -12,9 +12,9 @@ export OMP_NUM_THREADS=1
 OUT=${OUT:-runs/veegan-ring}
 ganbench run --suite veegan-ring --models veegan_gan,veegan,unrolled --seeds 0-4 --out "$OUT" --jobs 15 --yes
 ganbench run --suite veegan-ring --models veegan_ali --seeds 0-4 --out "$OUT" --jobs 5 --yes
-# What is published here now (2026-12-07, 05:06 UTC): an INTERIM, REDUCED comparison at step 10,000 of the pinned
-# 100,000, the last evaluation that every seed of GAN and VEEGAN had reached; Unrolled GAN (first evaluation at
-# 10,000 of its 25,000 steps) and ALI had not, so they read "not run". The comparison's first lines say so.
-#   ganbench suite compare "$OUT" --suite veegan-ring --out benchmarks/veegan-ring/ --at-step 10000
-# once every cell has reached its last step (5 seeds per row): publish the full protocol
+# What is published here (2026-12-07, second session): the three rows the paper's claims compare (GAN, VEEGAN,
+# Unrolled GAN) at their FULL protocol, 5 seeds each, every cell at its last step (100,000; Unrolled GAN 25,000);
+# ALI's row had not run yet, so the first line says "rows not run: ALI". Published with
 ganbench suite compare "$OUT" --suite veegan-ring --out benchmarks/veegan-ring/
+# (the interim before it, 10% of the steps: ganbench suite compare "$OUT" --suite veegan-ring --out
+# benchmarks/veegan-ring/ --at-step 10000). Once ALI's cells have finished too, the same command publishes the table.
