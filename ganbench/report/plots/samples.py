@@ -6,7 +6,7 @@ import math
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,31 +33,33 @@ def kind_of_file(path: Path) -> SampleKind:
     return next(kind for kind in kinds if kind.evaluation_suffix == path.suffix)
 
 
-def find_sample_files(run_dir: str | os.PathLike, max_step: int | None = None) -> dict[str, tuple[int, int, Path]]:
-    """label -> (seed, step, path) of each model's last sample file under RUN_DIR/cells/ (at most `max_step`).
-
-    The runner writes RUN_DIR/cells/{model}/seed{seed}/samples_step{N}.png (and .npz with `points` for 2-D
-    sets); the label is the folder path between cells/ and seed{seed}/ (the model, or dataset/model if the
-    layout has a dataset level). The last file is the highest step; among seeds with that step, the lowest
-    seed; a .npz is preferred over a .png of the same step.
-    """
+def kept_sample_files(run_dir: str | os.PathLike, max_step: int | None = None) -> Iterator[tuple[str, int, int, Path]]:
+    """(label, seed, step, path) of every sample file the runner kept under RUN_DIR/cells/ (at most `max_step`),
+    in path order: RUN_DIR/cells/{label}/seed{seed}/samples_step{N}.{suffix} for any sample kind's suffix, where
+    the label is the folder path between cells/ and seed{seed}/ (the model, or dataset/model). Files that link out
+    of the run are skipped: their target would be drawn into a figure."""
     cells = Path(run_dir) / "cells"
     if not cells.is_dir():
-        return {}
-    found: dict[str, tuple[tuple, int, int, Path]] = {}
+        return
     pattern = samples_pattern()
     for path in sorted(cells.rglob("samples_step*")):
         match = pattern.fullmatch(path.name)
         seed_dir = path.parent
         if not match or not re.fullmatch(r"seed\d+", seed_dir.name) or seed_dir.parent == cells:
             continue
-        if not file_inside(path, run_dir):  # a link out of the run: its target would be drawn into the figure
+        step = int(match.group(1))
+        if (max_step is not None and step > max_step) or not file_inside(path, run_dir):
             continue
-        label = seed_dir.parent.relative_to(cells).as_posix()
-        seed, step = int(seed_dir.name[4:]), int(match.group(1))
-        if max_step is not None and step > max_step:
-            continue
-        rank = (step, -seed, match.group(2) == "npz")
+        yield seed_dir.parent.relative_to(cells).as_posix(), int(seed_dir.name[4:]), step, path
+
+
+def find_sample_files(run_dir: str | os.PathLike, max_step: int | None = None) -> dict[str, tuple[int, int, Path]]:
+    """label -> (seed, step, path) of each model's last sample file (kept_sample_files). The last file is the
+    highest step; among seeds with that step, the lowest seed; a .npz is preferred over a .png of the same step.
+    """
+    found: dict[str, tuple[tuple, int, int, Path]] = {}
+    for label, seed, step, path in kept_sample_files(run_dir, max_step):
+        rank = (step, -seed, path.suffix == ".npz")
         if label not in found or rank > found[label][0]:
             found[label] = (rank, seed, step, path)
     return {label: (seed, step, path) for label, (_, seed, step, path) in found.items()}

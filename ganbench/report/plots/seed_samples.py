@@ -5,7 +5,6 @@ is seen, not hidden behind the one seed the samples figure draws."""
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,31 +13,19 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from ganbench.paths import file_inside
 from ganbench.report.plots.common import FIGURES_DIR, FORMATS, STYLE, model_colours, save_figure
-from ganbench.report.plots.samples import dataset_modes, finish_point_figure, point_panel
+from ganbench.report.plots.samples import dataset_modes, finish_point_figure, kept_sample_files, point_panel
 
-POINTS_FILE = re.compile(r"samples_step(\d+)\.npz$")
 #: Panels per row at most; a model with more seeds wraps onto further rows.
 MAX_SEEDS_PER_ROW = 10
 
 
-def find_point_files(run_dir: Path, max_step: int | None = None) -> dict[str, dict[int, tuple[int, Path]]]:
-    """model label -> seed -> (step, path) of each seed's last kept point samples (at most `max_step`) under
-    RUN_DIR/cells/{label}/seed{seed}/samples_step{N}.npz."""
-    cells = run_dir / "cells"
+def find_point_files(run_dir: str | os.PathLike, max_step: int | None = None) -> dict[str, dict[int, tuple[int, Path]]]:
+    """model label -> seed -> (step, path) of each seed's last kept point samples (the .npz files of
+    kept_sample_files, at most `max_step`)."""
     found: dict[str, dict[int, tuple[int, Path]]] = {}
-    if not cells.is_dir():
-        return found
-    for path in sorted(cells.rglob("samples_step*.npz")):
-        match, seed_dir = POINTS_FILE.fullmatch(path.name), path.parent
-        if not match or not re.fullmatch(r"seed\d+", seed_dir.name) or seed_dir.parent == cells:
-            continue
-        step = int(match.group(1))
-        if (max_step is not None and step > max_step) or not file_inside(path, run_dir):
-            continue
-        label, seed = seed_dir.parent.relative_to(cells).as_posix(), int(seed_dir.name[4:])
-        if step >= found.setdefault(label, {}).get(seed, (-1, path))[0]:
+    for label, seed, step, path in kept_sample_files(run_dir, max_step):
+        if path.suffix == ".npz" and step >= found.setdefault(label, {}).get(seed, (-1, path))[0]:
             found[label][seed] = (step, path)
     return found
 
