@@ -86,8 +86,8 @@ def add_parser(subparsers) -> None:
     runtime.add_argument(
         "--threads",
         type=positive_int,
-        help="CPU threads per cell (default: one for small networks, else the cores left per job after the load "
-        "other work puts on the machine; recorded in grid.json and each row's protocol)",
+        help="CPU threads per cell (default: one for small networks, else the usable cores shared among the jobs, "
+        "whatever the load, since threads change the numbers; recorded in grid.json and each row's protocol)",
     )
     runtime.add_argument(
         "--group-cells",

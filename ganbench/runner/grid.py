@@ -24,7 +24,7 @@ from ganbench.runner.evaluate import warm_reference
 from ganbench.runner.grid_config import GridConfig, GridPlan
 from ganbench.runner.plan import finished_jobs, grid_executor, plan_grid, write_grid_file
 from ganbench.runner.suite_runs import suite_status
-from ganbench.runner.threads import ThreadChoice, cell_threads
+from ganbench.runner.threads import ThreadChoice, busy_advice, cell_threads
 from ganbench.train.data import load_training_split
 
 #: The run directory's lock file (holds the pid and command of the `ganbench run` using it).
@@ -53,9 +53,12 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
         f"grid: {len(config.models)} model(s) x {len(config.seeds)} seed(s) = {len(plan.jobs)} cells on {config.dataset}, "
         f"{'/'.join(map(str, steps))} steps each, {len(plan.jobs[0].eval_steps) if plan.jobs else 0} evaluations per cell"
     )
-    plan = replace(plan, threads=threads_for(config, plan, todo))
+    plan = replace(plan, threads=threads_for(config, plan))
     if plan.threads is not None and todo:
         log(f"threads: {plan.threads.threads} per cell ({plan.threads.reason})")
+        advice = busy_advice(plan.threads) if config.threads is None else None
+        if advice:
+            log(advice)
     write_grid_file(config, plan)
     if config.suite is not None:
         log(suite_status(config.suite, [job.record for job in plan.jobs]))
@@ -68,14 +71,15 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
         return plan, run_cells(todo, plan)
 
 
-def threads_for(config: GridConfig, plan: GridPlan, todo: list) -> ThreadChoice | None:
-    """The CPU threads of each cell this run trains (--threads, else runner.threads' rule for the cells at once);
-    None with another executor than the local one (a Ray cell has its --ray-cpus-per-cell)."""
+def threads_for(config: GridConfig, plan: GridPlan) -> ThreadChoice | None:
+    """The CPU threads of each cell this run trains (--threads, else runner.threads' rule for the grid's cells at
+    once: all of them, not those left, so that a resumed run trains its cells with the threads of an uninterrupted
+    one); None with another executor than the local one (a Ray cell has its --ray-cpus-per-cell)."""
     if config.executor != "local":
         return None
     if config.threads is not None:
         return cell_threads({}, None, 1, config.threads)
-    at_once = max(1, min(len(plan.slots), -(-len(todo) // max(config.group_cells, 1)))) if todo else 1
+    at_once = max(1, min(len(plan.slots), -(-len(plan.jobs) // max(config.group_cells, 1))))
     _, shape, _ = load_training_split(config.dataset, plan.eval.score.data_config)  # loaded once per process
-    models = {job.model: job.model_config for job in todo or plan.jobs}
+    models = {job.model: job.model_config for job in plan.jobs}
     return cell_threads(models, shape, at_once, None)

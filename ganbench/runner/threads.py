@@ -1,11 +1,13 @@
-"""How many CPU threads a cell trains with: from the work of one training step and the cores left for each job.
+"""How many CPU threads a cell trains with: from the work of one training step, the usable cores and the jobs.
 
-On a machine whose cores are busy with other work every extra thread spins against that work (measured: a 150-step
-`gan` cell on ring8 at load 7 on 2 cores went 8 it/s with one thread against 0.8 it/s with two), so the rule counts
-the cores idle now (a half-second sample of /proc/stat, not the load average, which lags by minutes) and shares them
-among the jobs; small networks (the 2-D MLPs) get at most two threads, the most measured to pay for them.
-benchmarks/speed/cell_threads.py measures the rule; `--threads` overrides it. Threads change the speed and, through the order of float32 sums, at most the last bits of a number
-(a digits FID agreed to 4e-10 relative between a cell evaluated on 1 thread and `score` on 2).
+Threads change a cell's numbers: MKL's matrix products and BatchNorm's CPU statistics sum in another order with two
+threads than with one, and training amplifies the last bits (ring8 `gan`, 400 steps: 1 mode at one thread, 5 at
+two). So the rule never reads the load: the same command on the same machine trains the same networks, busy or
+idle. Small networks (the 2-D MLPs) train on one thread, which a busy machine cannot slow by contention (16-19x
+faster than two threads at load 19, 0.63x on an idle machine; benchmarks/RESULTS.md); larger ones share the usable
+cores among the jobs, and the log says so when other work keeps cores busy (busy_advice). `--threads` overrides the
+rule; benchmarks/speed/cell_threads.py measures it. Evaluation alone differs only in the last bits (a digits FID
+agreed to 4e-10 relative between a cell evaluated on 1 thread and `score` on 2).
 """
 
 from __future__ import annotations
@@ -19,9 +21,6 @@ from ganbench.models.base import MODELS, ModelConfig, build_pair
 #: a cell trains on one thread (ring8's `gan`: 1.8e8, one thread fastest; mnist5k's `dcgan`: 1.8e9; measured in
 #: benchmarks/speed/cell_threads.py, table in benchmarks/RESULTS.md).
 PARALLEL_WORK_FLOPS = 1e9
-#: The most threads a cell of small work gets, where that many cores are idle: two threads made ring8's `gan` 1.25x
-#: faster than one on a nearly idle 2-core machine (benchmarks/RESULTS.md); more were never measured to pay.
-SMALL_WORK_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -100,22 +99,32 @@ def busy_cores(sample_seconds: float = 0.5) -> float:
         return 0.0
 
 
-def choose_threads(work: float, jobs: int, cores: int | None = None, busy: float | None = None) -> ThreadChoice:
-    """Threads per cell for `jobs` cells at once, each of `work` FLOPs per forward batch (step_work).
-
-    The cores left for each job are the usable cores less those other work keeps busy now, shared among the jobs
-    (at least 1). Larger work gets every core left to its job; small work gets at most SMALL_WORK_THREADS, and only
-    when they are left to it: on a busy machine a second thread spins against the other work.
-    """
+def choose_threads(work: float, jobs: int, cores: int | None = None) -> ThreadChoice:
+    """Threads per cell for `jobs` cells at once, each of `work` FLOPs per forward batch (step_work): a function of
+    the work, the usable cores and the jobs only, never of the load, because threads change a cell's numbers
+    (a different sum order in MKL's products and BatchNorm's CPU statistics, amplified by training: ring8 `gan`
+    after 400 steps covered 6 modes at one thread and 2 at two). Small work gets one thread (16-19x faster than two
+    on a busy machine, 0.63x on an idle one; benchmarks/RESULTS.md); larger work shares the usable cores among the
+    jobs (at least 1)."""
     cores = usable_cores() if cores is None else cores
-    busy = busy_cores() if busy is None else busy
-    left = max(1, int(cores - busy + 0.5) // max(jobs, 1))
-    where = f"{cores} cores, {busy:.1f} busy, {jobs} job{'s' if jobs != 1 else ''}"
+    share = max(1, cores // max(jobs, 1))
+    where = f"{cores} cores, {jobs} job{'s' if jobs != 1 else ''}"
     if work < PARALLEL_WORK_FLOPS:  # false for a work that could not be counted (nan): the cores decide
-        threads = min(left, SMALL_WORK_THREADS)
-        return ThreadChoice(threads, f"small networks ({work:.2g} FLOPs per batch < {PARALLEL_WORK_FLOPS:.0g}), "
-                                     f"{threads} thread{'s' if threads != 1 else ''}; {where}")
-    return ThreadChoice(left, f"{left} core{'s' if left != 1 else ''} left per job ({where})")
+        return ThreadChoice(1, f"small networks ({work:.2g} FLOPs per batch < {PARALLEL_WORK_FLOPS:.0g}), 1 thread; {where}")
+    return ThreadChoice(share, f"{share} core{'s' if share != 1 else ''} per job ({where})")
+
+
+def busy_advice(choice: ThreadChoice, busy: float | None = None) -> str | None:
+    """One line for the log when other work keeps cores busy now and the cells have more than one thread (they then
+    spin against that work: 4.7x slower measured for mnist5k's `dcgan` at load 20); None otherwise. The rule does not
+    act on it itself, so that the same command gives the same numbers whatever the load."""
+    if choice.threads <= 1:
+        return None
+    busy = busy_cores() if busy is None else busy
+    if busy < 0.5:
+        return None
+    return (f"{busy:.1f} cores are busy with other work now: cells with {choice.threads} threads may run several "
+            f"times slower; pass --threads 1 (or --jobs) to trade the same numbers for speed")
 
 
 def cell_threads(models: dict[str, ModelConfig], shape, jobs: int, given: int | None) -> ThreadChoice:
