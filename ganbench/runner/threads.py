@@ -103,7 +103,7 @@ def choose_threads(work: float, jobs: int, cores: int | None = None) -> ThreadCh
     """Threads per cell for `jobs` cells at once, each of `work` FLOPs per forward batch (step_work): a function of
     the work, the usable cores and the jobs only, never of the load, because threads change a cell's numbers
     (a different sum order in MKL's products and BatchNorm's CPU statistics, amplified by training: ring8 `gan`
-    after 400 steps covered 6 modes at one thread and 2 at two). Small work gets one thread (16-19x faster than two
+    after 400 steps covered 1 mode at one thread and 5 at two). Small work gets one thread (16-19x faster than two
     on a busy machine, 0.63x on an idle one; benchmarks/RESULTS.md); larger work shares the usable cores among the
     jobs (at least 1)."""
     cores = usable_cores() if cores is None else cores
