@@ -171,3 +171,36 @@ def test_score_generator_reports_ppl_and_records_its_weights(offline_weights, ca
     assert result["protocol"]["metric_settings"]["ppl_resize"] == 32
     assert set(result["protocol"]["lpips"]) == {"lpips_vgg16_sha256", "lpips_linear_sha256"}
     assert METRICS.get("ppl").compute(MetricInputs(n_gen=20, n_ref=20), MetricConfig()) == {}
+
+
+def test_a_cell_builds_lpips_once_for_all_its_evaluations(offline_weights, monkeypatch, tmp_path):
+    """PPL's VGG16 is built with the cell's scoring plan, not at every evaluation (it was: three evaluations, three
+    builds); every evaluation still reports ppl and records the weights."""
+    from dataclasses import replace
+
+    import ganbench.scoring.path_length as path_length_module
+    import ganbench.scoring.plan as plan_module
+    from ganbench.features.config import ExtractorConfig
+    from ganbench.report.results import read_rows
+    from ganbench.runner.grid import run_grid
+    from ganbench.runner.grid_config import GridConfig
+    from ganbench.scoring.config import ScoreConfig
+
+    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path / "cache"))
+    built = []
+    for module in (plan_module, path_length_module):
+        monkeypatch.setattr(module, "build_lpips", lambda *a, real=module.build_lpips, **k: built.append(1) or real(*a, **k))
+    metric_config = replace(MetricConfig(), path_length=replace(PathLengthConfig(), ppl_samples=8, ppl_resize=32))
+    scoring = ScoreConfig(metrics=("fid", "ppl"), extractor_config=ExtractorConfig(allow_custom_weights=True),
+                          metric_config=metric_config)
+    config = GridConfig(models=("gan",), dataset="digits", seeds=(0,), out=tmp_path / "run", eval_every=2,
+                        overrides={"steps": "6", "batch_size": "16", "width": "0.25"}, n_generated=40,
+                        device="cpu", threads=1, scoring=scoring)
+    _, outcomes = run_grid(config, log=lambda line: None)
+    assert [outcome.status for outcome in outcomes] == ["ok"]
+    rows = [row for row in read_rows(tmp_path / "run" / "results.jsonl") if row.metric == "ppl_mean"]
+    # the tiny generator saturates after step 2 (tanh at +-1: equal uint8 images at both ends), as it did when each
+    # evaluation built its own network: 47.14, 0, 0
+    assert [(row.step, round(row.value, 2)) for row in sorted(rows, key=lambda row: row.step)] == [(2, 47.14), (4, 0.0), (6, 0.0)]
+    assert all(set(row.protocol["lpips"]) == {"lpips_vgg16_sha256", "lpips_linear_sha256"} for row in rows)
+    assert built == [1]

@@ -130,7 +130,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--no-download",
         action="store_true",
-        help="never download anything (datasets, Inception weights); fail if it is not already there",
+        help="never download anything (datasets; Inception, DINOv2, CLIP and LPIPS weights); fail if it is not already there",
     )
 
 

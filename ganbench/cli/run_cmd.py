@@ -68,7 +68,7 @@ def add_parser(subparsers) -> None:
     add_weights_options(evaluation)
     evaluation.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
     evaluation.add_argument(
-        "--no-download", action="store_true", help="never download anything (datasets, Inception weights)"
+        "--no-download", action="store_true", help="never download anything (datasets; Inception, DINOv2, CLIP and LPIPS weights)"
     )
     add_metric_options(parser)
 

@@ -55,7 +55,9 @@ def add_parser(subparsers) -> None:
     data = parser.add_argument_group("datasets")
     data.add_argument("--data-dir", metavar="DIR", help="where downloaded datasets live")
     data.add_argument("--cache-dir", metavar="DIR", help="ganbench cache directory")
-    data.add_argument("--no-download", action="store_true", help="never download anything (datasets, Inception weights)")
+    data.add_argument(
+        "--no-download", action="store_true", help="never download anything (datasets; Inception, DINOv2, CLIP and LPIPS weights)"
+    )
     parser.set_defaults(func=run)
 
 

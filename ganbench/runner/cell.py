@@ -336,7 +336,7 @@ def cell_steps(job: CellJob, log, sink: RowSink | None = None) -> CellSteps:
                 raise GanbenchError(
                     f"no checkpoint at step {target} in {folder} (an earlier run trained past it); use a new --out"
                 )
-            scoring = scoring or job.evaluation.scoring.built()
+            scoring = scoring or job.evaluation.scoring.built().with_path_length_network()
             score = evaluate_checkpoint(
                 checkpoint,
                 job.evaluation,

@@ -80,7 +80,7 @@ def evaluate_checkpoint(
     batches = keeping_first(sample_batches(generator, sampling, info, device), KEPT_SAMPLES[kind.name], kept)
     codes = sample_codes(generator, settings.n_generated)
     plan = scoring or settings.scoring
-    measured, lpips_record = path_length_inputs(plan.config, generator, info, EVAL_BATCH, device, output_range="-1,1")
+    measured, lpips_record = path_length_inputs(plan, generator, info, EVAL_BATCH, device, output_range="-1,1")
     result = score_batches(plan, batches, settings.n_generated, gen_codes=codes, generator_inputs=measured)
     kind.save_evaluation_samples(torch.cat(kept), samples_stem, info)
     return result.with_protocol(sampling={"seed": seed, "noise": NOISE_PROVENANCE}, **lpips_record)

@@ -22,8 +22,7 @@ from ganbench.data.sampling import generator_z_dim
 from ganbench.errors import GanbenchError
 from ganbench.features.lpips import Lpips, build_lpips
 from ganbench.metrics.config import PathLengthConfig
-from ganbench.scoring.config import ScoreConfig
-from ganbench.scoring.job import extractor_groups
+from ganbench.scoring.plan import ScoringPlan
 
 INTERPOLATIONS = ("lerp", "slerp_any", "slerp_unit")
 
@@ -85,7 +84,7 @@ def ppl_distances(
 
 
 def path_length_inputs(
-    config: ScoreConfig,
+    plan: ScoringPlan,
     generator: nn.Module,
     info: DatasetInfo | None,
     batch_size: int,
@@ -93,11 +92,14 @@ def path_length_inputs(
     z_dim: int | None = None,
     output_range: OutputRange = "auto",
 ) -> tuple[dict, dict]:
-    """({"ppl_distances": ...}, {"lpips": the sha256 of its weight files}) when `config` asks for ppl in any of its
-    protocols, else ({}, {}): the metric inputs measured on the generator itself, and the protocol record they add."""
-    if not any("ppl" in metrics for metrics in extractor_groups(config, info).values()):
+    """({"ppl_distances": ...}, {"lpips": the sha256 of its weight files}) when one of `plan`'s jobs computes ppl,
+    else ({}, {}): the metric inputs measured on the generator itself, and the protocol record they add. The LPIPS
+    network is the built plan's (one per cell, whatever its evaluations), else built here."""
+    if not any("ppl" in job.config.metrics for job in plan.jobs):
         return {}, {}
-    settings = config.metric_config.path_length
-    lpips, files = build_lpips(replace(config.extractor_config, device=str(device)), settings.ppl_resize)
-    distances = ppl_distances(generator, lpips, settings, info, batch_size, device, z_dim, output_range)
+    settings = plan.config.metric_config.path_length
+    lpips, files = plan.path_length_network or build_lpips(
+        replace(plan.config.extractor_config, device=str(device)), settings.ppl_resize
+    )
+    distances = ppl_distances(generator, lpips.to(device), settings, info, batch_size, device, z_dim, output_range)
     return {"ppl_distances": distances}, {"lpips": files.record()}

@@ -16,6 +16,7 @@ from ganbench.data.base import DatasetInfo
 from ganbench.data.kinds import SampleKind
 from ganbench.errors import GanbenchError
 from ganbench.features.base import FeatureExtractor, build_extractor
+from ganbench.features.lpips import Lpips, LpipsFiles, build_lpips
 from ganbench.metrics.spec import METRICS, metric_keys, metric_settings
 from ganbench.scoring.config import ScoreConfig
 from ganbench.scoring.job import INPUTS_FROM_OUTPUT, ScoringJob, available_inputs, inputs_needed, plan_jobs
@@ -30,6 +31,8 @@ class ScoringPlan:
     config: ScoreConfig
     jobs: tuple[ScoringJob, ...]
     extractors: Mapping[str, FeatureExtractor] = field(default_factory=dict, compare=False)
+    #: PPL's LPIPS network and its files once `with_path_length_network()` (None before, or without ppl)
+    path_length_network: tuple[Lpips, LpipsFiles] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, config: ScoreConfig) -> ScoringPlan:
@@ -77,6 +80,14 @@ class ScoringPlan:
                 built[job.extractor] = job_extractor(job)
         return ScoringPlan(self.config, tuple(fit_extractor(job, built[job.extractor]) for job in self.jobs), built)
 
+    def with_path_length_network(self) -> ScoringPlan:
+        """This plan holding PPL's LPIPS network when one of its jobs computes ppl (built here, once: every
+        evaluation scored with the plan shares it); itself otherwise."""
+        if self.path_length_network is not None:
+            return self
+        network = path_length_network(self.config, self.jobs)
+        return self if network is None else replace(self, path_length_network=network)
+
     def configured(self, change: Callable[[ScoreConfig], ScoreConfig]) -> ScoringPlan:
         """The plan with `change` applied to the request and every job's config (a device, absolute folders):
         settings that leave what is scored as it is. Built extractors are dropped."""
@@ -86,6 +97,14 @@ class ScoringPlan:
     def references(self) -> list[Reference]:
         """Each job's reference side (from the reference cache, computed once there), in the jobs' order."""
         return [reference_for(job, self.extractors.get(job.extractor)) for job in self.jobs]
+
+
+def path_length_network(config: ScoreConfig, jobs: tuple[ScoringJob, ...]) -> tuple[Lpips, LpipsFiles] | None:
+    """PPL's LPIPS VGG16 network and its files when one of `jobs` computes ppl, else None: built once per plan, so
+    a cell's evaluations share it."""
+    if not any("ppl" in job.config.metrics for job in jobs):
+        return None
+    return build_lpips(config.extractor_config, config.metric_config.path_length.ppl_resize)
 
 
 def planned(config: ScoreConfig, extractors: Mapping[str, FeatureExtractor] | None = None) -> ScoringPlan:

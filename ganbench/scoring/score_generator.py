@@ -68,7 +68,7 @@ def score_generator(
     if save_samples:
         batches = saved_samples(batches, job.kind, save_samples)
     generator_inputs, lpips_record = path_length_inputs(  # PPL walks the generator's latent space itself
-        config, generator, job.info, sampling.batch_size, source.device, sampling.z_dim, sampling.output_range
+        plan, generator, job.info, sampling.batch_size, source.device, sampling.z_dim, sampling.output_range
     )
     codes = sample_codes(generator, sampling.n)
     result = score_batches(plan, batches, sampling.n, gen_codes=codes, generator_inputs=generator_inputs)
