@@ -134,3 +134,10 @@ def test_the_training_losses_use_each_models_colour(suite_run, monkeypatch, tmp_
     training.plot_training_curves(suite_run, tmp_path, ("png",), ["ali", "gan", "pacgan2"])
     colours = model_colours(["ali", "gan", "pacgan2"])
     assert seen["d_loss"] == [colours["gan"], colours["pacgan2"]]
+
+
+def test_the_page_shows_every_seeds_samples(page):
+    """The per-seed figure (where a collapsed seed shows) is on the page, not only in `suite compare`'s folder."""
+    samples = section(page, "samples")
+    assert samples.count("<img ") == 2  # the one-seed figure and samples_by_seed
+    assert "a row per model, modes marked as above: a seed that collapsed covers one mode" in samples

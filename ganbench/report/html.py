@@ -44,6 +44,7 @@ from ganbench.report.plots.bars import plot_leaderboard_bars
 from ganbench.report.plots.curves import plot_curves
 from ganbench.report.plots.precision_recall import plot_precision_recall
 from ganbench.report.plots.samples import plot_samples
+from ganbench.report.plots.seed_samples import plot_samples_by_seed
 from ganbench.report.plots.training import plot_training_curves
 from ganbench.report.probe_section import probe_section
 from ganbench.report.results import ALL_METRICS, load, results_path
@@ -145,6 +146,7 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
         losses = [p for i, run in enumerate(runs) for p in plot_training_curves(run, scratch / f"losses{i}", ("png",), list(frame["model"]))]
         pr = plot_precision_recall(frame, scratch / "pr", ("svg",))
         samples = [(run, plot_samples(run, scratch / f"samples{i}", frame, ("svg",))) for i, run in enumerate(runs)]
+        by_seed = [(run, plot_samples_by_seed(run, scratch / f"seeds{i}", frame, ("svg",))) for i, run in enumerate(runs)]
     parts.append('<section id="curves"><h2>Training curves</h2>')
     if curves:
         parts.append('<div class="figs">')
@@ -177,6 +179,9 @@ def figures_section(frame: pd.DataFrame, runs: Sequence[Path], scratch: Path) ->
             parts.append(figure(path, f"{run}: each model's samples at its last saved step (one seed); on 2-D data each "
                                 "true mode is marked covered or missed by the mode metric's rule, its circle the "
                                 "quality region at true size, the same axes in every panel.", "samples"))
+    for run, paths in by_seed:
+        parts += [figure(path, f"{run}: every seed's samples at its last saved step, a row per model, modes marked "
+                         "as above: a seed that collapsed covers one mode.", "samples by seed") for path in paths]
     if not shown:
         parts.append("<p class=muted>No sample files in the run directories.</p>")
     parts.append("</section>")
