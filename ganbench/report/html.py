@@ -4,7 +4,8 @@ The page loads nothing from anywhere: its style and script are inline and every 
 data URI (made from the rows and run files by the figure code in report/plots). It holds, in order: every ranked
 metric's leaderboard (sortable; mean ± std, 95% CI, seeds, step, Welch's test against the next model with its
 p-value), the metric curves, the leaderboard charts, each model's training losses, precision vs recall, each
-model's samples (image grids, or 2-D points with every mode marked covered or missed), memorization, PRD-curve and
+model's samples (image grids, or 2-D points with every mode marked covered or missed; on 2-D data also every
+seed's samples, samples_by_seed), memorization, PRD-curve and
 birthday-pair figures found in the run directories (RUN_FIGURES), the paper comparison of a suite (see
 COMPARISON_GLOB), a metric probe found there, and every protocol fingerprint with the run settings. One colour per
 model in every figure. Files are read only where they lie inside their run directory (links out are skipped).
