@@ -12,9 +12,9 @@ export OMP_NUM_THREADS=1
 OUT=${OUT:-runs/veegan-ring}
 ganbench run --suite veegan-ring --models veegan_gan,veegan,unrolled --seeds 0-4 --out "$OUT" --jobs 15 --yes
 ganbench run --suite veegan-ring --models veegan_ali --seeds 0-4 --out "$OUT" --jobs 5 --yes
-# What is published here (2026-12-07, second session): the three rows the paper's claims compare (GAN, VEEGAN,
-# Unrolled GAN) at their FULL protocol, 5 seeds each, every cell at its last step (100,000; Unrolled GAN 25,000);
-# ALI's row had not run yet, so the first line says "rows not run: ALI". Published with
+# What is published here: all four rows at their FULL protocol, 5 seeds each, every cell at its last step (100,000;
+# Unrolled GAN 25,000). The three claim rows finished 2026-12-07 07:58 UTC (second session); ALI's row ran in the
+# third session (08:26-09:21 UTC, resumed from its step-4,900 checkpoints, 5 cells at once). Published with
 ganbench suite compare "$OUT" --suite veegan-ring --out benchmarks/veegan-ring/
 # (the interim before it, 10% of the steps: ganbench suite compare "$OUT" --suite veegan-ring --out
-# benchmarks/veegan-ring/ --at-step 10000). Once ALI's cells have finished too, the same command publishes the table.
+# benchmarks/veegan-ring/ --at-step 10000).
