@@ -14,7 +14,7 @@ ganbench run --suite veegan-ring --models veegan_gan,veegan,unrolled --seeds 0-4
 ganbench run --suite veegan-ring --models veegan_ali --seeds 0-4 --out "$OUT" --jobs 5 --yes
 # What is published here: all four rows at their FULL protocol, 5 seeds each, every cell at its last step (100,000;
 # Unrolled GAN 25,000). The three claim rows finished 2026-12-07 07:58 UTC (second session); ALI's row ran in the
-# third session (08:26-09:21 UTC, resumed from its step-4,900 checkpoints, 5 cells at once). Published with
+# third session (08:26-09:21 UTC, resumed from its cells' last checkpoints, steps 4,000-5,000; 5 cells at once). Published with
 ganbench suite compare "$OUT" --suite veegan-ring --out benchmarks/veegan-ring/
 # (the interim before it, 10% of the steps: ganbench suite compare "$OUT" --suite veegan-ring --out
 # benchmarks/veegan-ring/ --at-step 10000).
