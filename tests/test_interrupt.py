@@ -22,8 +22,41 @@ def test_ctrl_c_with_two_jobs_leaves_no_leaked_semaphores(tmp_path):
         if "] step " in line and "it/s" in line:
             training.add(line.split("]")[0])
     os.killpg(process.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
-    out, err = process.communicate(timeout=120)
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # say where it hangs before failing (seen twice at load 17-20)
+        tree = subprocess.run(["ps", "-o", "pid,ppid,stat,etime,pcpu,wchan:20,cmd", "-g", str(process.pid)],
+                              capture_output=True, text=True).stdout  # fmt: skip
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        raise AssertionError(f"still running 120 s after SIGINT:\n{tree}\nstderr: {err[-2000:]}") from None
     assert process.returncode == 130, err[-2000:]
     assert "interrupted" in err
     assert "leaked semaphore" not in err, err[-2000:]
     assert "Traceback" not in err, err[-3000:]
+
+
+def ignore_sigterm_and_sleep(ready) -> None:
+    import time
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    ready.set()
+    time.sleep(60)
+
+
+def test_a_worker_that_does_not_end_on_sigterm_is_killed_after_the_grace_period():
+    """Ctrl-C must stop the run even where a worker's exit hangs: before, the run waited for it without end."""
+    import multiprocessing
+    import time
+
+    from ganbench.runner.local_cells import stop_workers
+
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    worker = context.Process(target=ignore_sigterm_and_sleep, args=(ready,))
+    worker.start()
+    assert ready.wait(120)  # the spawned interpreter has set its handler
+    start = time.monotonic()
+    stop_workers([worker], grace_s=1.0)
+    assert time.monotonic() - start < 15
+    assert not worker.is_alive() and worker.exitcode == -signal.SIGKILL

@@ -67,6 +67,11 @@ def on_device(job: CellJob, device: str) -> CellJob:
     )
 
 
+#: Seconds an interrupted run waits for its workers to end on SIGTERM (their exit handlers release semaphores)
+#: before it kills them: Ctrl-C must stop the run even where a worker's exit hangs. Files survive a kill (every
+#: write is atomic), as they survive `kill -9` of the run.
+STOP_GRACE_S = 20.0
+
 #: Exit code of a worker whose cell another live process is running (nothing was written).
 BUSY_EXIT = 4
 def _worker(jobs: tuple[CellJob, ...], threads: int) -> None:
@@ -78,6 +83,18 @@ def _worker(jobs: tuple[CellJob, ...], threads: int) -> None:
         sys.exit(0)
     status = outcomes[0].status
     sys.exit(BUSY_EXIT if status == "busy" else 0 if status in ("ok", "diverged") else 3)
+
+
+def stop_workers(processes: Sequence[multiprocessing.Process], grace_s: float = STOP_GRACE_S) -> None:
+    """Interrupted: SIGTERM to every worker this run started, then SIGKILL to those still alive after `grace_s`."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def _run_unit(jobs: tuple[CellJob, ...], log: Callable[[str], None]) -> list[CellOutcome]:
@@ -187,8 +204,5 @@ def run_cells(
                     progress.cell_ended(running=len(running))
                 free.append(device)
     finally:
-        for process, *_ in running.values():  # interrupted: stop the workers this call started
-            process.terminate()
-        for process, *_ in running.values():
-            process.join()
+        stop_workers([process for process, *_ in running.values()])
     return [outcomes[i] for i in range(len(jobs))]
