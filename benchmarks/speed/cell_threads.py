@@ -7,9 +7,9 @@ with the threads the rule chooses now (ganbench.runner.threads), and with one th
 Cases: a `gan` cell on ring8 (PacGAN's 2-D MLPs) and a `dcgan` cell on mnist5k (28x28 convolutions), each at its
 paper defaults. Each setting trains in a fresh process (the threads are set before anything runs); the settings
 alternate over `--rounds` rounds and the median speed is kept, so slow drift in the machine's load hits all three
-alike. Speeds are generator steps per second after the first step (ganbench's own loop clock). The rule's choice is
-made in each round's process from the load at that moment, as `ganbench run` makes it. The load (1-minute
-average) is printed before and after.
+alike. Speeds are generator steps per second after the first step (ganbench's own loop clock). The rule's choice
+depends on the work and the cores only (never the load, since threads change the numbers), as `ganbench run`
+makes it. The load (1-minute average) is printed before and after.
 """
 
 from __future__ import annotations
