@@ -9,12 +9,19 @@ import subprocess
 import sys
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_with_two_jobs_leaves_no_leaked_semaphores(tmp_path):
     argv = [sys.executable, "-m", "ganbench", "run", "--models", "gan", "--dataset", "ring8", "--seeds", "0,1",
             "--steps", "100000", "--eval-every", "50000", "--jobs", "2", "--out", str(tmp_path / "run"), "--no-plots"]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "default"}
+    # SIGINT at its default in the child: a test run started in the background of a non-interactive shell (`pytest
+    # &`) ignores SIGINT, the child inherits that, and Python then never turns Ctrl-C into KeyboardInterrupt (the
+    # cause of this test's two timeouts at load 17-20: the run kept training, the parent waiting in poll)
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                               start_new_session=True)  # fmt: skip
+                               start_new_session=True, preexec_fn=default_sigint)  # fmt: skip
     training: set[str] = set()
     while len(training) < 2:  # both workers are training (each logs its cell's progress)
         line = process.stdout.readline()
