@@ -54,6 +54,16 @@ BUDGET = {
 }
 
 
+#: Families short of the bar at the budget above, whose longer budget is not measured yet (issue 26, seed 0): strict
+#: expected failures with what was measured, so a budget that makes one learn shows up as XPASS. benchmarks/
+#: pacgan-ring's 5 seeds at 2,000 steps agree: pacgan3 3.3%, pacgan4 3.2%, ali 0.2% (PacGAN trains 400,000 steps).
+SHORT = {
+    "ali": "0.24% high quality at 2,000 steps (48 s CPU) against 1.7% smeared",
+    "pacgan3": "0.48% high quality at 2,000 steps (55 s CPU) against 1.7% smeared",
+    "pacgan4": "4.0% high quality at 2,000 steps (55 s CPU), short of 4 x 1.7% smeared",
+}
+
+
 def high_quality(points: np.ndarray, dataset: str) -> float:
     """The share of `points` within 3 std of a mode centre of `dataset`."""
     info = DATASETS.get(dataset).info
@@ -96,7 +106,13 @@ def test_the_smeared_ring_covers_modes_but_few_of_its_samples_are_high_quality()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", sorted(BUDGET))
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SHORT[name])) if name in SHORT else name
+        for name in sorted(BUDGET)
+    ],
+)
 def test_two_d_family_learns_its_ring(family, tmp_path):
     """At its 2-D defaults and seed 0, the family puts at least OVER_CHANCE times as large a share of its samples
     within 3 std of a mode centre as both the smeared ring and its untrained generator do."""
