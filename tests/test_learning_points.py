@@ -1,5 +1,7 @@
-"""The 2-D families learn their paper's ring: modes covered far above what points spread uniformly over the data's
-bounding box cover by chance (issue 26). Slow: each trains a few thousand generator steps on the CPU."""
+"""The 2-D families learn their paper's ring (issue 26): the share of samples within 3 std of a mode centre (VEEGAN's
+high-quality samples) far above that of the ring smeared uniformly around its circle (the modes' positions
+learned, their shapes not) and of the untrained generator. Modes covered cannot show it: points smeared around the
+ring already touch nearly all 8 modes. Slow: each trains a few thousand generator steps on the CPU."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+import torch
 
 from ganbench.data.base import DATASETS, DataConfig, DataShape
 from ganbench.data.sampling import generate
+from ganbench.metrics.chance import smeared_modes
 from ganbench.metrics.modes import count_point_modes
-from ganbench.models.base import MODELS
+from ganbench.models.base import MODELS, build
 from ganbench.models.checkpoint_generator import load_generator
 from ganbench.train.config import RunConfig
 from ganbench.train.loop import train
@@ -24,8 +28,53 @@ N_SAMPLES = 2_500
 #: papers, 2,500 uniform points over ring8_r1's box already cover about 7 of the 8 modes by chance; with 10 they
 #: cover none, so coverage then says something about a trained generator.
 MIN_COUNT = 10
-#: (dataset, generator steps) per family: its paper's ring; steps measured to suffice on a 2-core CPU (seed 0).
-BUDGET = {"pacgan2": ("ring8_r1", 2000)}
+#: How many times the larger chance share of high-quality samples a family must reach.
+OVER_CHANCE = 4
+#: (dataset, generator steps) per 2-D family at its 2-D defaults (the settings of the paper or code its suite
+#: follows), on PacGAN's / VEEGAN's ring. Measured by this test (seed 0, 2-core CPU shared with a full run, load ~17):
+#: gan 29.6% high quality at 2,000 steps against 1.7% smeared and 0% untrained (38 s CPU). Measured short of the bar:
+#: veegan 0.1% / 2.4% at 2,000 / 10,000 steps (17 / 71 s CPU), unrolled 0.3% / 1.8% at 1,000 / 4,000 (33 / 118 s),
+#: wgan_gp 3.4% at 2,000 (334 s). The VEEGAN and unrolled families get their suite's full protocol, at which
+#: benchmarks/veegan-ring's 5 seeds reach 56.6% (veegan), 75.3% (veegan_gan) and 21.9% (unrolled, spread 25.7%)
+#: high quality, wgan_gp its default 10,000 steps; none of these run as this test yet (about 12 CPU minutes each for
+#: veegan and unrolled, ~28 for wgan_gp). The other steps are not measured yet.
+BUDGET = {
+    "ali": ("ring8_r1", 2000),
+    "gan": ("ring8_r1", 2000),
+    "pacgan2": ("ring8_r1", 2000),
+    "pacgan3": ("ring8_r1", 2000),
+    "pacgan4": ("ring8_r1", 2000),
+    "unrolled": ("ring8_r1", 25000),
+    "unrolled1": ("ring8_r1", 25000),
+    "unrolled10": ("ring8_r1", 25000),
+    "veegan": ("ring8_r1", 100000),
+    "veegan_ali": ("ring8_r1", 100000),
+    "veegan_gan": ("ring8_r1", 100000),
+    "wgan_gp": ("ring8_r1", 10000),
+}
+
+
+#: Families short of the bar at the budget above, whose longer budget is not measured yet (issue 26, seed 0): strict
+#: expected failures with what was measured, so a budget that makes one learn shows up as XPASS. benchmarks/
+#: pacgan-ring's 5 seeds at 2,000 steps agree: pacgan3 3.3%, pacgan4 3.2%, ali 0.2% (PacGAN trains 400,000 steps).
+SHORT = {
+    "ali": "0.24% high quality at 2,000 steps (48 s CPU) against 1.7% smeared",
+    "pacgan3": "0.48% high quality at 2,000 steps (55 s CPU) against 1.7% smeared",
+    "pacgan4": "4.0% high quality at 2,000 steps (55 s CPU), short of 4 x 1.7% smeared",
+}
+
+
+def high_quality(points: np.ndarray, dataset: str) -> float:
+    """The share of `points` within 3 std of a mode centre of `dataset`."""
+    info = DATASETS.get(dataset).info
+    return count_point_modes(points, info.modes, info.mode_std).high_quality_fraction
+
+
+def smeared_high_quality(dataset: str, seed: int = 0) -> float:
+    """The high-quality share of N_SAMPLES points of the modes smeared (ganbench.metrics.chance: on a ring, a
+    uniform angle and a radius within +- 10 mode stds)."""
+    info = DATASETS.get(dataset).info
+    return high_quality(smeared_modes(info.modes, info.mode_std, N_SAMPLES, np.random.default_rng(seed)), dataset)
 
 
 def chance_coverage(dataset: str, seed: int = 0) -> tuple[int, float]:
@@ -47,22 +96,41 @@ def test_uniform_points_cover_no_mode_at_the_min_count_and_almost_all_at_one():
     assert count_point_modes(points, spec.info.modes, spec.info.mode_std, min_count=1).modes_covered >= 5
 
 
+def test_the_smeared_ring_covers_modes_but_few_of_its_samples_are_high_quality():
+    """Why the learning test reads the high-quality share: the smeared ring touches most modes at one sample each,
+    yet under 2.5% of its samples lie within 3 std of a centre."""
+    info = DATASETS.get("ring8_r1").info
+    points = smeared_modes(info.modes, info.mode_std, N_SAMPLES, np.random.default_rng(0))
+    assert count_point_modes(points, info.modes, info.mode_std).modes_covered >= 7
+    assert 0.005 < smeared_high_quality("ring8_r1") < 0.025
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("family", sorted(BUDGET))
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SHORT[name])) if name in SHORT else name
+        for name in sorted(BUDGET)
+    ],
+)
 def test_two_d_family_learns_its_ring(family, tmp_path):
-    """At its 2-D defaults and seed 0, the family covers at least 5 of the 8 modes with MIN_COUNT high-quality
-    samples each (chance: 0) and puts at least ten times the chance share of its samples within 3 std of a mode."""
+    """At its 2-D defaults and seed 0, the family puts at least OVER_CHANCE times as large a share of its samples
+    within 3 std of a mode centre as both the smeared ring and its untrained generator do."""
     dataset, steps = BUDGET[family]
     data = DATASETS.get(dataset).load("train", DataConfig())
-    config = MODELS.get(family).default_config(DataShape.of(data.data, data.labels))
-    config = dataclasses.replace(config, steps=steps)
+    shape = DataShape.of(data.data, data.labels)
+    config = dataclasses.replace(MODELS.get(family).default_config(shape), steps=steps)
     run = RunConfig(seed=0, device="cpu", progress=False, tensorboard=False, log_every=100, checkpoint_every=steps)
     assert train(family, config, run, data, tmp_path).status == "ok"
-    samples = generate(load_generator(tmp_path), N_SAMPLES, seed=0).numpy()
-    info = DATASETS.get(dataset).info
-    counts = count_point_modes(samples, info.modes, info.mode_std, min_count=MIN_COUNT)
-    chance_modes, chance_quality = chance_coverage(dataset)
-    print(f"\n{family}: {counts.modes_covered} modes, hq {counts.high_quality_fraction:.3f}; chance {chance_modes}, "
-          f"{chance_quality:.4f}")
-    assert counts.modes_covered >= max(5, chance_modes + 4)
-    assert counts.high_quality_fraction >= 10 * chance_quality
+    torch.manual_seed(0)
+    untrained = build(family, shape, config)[0]
+    untrained.eval()
+    with torch.no_grad():
+        chance = {
+            "smeared": smeared_high_quality(dataset),
+            "untrained": high_quality(generate(untrained, N_SAMPLES, seed=0).numpy(), dataset),
+        }
+        samples = generate(load_generator(tmp_path), N_SAMPLES, seed=0).numpy()
+    trained = high_quality(samples, dataset)
+    print(f"\n{family}: high quality {trained:.4f}; chance {chance}")
+    assert trained >= OVER_CHANCE * max(chance.values())

@@ -3,10 +3,12 @@ classes, and how well its class / code input recovers the class."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
-from ganbench.data.base import DATASETS, DataConfig
+from ganbench.data.base import DATASETS, ArraySplit, DataConfig
 from ganbench.data.sampling import generate, sample_codes
 from ganbench.features.config import ExtractorConfig
 from ganbench.features.mnist_classifier import build_mnist_classifier
@@ -27,12 +29,22 @@ class MnistJudge:
         out = self.classifier.extract(images, ("pool", "logits"))
         return out["pool"].double().numpy(), out["logits"].double()
 
+    def padded(self, size: int) -> ArraySplit:
+        """The train split with a background border up to `size` x `size` (torchvision's Pad(2) for 32x32), for
+        the networks published for 32x32 images; `judge` crops their samples back to the centre 28 x 28."""
+        pad = (size - self.data.data.shape[-1]) // 2
+        images = np.pad(self.data.data, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        return dataclasses.replace(self.data, data=images)
+
     def judge(self, generator: torch.nn.Module, n: int = 1000) -> dict[str, float]:
         """fid, the share of samples classified with p > 0.9 (confident), the digits confidently generated in at
-        least 1% of the samples, and code_accuracy (nan for a generator without labels)."""
+        least 1% of the samples, and code_accuracy (nan for a generator without labels). Samples larger than 28 x 28
+        (from a padded training set) are cropped to their centre 28 x 28."""
         generator.eval()
         with torch.no_grad():
             images = ((generate(generator, n, seed=0).clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        crop = (images.shape[-1] - 28) // 2
+        images = images[..., crop : crop + 28, crop : crop + 28]
         pool, logits = self.features(images)
         confidence, label = logits.softmax(1).max(1)
         confident = np.bincount(label[confidence > 0.9].numpy(), minlength=10)

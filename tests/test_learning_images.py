@@ -1,0 +1,92 @@
+"""Every registered family has a learning test (issue 26), and the image families outside the lectures' zoo learn
+mnist5k: after a short run at a quarter width their mnist-classifier FID falls far below their untrained
+generator's. The zoo's families are tested in tests/test_zoo.py, dcgan at full width in tests/test_train.py, the
+2-D families on their ring in tests/test_learning_points.py. Slow: each trains a few hundred steps on the CPU."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+from test_learning_points import BUDGET as POINT_BUDGET
+from test_zoo import LEARNING, ZOO
+
+from ganbench.data.base import DataShape
+from ganbench.models.base import MODELS, build
+from ganbench.models.checkpoint_generator import load_generator
+from ganbench.train.config import RunConfig
+from ganbench.train.loop import train
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+#: Families learning-tested elsewhere: dcgan in tests/test_train.py (full width, 1,000 steps).
+ELSEWHERE = {"dcgan"}
+#: The networks published for 32x32 images train on mnist5k padded to 32 x 32 (their samples are judged on the
+#: centre 28 x 28).
+PADDED_32 = {
+    "cgan_mimicry",
+    "dcgan_collections",
+    "dcgan_mimicry",
+    "sngan_collections_cnn",
+    "sngan_collections_resnet",
+    "sngan_mimicry",
+    "wgan_gp_collections_cnn",
+    "wgan_gp_collections_resnet",
+    "wgan_gp_mimicry",
+}
+#: The image families outside the zoo, at the zoo leaderboard's budget (LEARNING: width 0.25, 400 generator steps)
+#: unless STEPS gives more.
+IMAGE_FAMILIES = sorted(set(MODELS.names()) - set(ZOO) - set(POINT_BUDGET) - ELSEWHERE)
+#: Generator steps for families measured to need more than LEARNING's 400 (seed 0, width 0.25; trained / untrained
+#: FID): lsgan 1407 / 2168 at 400 steps, 603 at 1,000; pacdcgan2 1216 at 400, 699 at 1,000; sngan 1175 / 2194 at
+#: 400, 724 at 1,000 (pacdcgan3 and pacdcgan4 are given pacdcgan2's steps, not measured). The other 32x32
+#: networks' steps are not measured yet.
+STEPS = {"dcgan_collections": 1000, "lsgan": 1000, "pacdcgan2": 1000, "pacdcgan3": 1000, "pacdcgan4": 1000, "sngan": 1000, "wgan": 1000}
+#: Families measured not to reach the bar, cause not found yet (issue 26): strict expected failures with what was
+#: measured, so a fix shows up as XPASS.
+SHORT = {
+    "cgan": "FID 2225 / 2101 at 400 / 1,000 steps against ~2085-2170 untrained: the projection discriminator's "
+    "hinge loss reaches ~0 within the run (d_loss 0.0003 at step 400) and the generator draws no digit",
+    "dcgan_collections": "FID 1904 / 1273 at 400 / 1,000 steps against 2173 untrained (mnist5k padded to 32): "
+    "learning, slowly; its budget is not measured",
+    "wgan": "FID 1678 / 1446 at 400 / 1,000 steps against 2168 untrained (RMSProp 5e-5, five clipped critic steps): "
+    "learning, slowly; its budget is not measured",
+}
+
+
+def test_every_registered_family_has_a_learning_test():
+    tested = set(ZOO) | set(POINT_BUDGET) | set(IMAGE_FAMILIES) | ELSEWHERE
+    assert tested == set(MODELS.names())
+    assert not set(ZOO) & set(POINT_BUDGET) and PADDED_32 <= set(IMAGE_FAMILIES)
+
+
+@pytest.fixture(scope="module")
+def mnist_judge():
+    from support.mnist_check import MnistJudge
+
+    return MnistJudge()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SHORT[name])) if name in SHORT else name
+        for name in IMAGE_FAMILIES
+    ],
+)
+def test_image_family_learns_mnist5k(family, mnist_judge, tmp_path):
+    """At its paper's settings, a quarter width and seed 0, the family's trained mnist-classifier FID of 1,000
+    samples is below half its untrained generator's."""
+    data = mnist_judge.padded(32) if family in PADDED_32 else mnist_judge.data
+    shape = DataShape.of(data.data, data.labels)
+    budget = {**LEARNING, "steps": STEPS.get(family, LEARNING["steps"])}
+    config = dataclasses.replace(MODELS.get(family).default_config(shape), **budget)
+    run = RunConfig(seed=0, device="cpu", progress=False, tensorboard=False, log_every=100, checkpoint_every=budget["steps"])
+    assert train(family, config, run, data, tmp_path).status == "ok"
+    torch.manual_seed(0)
+    untrained = mnist_judge.judge(build(family, shape, config)[0])
+    trained = mnist_judge.judge(load_generator(tmp_path))
+    print(f"\n{family}: untrained {untrained}\n{family}: trained {trained}")
+    assert trained["fid"] < 0.5 * untrained["fid"]
