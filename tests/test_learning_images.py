@@ -8,15 +8,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-import torch
 from test_learning_points import BUDGET as POINT_BUDGET
 from test_zoo import LEARNING, ZOO
 
 from ganbench.data.base import DataShape
-from ganbench.models.base import MODELS, build
-from ganbench.models.checkpoint_generator import load_generator
-from ganbench.train.config import RunConfig
-from ganbench.train.loop import train
+from ganbench.models.base import MODELS
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -83,10 +79,5 @@ def test_image_family_learns_mnist5k(family, mnist_judge, tmp_path):
     shape = DataShape.of(data.data, data.labels)
     budget = {**LEARNING, "steps": STEPS.get(family, LEARNING["steps"])}
     config = dataclasses.replace(MODELS.get(family).default_config(shape), **budget)
-    run = RunConfig(seed=0, device="cpu", progress=False, tensorboard=False, log_every=100, checkpoint_every=budget["steps"])
-    assert train(family, config, run, data, tmp_path).status == "ok"
-    torch.manual_seed(0)
-    untrained = mnist_judge.judge(build(family, shape, config)[0])
-    trained = mnist_judge.judge(load_generator(tmp_path))
-    print(f"\n{family}: untrained {untrained}\n{family}: trained {trained}")
+    untrained, trained = mnist_judge.before_and_after(family, config, data, tmp_path)
     assert trained["fid"] < 0.5 * untrained["fid"]

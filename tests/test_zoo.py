@@ -349,19 +349,11 @@ def test_zoo_family_learns_mnist5k(family, mnist_judge, tmp_path):
     more steps for those in LONGER), moves the mnist-classifier FID of 1,000 samples far below its untrained
     generator's; the class-conditional ACGAN and InfoGAN's unsupervised code also pick the digit well above chance
     (0.1). The families measured not to learn are in NOT_LEARNING, with their causes."""
-    from ganbench.models.base import build
-    from ganbench.models.checkpoint_generator import load_generator
-
     data = mnist_judge.data
     shape = DataShape.of(data.data, data.labels)
     budget = {**LEARNING, "steps": LONGER.get(family, LEARNING["steps"])}
     config = dataclasses.replace(MODELS.get(family).default_config(shape), **budget)
-    run = RunConfig(seed=0, device="cpu", progress=False, tensorboard=False, log_every=100, checkpoint_every=400)
-    assert train(family, config, run, data, tmp_path).status == "ok"
-    torch.manual_seed(0)
-    untrained = mnist_judge.judge(build(family, shape, config)[0])
-    trained = mnist_judge.judge(load_generator(tmp_path))
-    print(f"\n{family}: untrained {untrained}\n{family}: trained {trained}")
+    untrained, trained = mnist_judge.before_and_after(family, config, data, tmp_path)
     assert trained["fid"] < 0.5 * untrained["fid"]
     if family in ("acgan", "infogan"):
         assert trained["code_accuracy"] > 0.3

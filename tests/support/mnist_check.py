@@ -60,3 +60,20 @@ class MnistJudge:
             "digits": int((confident >= 0.01 * n).sum()),
             "code_accuracy": accuracy,
         }
+
+    def before_and_after(self, family: str, config, data: ArraySplit, out_dir) -> tuple[dict[str, float], dict[str, float]]:
+        """(untrained, trained) judgements of `family` with `config` on `data`: trained in `out_dir` (seed 0, CPU);
+        the untrained generator is built under seed 0 after training."""
+        from ganbench.data.base import DataShape
+        from ganbench.models.base import build
+        from ganbench.models.checkpoint_generator import load_generator
+        from ganbench.train.config import RunConfig
+        from ganbench.train.loop import train
+
+        run = RunConfig(seed=0, device="cpu", progress=False, tensorboard=False, log_every=100, checkpoint_every=config.steps)
+        assert train(family, config, run, data, out_dir).status == "ok"
+        torch.manual_seed(0)
+        untrained = self.judge(build(family, DataShape.of(data.data, data.labels), config)[0])
+        trained = self.judge(load_generator(out_dir))
+        print(f"\n{family}: untrained {untrained}\n{family}: trained {trained}")
+        return untrained, trained
