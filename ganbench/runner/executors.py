@@ -51,8 +51,7 @@ class LocalExecutor:
             parallel = at_once > 1
             where = f"{at_once} parallel processes on {', '.join(sorted(set(plan.slots)))}"
             log(f"running {len(jobs)} cell(s) on {where if parallel else plan.slots[0]}")
-            threads = plan.threads.threads if plan.threads is not None else None
-            return run_cells(jobs, plan.slots, log, config.group_cells, threads)
+            return run_cells(jobs, plan.slots, log, config.group_cells, plan.threads.threads)  # set for this executor
 
         yield run
 

@@ -156,13 +156,12 @@ class GridProgress:
 def run_cells(
     jobs: Sequence[CellJob],
     slots: Sequence[str],
-    log: Callable[[str], None] = print,
-    group_cells: int = 1,
-    threads: int | None = None,
+    log: Callable[[str], None],
+    group_cells: int,
+    threads: int,
 ) -> list[CellOutcome]:
     """Run every job, at most len(slots) cells or groups of `group_cells` cells at a time; outcomes in the order
-    the jobs were given. `threads`: CPU threads per cell (runner.threads chooses them; None: the cores shared
-    among the processes, or torch's default in this process)."""
+    the jobs were given. `threads`: CPU threads per cell, as runner.threads chose them for the whole grid."""
     progress = GridProgress(len(jobs), log)
     units = group_jobs(jobs, group_cells, log)
     position = {id(job): index for index, job in enumerate(jobs)}
@@ -170,7 +169,7 @@ def run_cells(
     if len(slots) <= 1 or len(units) <= 1:
         device = slots[0] if slots else "cpu"
         before = torch.get_num_threads()
-        torch.set_num_threads(threads or before)
+        torch.set_num_threads(threads)
         try:
             for unit in units:
                 for job, outcome in zip(unit, _run_unit(tuple(on_device(job, device) for job in unit), log), strict=True):
@@ -179,7 +178,6 @@ def run_cells(
         finally:
             torch.set_num_threads(before)
         return [outcomes[i] for i in range(len(jobs))]
-    threads = threads or max(1, (os.cpu_count() or 1) // min(len(slots), len(units)))
     context = multiprocessing.get_context("spawn")  # CUDA cannot be forked; spawn is also safe on CPU
     pending = deque(units)
     free = list(slots)
