@@ -95,7 +95,7 @@ def path_length_inputs(
     """({"ppl_distances": ...}, {"lpips": the sha256 of its weight files}) when one of `plan`'s jobs computes ppl,
     else ({}, {}): the metric inputs measured on the generator itself, and the protocol record they add. The LPIPS
     network is the built plan's (one per cell, whatever its evaluations), else built here."""
-    if not any("ppl" in job.config.metrics for job in plan.jobs):
+    if "ppl" not in plan.metrics:
         return {}, {}
     settings = plan.config.metric_config.path_length
     lpips, files = plan.path_length_network or build_lpips(

@@ -83,10 +83,10 @@ class ScoringPlan:
     def with_path_length_network(self) -> ScoringPlan:
         """This plan holding PPL's LPIPS network when one of its jobs computes ppl (built here, once: every
         evaluation scored with the plan shares it); itself otherwise."""
-        if self.path_length_network is not None:
+        if self.path_length_network is not None or "ppl" not in self.metrics:
             return self
-        network = path_length_network(self.config, self.jobs)
-        return self if network is None else replace(self, path_length_network=network)
+        network = build_lpips(self.config.extractor_config, self.config.metric_config.path_length.ppl_resize)
+        return replace(self, path_length_network=network)
 
     def configured(self, change: Callable[[ScoreConfig], ScoreConfig]) -> ScoringPlan:
         """The plan with `change` applied to the request and every job's config (a device, absolute folders):
@@ -97,14 +97,6 @@ class ScoringPlan:
     def references(self) -> list[Reference]:
         """Each job's reference side (from the reference cache, computed once there), in the jobs' order."""
         return [reference_for(job, self.extractors.get(job.extractor)) for job in self.jobs]
-
-
-def path_length_network(config: ScoreConfig, jobs: tuple[ScoringJob, ...]) -> tuple[Lpips, LpipsFiles] | None:
-    """PPL's LPIPS VGG16 network and its files when one of `jobs` computes ppl, else None: built once per plan, so
-    a cell's evaluations share it."""
-    if not any("ppl" in job.config.metrics for job in jobs):
-        return None
-    return build_lpips(config.extractor_config, config.metric_config.path_length.ppl_resize)
 
 
 def planned(config: ScoreConfig, extractors: Mapping[str, FeatureExtractor] | None = None) -> ScoringPlan:
