@@ -161,7 +161,7 @@ def test_failed_and_diverged_cells_are_recorded_and_only_the_failed_one_reruns(t
 
 def test_reference_statistics_are_computed_once_by_the_driver(tmp_path, monkeypatch, faults):
     """An image grid: the driver computes the reference features before any cell; no worker computes them; the rows
-    equal the local executor's."""
+    equal the local executor's at the same --threads, which a Ray cell takes over its --ray-cpus-per-cell (1)."""
     import ganbench.scoring.reference_cache as reference_cache
 
     monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path / "fresh-cache"))
@@ -178,6 +178,7 @@ def test_reference_statistics_are_computed_once_by_the_driver(tmp_path, monkeypa
         eval_every=2,
         n_generated=60,
         device="cpu",
+        threads=2,
     )
     try:
         _, outcomes = run_grid(
@@ -191,7 +192,7 @@ def test_reference_statistics_are_computed_once_by_the_driver(tmp_path, monkeypa
     assert {"gan/seed0 trains", "gan/seed1 trains"} <= set(worker_log) and "reference" not in worker_log
     run_grid(GridConfig(out=tmp_path / "local" / "run", **config), log=lambda _: None)
     rows = read_rows(tmp_path / "ray" / "run")
-    assert len(rows) == 2 * 7
+    assert len(rows) == 2 * 7 and {row.protocol["threads"] for row in rows} == {2}
     assert comparable(rows) == comparable(read_rows(tmp_path / "local" / "run"))
 
 

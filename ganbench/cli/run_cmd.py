@@ -87,7 +87,8 @@ def add_parser(subparsers) -> None:
         "--threads",
         type=positive_int,
         help="CPU threads per cell (default: one for small networks, else the usable cores shared among the jobs, "
-        "whatever the load, since threads change the numbers; recorded in grid.json and each row's protocol)",
+        "whatever the load, since threads change the numbers; under Ray: --ray-cpus-per-cell; recorded in grid.json "
+        "and each row's protocol)",
     )
     runtime.add_argument(
         "--group-cells",
@@ -136,7 +137,7 @@ def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="times Ray reruns a cell whose worker or node died; it resumes from its last checkpoint (default 3)",
     )
-    group.add_argument("--ray-cpus-per-cell", type=non_negative_float, metavar="N", help="CPUs per cell (default 1)")
+    group.add_argument("--ray-cpus-per-cell", type=non_negative_float, metavar="N", help="CPUs per cell (default 1; also its torch threads unless --threads)")
     group.add_argument(
         "--ray-memory-per-cell", type=non_negative_float, metavar="GIB", help="memory reserved per cell (default none)"
     )

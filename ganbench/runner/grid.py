@@ -72,13 +72,14 @@ def _run_locked(config: GridConfig, plan: GridPlan, log: Callable[[str], None]) 
 
 
 def threads_for(config: GridConfig, plan: GridPlan) -> ThreadChoice | None:
-    """The CPU threads of each cell this run trains (--threads, else runner.threads' rule for the grid's cells at
-    once: all of them, not those left, so that a resumed run trains its cells with the threads of an uninterrupted
-    one); None with another executor than the local one (a Ray cell has its --ray-cpus-per-cell)."""
-    if config.executor != "local":
-        return None
+    """The CPU threads of each cell this run trains: --threads on any executor, else, on the local one,
+    runner.threads' rule for the grid's cells at once (all of them, not those left, so that a resumed run trains its
+    cells with the threads of an uninterrupted one); None under Ray without --threads (a Ray cell then takes its
+    --ray-cpus-per-cell)."""
     if config.threads is not None:
         return cell_threads({}, None, 1, config.threads)
+    if config.executor != "local":
+        return None
     at_once = max(1, min(len(plan.slots), -(-len(plan.jobs) // max(config.group_cells, 1))))
     _, shape, _ = load_training_split(config.dataset, plan.eval.score.data_config)  # loaded once per process
     models = {job.model: job.model_config for job in plan.jobs}

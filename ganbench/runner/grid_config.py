@@ -68,5 +68,5 @@ class GridPlan:
     slots: tuple[str, ...]
     #: every metric an evaluation scores, over all its protocols (the main one's first)
     metrics: tuple[str, ...] = ()
-    #: CPU threads per cell (runner.threads), chosen when the cells to run are known; None for other executors
+    #: CPU threads per cell (runner.threads), chosen when the cells to run are known; None under Ray without --threads
     threads: ThreadChoice | None = None

@@ -161,7 +161,7 @@ class RayExecutor:
         """Run `jobs` as tasks (at most `config.jobs` at once, when given); outcomes in the order of `jobs`."""
         options = self.task_options(use_gpu, config.jobs_per_gpu)
         settings = TaskSettings(
-            threads=max(1, int(self.cpus_per_cell)),
+            threads=plan.threads.threads if plan.threads is not None else max(1, int(self.cpus_per_cell)),
             gpu_share=1 / config.jobs_per_gpu if use_gpu else None,
             probe=probe,
         )
