@@ -86,24 +86,27 @@ class LabelNorm(nn.Module):
 
 
 class Head(nn.Module):
-    """Discriminator output: a linear layer, plus the class projection <embed(y), h> when conditional.
+    """Discriminator output from the flattened features phi(x): a linear layer, plus the class projection
+    <embed(y), phi(x)> when conditional (Miyato & Koyama 2018, eq. 3).
 
-    Conditional heads sum feature maps over space first (Miyato & Koyama 2018);
-    unconditional ones flatten them (DCGAN).
+    phi(x) is what the standard CNN's dense layer reads, the whole final feature map (Miyato et al. 2018, Table 3),
+    for the projection as for the linear layer. Miyato & Koyama sum the map over space first, but that belongs to
+    their ResNets (registered as cgan_mimicry): on the standard CNN's 7 x 7 map of mnist5k the summed head let the
+    discriminator win outright, with or without the projection (hinge d_loss 0 by step 400, FID 2131 / 2155
+    against 2085 untrained), where the flattened one learns (990 at 400 steps, 663 at 1,000; issue 26).
     """
 
-    def __init__(self, features: int, flat_features: int, num_classes: int, spectral: bool) -> None:
+    def __init__(self, features: int, num_classes: int, spectral: bool) -> None:
         super().__init__()
         self.conditional = num_classes > 0
-        self.linear = maybe_spectral(nn.Linear(features if self.conditional else flat_features, 1), spectral)
+        self.linear = maybe_spectral(nn.Linear(features, 1), spectral)
         if self.conditional:
             self.embed = maybe_spectral(nn.Embedding(num_classes, features), spectral)
 
     def forward(self, h: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        h = h.flatten(1)
         if not self.conditional:
-            return self.linear(h.flatten(1)).squeeze(1)
-        if h.dim() == 4:
-            h = h.sum(dim=(2, 3))
+            return self.linear(h).squeeze(1)
         return (self.linear(h) + (self.embed(labels) * h).sum(dim=1, keepdim=True)).squeeze(1)
 
 
@@ -170,7 +173,7 @@ class ConvDiscriminator(nn.Module):
             layers.append(nn.LeakyReLU(slope))
             cin = cout
         self.features = nn.Sequential(*layers)
-        self.head = Head(cin, cin * base * base, num_classes, spectral)
+        self.head = Head(cin * base * base, num_classes, spectral)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.head(self.features(x), labels)
@@ -224,7 +227,7 @@ class MlpDiscriminator(nn.Module):
             if dropout:
                 layers.append(nn.Dropout(dropout))
         self.features = nn.Sequential(*layers)
-        self.head = Head(sizes[-1], sizes[-1], num_classes, spectral)
+        self.head = Head(sizes[-1], num_classes, spectral)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.head(self.features(x.flatten(1)), labels)

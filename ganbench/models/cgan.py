@@ -1,6 +1,7 @@
 """`cgan`: class-conditional GAN — generator with conditional batch norm, spectrally normalised
-projection discriminator (Miyato & Koyama 2018), hinge loss and the `sngan` optimizer settings.
-Needs labelled data.
+projection discriminator (Miyato & Koyama 2018) on `sngan`'s standard CNN, its projection reading the flattened final
+map as the CNN's dense layer does (ganbench.models.blocks.Head says why), hinge loss and the `sngan` optimizer
+settings. Needs labelled data.
 
 32x32 colour images (CIFAR-10/100) default to arch "mimicry-resnet": mimicry's cGAN-PD
 `torch_mimicry/nets/cgan_pd/cgan_pd_32.py` (README baseline FID 10.84 +- 0.03 on CIFAR-10), also registered as
