@@ -7,6 +7,9 @@
 # compare, all 5 seeds side by side, then ALI, the ring before the grid (veegan-ring is the other suite). Any
 # order and any --jobs give the same rows, and rerunning a stopped command resumes it: finished cells are skipped,
 # the others continue from their last checkpoint.
+# Not finished: the run folder (/work/runs/veegan-grid, with the grid's first checkpoints) was lost with its machine
+# when the session running it was cut off on 2026-12-07; it starts again from nothing. Cost from the ring's measured
+# rates (RESULTS.md): about 6.3 CPU-hours for the 20 cells, a little over 3 hours on 2 idle cores.
 set -eu
 export OMP_NUM_THREADS=1
 OUT=${OUT:-runs/veegan-grid}
