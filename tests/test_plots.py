@@ -107,6 +107,29 @@ def test_sample_grids_images_and_2d_points(tmp_path):
     assert paths[0].parent == tmp_path / "figures"
 
 
+def test_point_panels_draw_the_points_above_the_mode_markers(tmp_path):
+    """A run collapsed onto one mode puts all its points at that mode's centre, where the covered / missed marker
+    stands: the points are drawn above every marker and circle (once), so the collapse stays visible in both the
+    samples and the samples-by-seed figures."""
+    from matplotlib.figure import Figure
+
+    from ganbench.data.base import DATASETS
+    from ganbench.report.plots.samples import point_panel
+
+    modes = DATASETS.get("ring8").info.modes
+    points = modes[:1] + np.random.default_rng(0).normal(0, 0.01, (300, 2))
+    path = tmp_path / "samples_step500.npz"
+    np.savez(path, points=points.astype(np.float32), dataset="ring8")
+    frame = rows_to_frame([ResultRow("gan", "ring8", 0, 500, "precision", 0.9, {}, 1.0, {})])
+    ax = Figure().subplots()
+    _, drawn, line = point_panel(ax, path, "gan", frame, "C0")
+    assert line.startswith("1/8 modes covered")
+    scatters = [c for c in ax.collections if len(c.get_offsets()) == len(points)]
+    assert len(scatters) == 1 and np.allclose(scatters[0].get_offsets(), drawn)
+    others = [artist.get_zorder() for artist in [*ax.collections, *ax.patches, *ax.lines] if artist is not scatters[0]]
+    assert others and scatters[0].get_zorder() > max(others)
+
+
 def test_samples_by_seed_draws_every_seed_of_point_data(tmp_path):
     """Issue 24: the plain GAN collapsed onto one ring mode in two seeds of five; the samples figure draws one seed
     per model, so a figure with every seed's last kept points (at most --at-step) shows what some seeds did."""

@@ -96,7 +96,9 @@ def point_panel(ax, path: Path, model: str, frame: pd.DataFrame | None, colour) 
     """The generated points of `path` in the model's colour, each true mode marked covered or missed by the mode
     metric's rule (report.plots.mode_coverage); (legend handles, the points, a title line)."""
     modes, mode_std = modes_and_std(path, model, frame)
+    drawn_before = len(ax.collections)
     handles = kind_of_file(path).draw_evaluation_samples(ax, path, None, colour)
+    points_drawn = ax.collections[drawn_before:]
     with np.load(path) as npz:
         points = np.asarray(npz["points"], dtype=float)
     if modes is None or not mode_std:
@@ -104,6 +106,9 @@ def point_panel(ax, path: Path, model: str, frame: pd.DataFrame | None, colour) 
     stds, min_count = mode_settings(frame, model.split("/")[-1])
     found = coverage(points, modes, mode_std, stds, min_count)
     handles += draw_coverage(ax, modes, found)
+    # the points above the mode markers: a run collapsed onto one mode would otherwise hide under that mode's marker
+    for collection in points_drawn:
+        collection.set_zorder(6)
     return handles, points, f"{int(found.covered.sum())}/{len(modes)} modes covered ({found.n_points:,} samples)"
 
 

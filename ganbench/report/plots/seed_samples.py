@@ -64,8 +64,6 @@ def plot_samples_by_seed(
                     warnings.warn(f"could not read {path} ({error}); left it blank in samples_by_seed", stacklevel=2)
                     ax.set_axis_off()
                     continue
-                # on top of the mode markers: a seed collapsed onto one mode would otherwise hide under its marker
-                ax.scatter(points[:, 0], points[:, 1], s=2, color=colours.get(model.split("/")[-1], "C0"), zorder=5)
                 used.append(ax)
                 all_points.append(points)
                 all_modes.append(dataset_modes(path, model, frame))
