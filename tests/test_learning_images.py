@@ -56,6 +56,15 @@ STEPS = {
 }
 
 
+#: Families measured short of the bar at their budget, whose longer budget is not measured yet (issue 26; seed 0, one
+#: thread, AMD EPYC, 2026-12-07): strict expected failures with what was measured, so a budget that makes one learn
+#: shows up as XPASS.
+SHORT = {
+    "cgan_mimicry": "FID 1436 / 1646 at 400 steps (mnist5k padded to 32; about 10 CPU minutes): mimicry's ResNet "
+    "learns (4 digits confidently drawn against 1) but is short of half; its budget is not measured",
+}
+
+
 def test_every_registered_family_has_a_learning_test():
     tested = set(ZOO) | set(POINT_BUDGET) | set(IMAGE_FAMILIES) | ELSEWHERE
     assert tested == set(MODELS.names())
@@ -70,7 +79,13 @@ def mnist_judge():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", IMAGE_FAMILIES)
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SHORT[name])) if name in SHORT else name
+        for name in IMAGE_FAMILIES
+    ],
+)
 def test_image_family_learns_mnist5k(family, mnist_judge, tmp_path):
     """At its paper's settings, a quarter width and seed 0, the family's trained mnist-classifier FID of 1,000
     samples is below half its untrained generator's."""
