@@ -31,14 +31,15 @@ PADDED_32 = {
     "wgan_gp_collections_resnet",
     "wgan_gp_mimicry",
 }
-#: The image families outside the zoo, at the zoo leaderboard's budget (LEARNING: width 0.25, 400 generator steps)
-#: unless STEPS gives more.
 #: Families with an image and a 2-D configuration, learning-tested on both (ali: DCGAN nets with ALI's CIFAR-10
 #: optimiser here, PacGAN's 2-D ALI on the ring in tests/test_learning_points.py).
 BOTH = {"ali"}
+#: The image families outside the zoo, at the zoo leaderboard's budget (LEARNING: width 0.25, 400 generator steps)
+#: unless STEPS gives more.
 IMAGE_FAMILIES = sorted((set(MODELS.names()) - set(ZOO) - set(POINT_BUDGET) - ELSEWHERE) | BOTH)
 #: Generator steps for families measured to need more than LEARNING's 400 (seed 0, width 0.25; trained / untrained
-#: FID): ali (on images ALI's CIFAR-10 optimiser with DCGAN nets) 1791 / 2168 at 400 steps, 759 at 2,000; cgan 990 / 2085 at 400 steps, 663 at 1,000 (since its head reads the flattened map: ganbench.models.blocks.Head);
+#: FID): ali (on images ALI's CIFAR-10 optimiser with DCGAN nets) 1791 / 2168 at 400 steps, 759 at 2,000; cgan
+#: 990 / 2085 at 400 steps, 663 at 1,000 (since its head reads the flattened map: ganbench.models.blocks.Head);
 #: dcgan_collections (mnist5k padded to 32) 1904 / 2173 at 400, 1273 at 1,000, 420 at 2,000; lsgan 1407 / 2168 at 400,
 #: 603 at 1,000; pacdcgan2 1216 at 400, 699 at 1,000; sngan 1175 / 2194 at 400, 724 at 1,000; wgan (RMSProp 5e-5, five
 #: clipped critic steps) 1678 / 2168 at 400, 1446 at 1,000, 934 at 2,000, 658 at 3,000 (pacdcgan3 and pacdcgan4 are
