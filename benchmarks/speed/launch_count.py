@@ -1,5 +1,5 @@
 """Operator dispatches per training step of a suite's models, trained the way a GPU run would train them: cells of
-one model grouped (`--group-cells N`), the rest alone. On a GPU every dispatched operator launches at least one
+one model grouped (`--group-cells N`: on a GPU one batched step, ganbench.train.group_steps.Vmapped), the rest alone. On a GPU every dispatched operator launches at least one
 kernel, and PacGAN's 2-D networks are so small that a step's time is its launches, so this count, measured here on
 the CPU, is what a GPU projection rests on (benchmarks/RESULTS.md, "PacGAN's full protocol on a GPU").
 
@@ -22,12 +22,12 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from ganbench.config_parsing import apply_overrides
 from ganbench.data.base import DataConfig
+from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS
 from ganbench.suites.base import SUITES
 from ganbench.train.config import RunConfig
 from ganbench.train.data import load_training_split
-from ganbench.train.grouped import grouping_refusal, train_group
-from ganbench.train.loop import train
+from ganbench.train.loop import train, train_runs
 
 
 class DispatchCount(TorchDispatchMode):
@@ -49,11 +49,15 @@ def dispatches(model: str, settings: dict, dataset: str, steps: int, group: int)
     base = RunConfig(device="cpu", progress=False, tensorboard=False, dataset=dataset, compile=False,
                      checkpoint_every=steps, log_every=10**9, sample_every=10**9)
     runs = [dataclasses.replace(base, seed=seed) for seed in range(group)]
-    grouped = group > 1 and grouping_refusal(model, config, runs[0]) is None
+    # the batched step a GPU run takes (forced here on the CPU); a model it refuses trains alone, as on a GPU
+    grouped = group > 1
     with tempfile.TemporaryDirectory() as tmp, DispatchCount() as counter:
         if grouped:
-            train_group(model, config, runs, split, [Path(tmp) / str(r.seed) for r in runs], shape=shape)
-        else:
+            try:
+                train_runs(model, config, runs, split, [Path(tmp) / str(r.seed) for r in runs], shape=shape, batching="vmap")
+            except GanbenchError:
+                grouped = False
+        if not grouped:
             train(model, config, runs[0], split, Path(tmp) / "alone", shape=shape)
     return counter.count, grouped
 

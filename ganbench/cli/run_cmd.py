@@ -95,9 +95,10 @@ def add_parser(subparsers) -> None:
         type=positive_int,
         default=1,
         metavar="N",
-        help="train up to N cells of one model (different seeds) in one process as one batched computation; "
-        "only PacGAN's 2-D simultaneous GANs (gan, pacgan2-4 on points), others run alone; each cell's rows and "
-        "checkpoints are those it gets alone (default 1: no grouping)",
+        help="train up to N cells of one model (different seeds) in one process, in one loop: on CUDA one batched "
+        "step for models with a simultaneous update (gan and pacgan2-4 on points, ali, veegan*; rows then equal "
+        "alone up to rounding), else each cell's own step in turn (rows and checkpoints bit-identical to alone); "
+        "default 1: no grouping",
     )
     runtime.add_argument(
         "--checkpoint-every",

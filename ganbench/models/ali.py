@@ -111,16 +111,21 @@ def build_networks(shape: DataShape, config: AliConfig) -> tuple[nn.Module, nn.M
     return dcgan_init(generator), dcgan_init(discriminator)
 
 
-def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: AliConfig, amp: bool):
-    """One simultaneous ALI update on one real batch (float32)."""
-    g, d = modules.generator, modules.discriminator
-    x = batches[-1].x
+def step_losses(modules: GanModules, batch: Batch, noise: StepNoise, config: AliConfig, amp: bool):
+    """(d_loss, g_loss) of one simultaneous ALI update on one real batch, with the step's noise drawn (float32)."""
+    g, d, x = modules.generator, modules.discriminator, batch.x
     z = noise.normal(len(x), config.z_dim)
     eps = noise.normal(len(x), g.encoder_noise)
     real_logits = d(x, g.encode(x, eps))
     fake_logits = d(g(z), z)
     d_loss = F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
     g_loss = F.softplus(real_logits).mean() + F.softplus(-fake_logits).mean()
+    return d_loss, g_loss
+
+
+def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: AliConfig, amp: bool):
+    """One simultaneous ALI update on one real batch (float32)."""
+    d_loss, g_loss = step_losses(modules, batches[-1], noise, config, amp)
     apply_gradients(modules, d_loss, g_loss)
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
@@ -133,5 +138,6 @@ register(
         build_networks,
         train_step,
         packable=False,
+        simultaneous_losses=step_losses,
     ),
 )

@@ -19,7 +19,7 @@ from ganbench.registry import Registry
 if TYPE_CHECKING:
     import torch
 
-    from ganbench.models.step import Batch, GanModules, Objective, StepNoise
+    from ganbench.models.step import Batch, GanModules, StepNoise
 
 #: Noise size for 2-D point data: Gulrajani et al.'s toy experiments (gan_toy.py) feed a 2-D Gaussian.
 POINTS_Z_DIM = 2
@@ -108,9 +108,11 @@ class Family:
     fixed: settings this registered name stands for (see `variant`); a run may not change them.
     packable: False when the discriminator does not judge samples alone (ALI's joint discriminator), so
     packing (`pack` > 1, see ganbench.models.packing) cannot widen it.
-    simultaneous_objective: the losses of the family's simultaneous update (ganbench.models.simultaneous),
-    which its step runs when its config has `simultaneous` true; such cells can train grouped
-    (ganbench.train.grouped). None for a family without one.
+    simultaneous_losses(modules, batch, noise, config, amp) -> (d_loss, g_loss): the losses of the family's
+    simultaneous update (ganbench.models.simultaneous: both networks step from the same parameters), drawing the
+    step's noise from `noise`; its train_step applies their gradients (when the config's `simultaneous` is not
+    False). Runs of such a family trained together on CUDA take one step for all: ganbench.train.stacked batches
+    this function over the runs' stacked parameters with torch.func.vmap. None for a family without one.
     """
 
     name: str
@@ -126,7 +128,7 @@ class Family:
     make_extra_optimizers: Callable[[dict[str, nn.Module], Any, torch.device], dict[str, Any]] | None = None
     fixed: tuple[tuple[str, Any], ...] = ()
     packable: bool = True
-    simultaneous_objective: Objective | None = None
+    simultaneous_losses: Callable[[GanModules, Batch, StepNoise, Any, bool], tuple[torch.Tensor, torch.Tensor]] | None = None
 
     def __post_init__(self) -> None:
         # Listings show an object's docstring; a family's most useful one-liner is its paper.

@@ -21,7 +21,7 @@ from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, scaled
 from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
 from ganbench.models.packing import PACGAN_PAPER
 from ganbench.models.points import PACGAN_POINTS, pacgan_networks
-from ganbench.models.simultaneous import simultaneous_step
+from ganbench.models.simultaneous import simultaneous_losses, simultaneous_step
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
 
@@ -66,6 +66,12 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     return alternating_step(modules, batches, noise, objective, config.z_dim, amp)
 
 
+def step_losses(modules: GanModules, batch: Batch, noise: StepNoise, config: GanConfig, amp: bool):
+    """The losses of the simultaneous update (PacGAN's 2-D protocol)."""
+    objective = Objective(cross_entropy_d_loss, non_saturating_g_loss)
+    return simultaneous_losses(modules, batch, noise, objective, config.z_dim, amp)
+
+
 register(
     Family(
         "gan",
@@ -73,7 +79,7 @@ register(
         GanConfig,
         build_networks,
         train_step,
-        simultaneous_objective=Objective(cross_entropy_d_loss, non_saturating_g_loss),
+        simultaneous_losses=step_losses,
     ),
     *(variant(f"pacgan{m}", f"{PACGAN_PAPER} (gan, pack={m})", pack=m) for m in (2, 3, 4)),
 )

@@ -43,14 +43,11 @@ class PackedDiscriminator(nn.Module):
         return self.inner(packs, None)
 
 
-def generate_packed(
-    generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None, pack: int, dim: int = 0
-) -> torch.Tensor:
-    """Fakes for `pack`-sample packs from noise `z` (N * pack rows along `dim`): the generator runs once per slot
-    on N rows (slot s gets rows s*N .. s*N + N - 1), and the results are interleaved so that pack i holds row i of
-    every slot. With pack 1 it is one plain call, `generator(z, labels)`. `dim` 1 is for a group of cells whose
-    noise is [K, N * pack, z_dim] (ganbench.models.grouped)."""
+def generate_packed(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None, pack: int) -> torch.Tensor:
+    """Fakes for `pack`-sample packs from noise `z` (N * pack rows): the generator runs once per slot on N rows
+    (slot s gets rows s*N .. s*N + N - 1), and the results are interleaved so that pack i holds row i of every
+    slot. With pack 1 it is one plain call, `generator(z, labels)`."""
     if pack == 1:
         return generator(z, labels)
-    slots = [generator(chunk, None) for chunk in z.chunk(pack, dim=dim)]
-    return torch.stack(slots, dim=dim + 1).flatten(dim, dim + 1)
+    slots = [generator(chunk, None) for chunk in z.chunk(pack)]
+    return torch.stack(slots, dim=1).flatten(0, 1)

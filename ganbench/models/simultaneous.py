@@ -29,6 +29,20 @@ def apply_gradients(modules: GanModules, d_loss: torch.Tensor, g_loss: torch.Ten
         optimizer.step()
 
 
+def simultaneous_losses(
+    modules: GanModules, batch: Batch, noise: StepNoise, objective: Objective, z_dim: int, amp: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(d_loss, g_loss) of an unconditional GAN on one real batch (packed when modules.pack > 1) with the
+    objective's losses, both from the current parameters. (No penalty or after_d_step: PacGAN's has none.)"""
+    device_type = batch.x.device.type
+    z = noise.normal(len(batch.x), z_dim)
+    with torch.autocast(device_type, torch.bfloat16, enabled=amp):
+        fake = generate_packed(modules.generator, z, None, modules.pack)
+        real_logits, fake_logits = modules.discriminator(batch.x), modules.discriminator(fake)
+    real_logits, fake_logits = real_logits.float(), fake_logits.float()
+    return objective.d_loss(real_logits, fake_logits), objective.g_loss(fake_logits)
+
+
 def simultaneous_step(
     modules: GanModules,
     batch: Batch,
@@ -37,16 +51,7 @@ def simultaneous_step(
     z_dim: int,
     amp: bool,
 ) -> dict[str, torch.Tensor]:
-    """One simultaneous update of an unconditional GAN on one real batch (packed when modules.pack > 1), with
-    the objective's losses; returns detached 0-d losses. (It has no penalty or after_d_step: PacGAN's has none.)
-    """
-    device_type = batch.x.device.type
-    z = noise.normal(len(batch.x), z_dim)
-    with torch.autocast(device_type, torch.bfloat16, enabled=amp):
-        fake = generate_packed(modules.generator, z, None, modules.pack)
-        real_logits, fake_logits = modules.discriminator(batch.x), modules.discriminator(fake)
-    real_logits, fake_logits = real_logits.float(), fake_logits.float()
-    d_loss = objective.d_loss(real_logits, fake_logits)
-    g_loss = objective.g_loss(fake_logits)
+    """One simultaneous update with the losses of `simultaneous_losses`; returns detached 0-d losses."""
+    d_loss, g_loss = simultaneous_losses(modules, batch, noise, objective, z_dim, amp)
     apply_gradients(modules, d_loss, g_loss)
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}

@@ -162,20 +162,24 @@ def losses(
     return d_loss, g_loss
 
 
-def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: VeeganConfig, amp: bool):
-    """One simultaneous VEEGAN (or baseline) update on one real batch (float32)."""
-    g, d = modules.generator, modules.discriminator
-    x = batches[-1].x
+def step_losses(modules: GanModules, batch: Batch, noise: StepNoise, config: VeeganConfig, amp: bool):
+    """(d_loss, g_loss) of one simultaneous update on one real batch, with the step's noise drawn (float32)."""
+    g, d, x = modules.generator, modules.discriminator, batch.x
     z = noise.normal(len(x), g.z_dim)
     z_eps = noise.normal(len(x), g.noise_dim) if config.objective != "gan" else None
-    d_loss, g_loss = losses(g, d, x, z, z_eps, config.objective)
+    return losses(g, d, x, z, z_eps, config.objective)
+
+
+def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: VeeganConfig, amp: bool):
+    """One simultaneous VEEGAN (or baseline) update on one real batch (float32)."""
+    d_loss, g_loss = step_losses(modules, batches[-1], noise, config, amp)
     apply_gradients(modules, d_loss, g_loss)
     return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
 
 PAPER = "Srivastava et al. 2017, VEEGAN: Reducing Mode Collapse in GANs using Implicit Variational Learning"
 register(
-    Family("veegan", PAPER, VeeganConfig, build_networks, train_step, packable=False),
+    Family("veegan", PAPER, VeeganConfig, build_networks, train_step, packable=False, simultaneous_losses=step_losses),
     variant("veegan_gan", f"GAN baseline on the 2-D networks of {PAPER}", objective="gan"),
     variant("veegan_ali", f"ALI baseline on the 2-D networks of {PAPER}", objective="ali"),
 )

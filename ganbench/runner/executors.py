@@ -47,7 +47,7 @@ class LocalExecutor:
     @contextlib.contextmanager
     def session(self, config: GridConfig, log: Callable[[str], None]) -> Iterator[CellRunner]:
         def run(jobs: Sequence[CellJob], plan: GridPlan) -> list[CellOutcome]:
-            at_once = min(len(plan.slots), len(group_jobs(jobs, config.group_cells, lambda line: None)))
+            at_once = min(len(plan.slots), len(group_jobs(jobs, config.group_cells)))
             parallel = at_once > 1
             where = f"{at_once} parallel processes on {', '.join(sorted(set(plan.slots)))}"
             log(f"running {len(jobs)} cell(s) on {where if parallel else plan.slots[0]}")

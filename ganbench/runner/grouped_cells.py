@@ -1,18 +1,18 @@
-"""Running several cells of a grid in one process, their training grouped into one computation (`--group-cells`).
+"""Running several cells of a grid in one process, their training done in one loop (`--group-cells`).
 
 `group_jobs` puts cells that differ only in their seed (same model, settings and evaluation steps) into groups of
-at most N; a model whose cells cannot train grouped (ganbench.train.grouped.grouping_refusal) keeps one cell per
-group, and says why once. `run_cell_group` runs one group: each cell does exactly what run_cell does (its lock,
-resume, evaluations, rows, cell.json; runner.cell.cell_steps), only its training to each evaluation step is done
-together with the groupmates that need the same step (ganbench.train.grouped.train_group). When grouped training
-fails, its cells are trained again one by one, so one cell's error (a run directory from other settings, say)
-stays that cell's failure.
+at most N. `run_cell_group` runs one group: each cell does exactly what run_cell does (its lock, resume,
+evaluations, rows, cell.json; runner.cell.cell_steps), only its training to each evaluation step is done together
+with the groupmates that need the same step (ganbench.train.loop.train_runs: on CUDA one batched step for a
+family with a simultaneous update, else each cell's own step in turn). When training together fails, its cells
+are trained again one by one, so one cell's error (a run directory from other settings, say) stays that cell's
+failure.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ganbench.runner.cell import (
     CellJob,
@@ -25,30 +25,21 @@ from ganbench.runner.cell import (
     lock_cell,
     train_alone,
 )
-from ganbench.train.grouped import grouping_refusal, shared_settings, train_group
+from ganbench.train.loop import shared_settings, train_runs
 
 
 def _group_key(job: CellJob) -> tuple:
     return (job.model, job.model_config, shared_settings(job.run_config), job.eval_steps, job.dataset)
 
 
-def group_jobs(jobs: Sequence[CellJob], size: int, log: Callable[[str], None] = print) -> list[tuple[CellJob, ...]]:
+def group_jobs(jobs: Sequence[CellJob], size: int) -> list[tuple[CellJob, ...]]:
     """The jobs in groups of at most `size` cells that can train together, in the order of their first job."""
     if size <= 1:
         return [(job,) for job in jobs]
     by_key: dict[tuple, list[CellJob]] = {}
     for job in jobs:
         by_key.setdefault(_group_key(job), []).append(job)
-    groups: list[tuple[CellJob, ...]] = []
-    for members in by_key.values():
-        first = members[0]
-        refusal = grouping_refusal(first.model, first.model_config, first.run_config)
-        if refusal is not None:
-            log(f"{first.model}: cells not grouped ({refusal})")
-            groups += [(job,) for job in members]
-        else:
-            groups += [tuple(members[i : i + size]) for i in range(0, len(members), size)]
-    return groups
+    return [tuple(members[i : i + size]) for members in by_key.values() for i in range(0, len(members), size)]
 
 
 def run_cell_group(jobs: Sequence[CellJob], log=print, sink: RowSink | None = None) -> list[CellOutcome]:
@@ -101,7 +92,7 @@ def _train_together(requests: list[TrainRequest], log) -> list[TrainResult | Exc
     if len(requests) > 1:
         first = requests[0]
         try:
-            return train_group(
+            return train_runs(
                 first.job.model,
                 first.config,
                 [request.job.run_config for request in requests],
@@ -113,7 +104,7 @@ def _train_together(requests: list[TrainRequest], log) -> list[TrainResult | Exc
             )
         except Exception as error:  # noqa: BLE001  (one cell's problem must not fail its groupmates)
             labels = ", ".join(request.job.label for request in requests)
-            log(f"[{labels}] grouped training failed ({type(error).__name__}: {error}); training them one by one")
+            log(f"[{labels}] training together failed ({type(error).__name__}: {error}); training them one by one")
     results: list[TrainResult | Exception] = []
     for request in requests:
         try:

@@ -163,7 +163,7 @@ def run_cells(
     """Run every job, at most len(slots) cells or groups of `group_cells` cells at a time; outcomes in the order
     the jobs were given. `threads`: CPU threads per cell, as runner.threads chose them for the whole grid."""
     progress = GridProgress(len(jobs), log)
-    units = group_jobs(jobs, group_cells, log)
+    units = group_jobs(jobs, group_cells)
     position = {id(job): index for index, job in enumerate(jobs)}
     outcomes: dict[int, CellOutcome] = {}
     if len(slots) <= 1 or len(units) <= 1:

@@ -1,5 +1,5 @@
 """What a training run directory holds and how a run is opened, saved, checked and closed; shared by the loop of
-one run (ganbench.train.loop) and of a group of runs trained together (ganbench.train.grouped).
+the training loop (ganbench.train.loop), which trains one run or several together.
 
 A run directory holds checkpoints/, losses.csv, run.json (what was asked), result.json (how it ended),
 samples.png and, when TensorBoard is importable, tensorboard/.
