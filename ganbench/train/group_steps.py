@@ -5,7 +5,8 @@ networks, optimizers, data order, step noise and global RNG states, so what it c
 runs share its loop.
 
 - `OneByOne`: each run's own `family.train_step`, one run after another, with that run's global RNG states swapped
-  in around its step. Any family; every run's numbers are bit-identical to the run trained alone, on any device.
+  in around its step. Any family; each run does exactly what it does alone, so its numbers are bit-identical to
+  the run trained alone wherever a run alone is reproducible (on the CPU, tests/test_grouped.py).
 - `Vmapped`: the family's own `simultaneous_losses` once for all runs, with `torch.func.vmap` over `functional_call`
   of the unmodified networks and the runs' stacked weights (ganbench.train.stacked), then one optimizer step on the
   stacked tensors. This is what grouping exists for on a GPU, where a 2-D network's step is bound by kernel
