@@ -12,6 +12,10 @@ set -eu
 export OMP_NUM_THREADS=1
 OUT=${OUT:-runs/veegan-grid}
 ganbench run --suite veegan-grid --models veegan_gan,veegan,unrolled --seeds 0-4 --out "$OUT" --jobs 2 --yes
-ganbench run --suite veegan-grid --models veegan_ali --seeds 0-4 --out "$OUT" --jobs 2 --yes
-# once every cell has reached its last step (5 seeds per row): publish
+# ALI's row ran beside the claim rows (from 14:52 UTC, on the CPU they left), in its own folder:
+ganbench run --suite veegan-grid --models veegan_ali --seeds 0-4 --out "$OUT-ali" --jobs 5 --yes
+# What is published here (2026-12-07 16:12 UTC): the three claim rows at their FULL protocol, 5 seeds each, every
+# cell at its last step (100,000; Unrolled GAN 25,000), with
 ganbench suite compare "$OUT" --suite veegan-grid --out benchmarks/veegan-grid/
+# and, once ALI's cells reach step 100,000 (not yet: about 10% at 16:12 UTC), all four rows with
+# ganbench suite compare "$OUT" "$OUT-ali" --suite veegan-grid --out benchmarks/veegan-grid/
