@@ -96,16 +96,34 @@ def global_rng_state() -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     }
 
 
+#: The global RNG states as the RNGs take them: torch CPU, torch CUDA (one per device, None without CUDA), Python,
+#: NumPy.
+RawRngStates = tuple[torch.Tensor, list[torch.Tensor] | None, tuple, tuple]
+
+
+def raw_rng_states(tensors: dict[str, torch.Tensor], values: dict[str, Any]) -> RawRngStates:
+    """The states `global_rng_state` recorded (its tensors and JSON-able values), as the RNGs take them back."""
+    cuda_keys = sorted(k for k in tensors if k.startswith("rng.torch_cuda."))
+    cuda = [tensors[k] for k in cuda_keys] if cuda_keys and torch.cuda.is_available() else None
+    version, internal, gauss = values["python"]
+    kind, keys, pos, has_gauss, cached = values["numpy"]
+    numpy = (kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached)
+    return tensors["rng.torch_cpu"], cuda, (version, tuple(internal), gauss), numpy
+
+
+def set_raw_rng_states(states: RawRngStates) -> None:
+    """Put the global RNGs in `states`."""
+    cpu, cuda, python, numpy = states
+    torch.set_rng_state(cpu)
+    if cuda is not None:
+        torch.cuda.set_rng_state_all(cuda)
+    random.setstate(python)
+    np.random.set_state(numpy)
+
+
 def restore_global_rng(checkpoint: Checkpoint) -> None:
     """Put the global RNGs back to the states `global_rng_state` saved."""
-    torch.set_rng_state(checkpoint.tensors["rng.torch_cpu"])
-    cuda_states = sorted(k for k in checkpoint.tensors if k.startswith("rng.torch_cuda."))
-    if cuda_states and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([checkpoint.tensors[k] for k in cuda_states])
-    version, internal, gauss = checkpoint.meta["rng"]["python"]
-    random.setstate((version, tuple(internal), gauss))
-    kind, keys, pos, has_gauss, cached = checkpoint.meta["rng"]["numpy"]
-    np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    set_raw_rng_states(raw_rng_states(checkpoint.tensors, checkpoint.meta["rng"]))
 
 
 def checkpoint_path(run_dir: str | Path, step: int) -> Path:

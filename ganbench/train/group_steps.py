@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import torch
 
+from ganbench.checkpoint import raw_rng_states, set_raw_rng_states
 from ganbench.errors import GanbenchError
 from ganbench.models.base import Family, ModelConfig
 from ganbench.models.step import GanModules
@@ -40,29 +41,17 @@ class GlobalRngs:
     """The process's global RNG states (torch CPU and CUDA, Python, NumPy) as one run left them, to swap in and out."""
 
     def __init__(self, record: RngState) -> None:
-        tensors, values = record
-        version, internal, gauss = values["python"]
-        kind, keys, pos, has_gauss, cached = values["numpy"]
-        self.torch = tensors["rng.torch_cpu"]
-        cuda = sorted(key for key in tensors if key.startswith("rng.torch_cuda."))
-        self.cuda = [tensors[key] for key in cuda] if cuda and torch.cuda.is_available() else None
-        self.python = (version, tuple(internal), gauss)
-        self.numpy = (kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached)
+        self.states = raw_rng_states(*record)
 
     @contextlib.contextmanager
     def swapped_in(self) -> Iterator[None]:
         """These states in place for the block; what the block leaves becomes these states."""
-        torch.set_rng_state(self.torch)
-        if self.cuda is not None:
-            torch.cuda.set_rng_state_all(self.cuda)
-        random.setstate(self.python)
-        np.random.set_state(self.numpy)
+        set_raw_rng_states(self.states)
         try:
             yield
         finally:
-            self.torch, self.python, self.numpy = torch.get_rng_state(), random.getstate(), np.random.get_state()
-            if self.cuda is not None:
-                self.cuda = torch.cuda.get_rng_state_all()
+            cuda = torch.cuda.get_rng_state_all() if self.states[1] is not None else None
+            self.states = (torch.get_rng_state(), cuda, random.getstate(), np.random.get_state())
 
 
 def _own(rngs: GlobalRngs | None) -> contextlib.AbstractContextManager:
@@ -79,8 +68,6 @@ def _fast(run: OpenRun) -> GanModules:
 
 class OneByOne:
     """Each run's own train step in turn, on its networks as `_fast` gives them."""
-
-    name = "one by one"
 
     def __init__(self, runs: Sequence[OpenRun]) -> None:
         self.runs = list(runs)
@@ -117,11 +104,9 @@ class OneByOne:
 class Vmapped:
     """All runs' simultaneous update as one batched computation (see the module docstring)."""
 
-    name = "vmapped"
-
     def __init__(self, runs: Sequence[OpenRun]) -> None:
         self.runs = list(runs)
-        self.stacked = StackedRuns([run.modules for run in self.runs], self.runs[0].family.simultaneous_losses, self.runs[0].config)
+        self.stacked = self._stack()
         # the batched step draws nothing from the global RNGs (vmap's randomness="error" checks it), but sampling
         # and checkpoints between steps must see each run's own
         self.rngs = [GlobalRngs(run.rng) for run in self.runs]
@@ -143,8 +128,12 @@ class Vmapped:
         self.sync()
         self.runs = [self.runs[k] for k in keep]
         if self.runs:
-            self.stacked = StackedRuns([run.modules for run in self.runs], self.runs[0].family.simultaneous_losses, self.runs[0].config)
+            self.stacked = self._stack()
         self.rngs = [self.rngs[k] for k in keep]
+
+    def _stack(self) -> StackedRuns:
+        first = self.runs[0]
+        return StackedRuns([run.modules for run in self.runs], first.family.simultaneous_losses, first.config)
 
 
 def vmap_refusal(family: Family, config: ModelConfig, run: RunConfig, modules: GanModules) -> str | None:
