@@ -56,3 +56,13 @@ def test_the_parallel_process_count_is_the_number_that_runs(tmp_path, monkeypatc
     run_grid(ring_grid(tmp_path / "run", jobs=1000), log=lines.append)
     running = next(line for line in lines if line.startswith("running "))
     assert running == "running 2 cell(s) on 2 parallel processes on cpu", running
+
+
+def test_a_family_that_cannot_build_for_the_dataset_is_refused_before_any_cell_runs(capsys, tmp_path):
+    """VEEGAN's networks are 2-D only. The run used to start the cell and record it failed at step 0 with a
+    matrix-shape RuntimeError (exit 0); the planner now refuses it with the family's own sentence, exit 2,
+    nothing written."""
+    out = tmp_path / "run"
+    assert main(["run", "--models", "veegan", "--dataset", "digits", "--seeds", "0", "--steps", "5", "--out", str(out)]) == 2
+    assert "2-D points only" in one_sentence(capsys)
+    assert not out.exists()

@@ -156,6 +156,12 @@ class Family:
         # applied before for_shape (defaults may depend on them) and after it (so a shape default cannot undo them)
         return dataclasses.replace(dataclasses.replace(self.config_type(), **fixed).for_shape(shape), **fixed)
 
+    def check_shape(self, config: ModelConfig, shape: DataShape) -> None:
+        """A GanbenchError saying why `config` cannot build networks for data of `shape`, if it cannot."""
+        problem = config.unsupported(shape)
+        if problem is not None:
+            raise GanbenchError(problem)
+
     def check_config(self, config: ModelConfig) -> None:
         """`config.validate()`, and a GanbenchError when it packs a discriminator that cannot be packed or
         changes a setting this name fixes."""
@@ -225,6 +231,7 @@ def build_pair(family: Family, shape: DataShape, config: ModelConfig) -> tuple[n
     channels, judging packs (`PackedDiscriminator`). The generator is the same, and initialised the same, for
     every m."""
     family.check_config(config)
+    family.check_shape(config, shape)
     generator, discriminator = family.build_networks(shape, config)
     if config.pack > 1 and discriminator is not None:
         _, inner = family.build_networks(packed_shape(shape, config.pack), config)

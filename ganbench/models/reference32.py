@@ -158,9 +158,6 @@ class ArchConfig(ModelConfig):
 def reference_networks(family: str, shape: DataShape, config: ArchConfig) -> tuple[nn.Module, nn.Module] | None:
     """The authors' (generator, discriminator) of `family` ("dcgan", "wgan_gp", "sngan", "cgan") for `config.arch`,
     or None for arch "standard" (the family builds its generic networks). Conditional (cgan): the data's classes."""
-    problem = config.unsupported(shape)
-    if problem is not None:
-        raise GanbenchError(problem)
     arch = config.resolved_arch(shape)
     if arch == "standard":
         return None

@@ -74,6 +74,7 @@ def model_configs(config: GridConfig, shape) -> dict[str, ModelConfig]:
         pinned = apply_overrides(family.default_config(shape), config.model_settings.get(name, {}))
         model_config = apply_overrides(pinned, config.overrides)
         family.check_config(model_config)
+        family.check_shape(model_config, shape)
         configs[name] = model_config
     return configs
 
