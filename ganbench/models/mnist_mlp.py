@@ -1,0 +1,71 @@
+"""The fully connected MNIST pair of Goodfellow et al. 2014 as f-GAN's MNIST experiment used it.
+
+Nowozin et al. 2016, Section 4 ("MNIST Digits"): "we use ... the generator and variational function model
+proposed in [Goodfellow et al. 2014]. With z ~ Uniform_100(-1, 1) as input, the generator model has two linear
+layers each followed by batch normalization and ReLU activation and a final linear layer followed by the sigmoid
+function. The variational function V(x) has three linear layers with exponential linear unit in between." The
+layer sizes are Goodfellow et al.'s (goodfeli/adversarial, mnist.yaml): 1200 and 1200 generator units, 240 and 240
+discriminator units (maxout there, ELU here as f-GAN says). Neither paper's initialisation is PyTorch's, which
+is kept.
+
+Two adaptations, both exact: ganbench draws N(0, 1) noise everywhere, so the generator maps it to the paper's
+Uniform(-1, 1) through erf(z / sqrt 2) (the probability integral transform) before its first layer; and
+ganbench's images are in [-1, 1], so the sigmoid's [0, 1] output is stretched to 2 sigmoid(a) - 1 = tanh(a / 2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ganbench.models.blocks import scaled
+
+#: Goodfellow et al.'s MNIST generator hidden units (f-GAN's generator adds batch norm).
+GENERATOR_HIDDEN = 1200
+#: Goodfellow et al.'s MNIST discriminator hidden units (maxout pieces there, ELU in f-GAN's V).
+CRITIC_HIDDEN = 240
+#: f-GAN's MNIST noise: 100 dimensions, uniform on [-1, 1].
+Z_DIM = 100
+
+
+class UniformPriorMlpGenerator(nn.Module):
+    """z ~ N(0, I) -> erf(z / sqrt 2) ~ U(-1, 1) -> [linear, batch norm, ReLU] x 2 -> linear -> 2 sigmoid - 1."""
+
+    def __init__(self, z_dim: int, hidden: int, out_shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.z_dim, self.num_classes, self.out_shape = z_dim, 0, out_shape
+        self.net = nn.Sequential(
+            nn.Linear(z_dim, hidden),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, math.prod(out_shape)),
+        )
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        uniform = torch.erf(z / math.sqrt(2.0))
+        return torch.tanh(0.5 * self.net(uniform)).view(-1, *self.out_shape)
+
+
+class EluMlpCritic(nn.Module):
+    """Flattened image -> [linear, ELU] x 2 -> linear: the variational function's raw output v, shape (N,)."""
+
+    def __init__(self, in_features: int, hidden: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(in_features, hidden), nn.ELU(), nn.Linear(hidden, hidden), nn.ELU(), nn.Linear(hidden, 1)
+        )
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(x.flatten(1)).squeeze(1)
+
+
+def fgan_mnist_networks(sample_shape: tuple[int, ...], z_dim: int, width: float) -> tuple[nn.Module, nn.Module]:
+    """f-GAN's MNIST generator and variational function for images of `sample_shape`, hidden units times
+    `width`."""
+    generator = UniformPriorMlpGenerator(z_dim, scaled(GENERATOR_HIDDEN, width), sample_shape)
+    return generator, EluMlpCritic(math.prod(sample_shape), scaled(CRITIC_HIDDEN, width))
