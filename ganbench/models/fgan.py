@@ -21,7 +21,7 @@ and 64 times the CPU cost of a step (settable with --batch-size).
 
 Why the networks matter (issue 26, tests/test_zoo.py): on the DCGAN pair KL's critic runs away (d_loss falls
 without bound, then blows up through exp(v - 1)) and the generator ends on one digit, worse with training; on the
-paper's MNIST networks KL learns (mnist-classifier FID 964 against 2176 untrained at 2,000 steps). TV's bounded
+paper's MNIST networks KL learns (mnist-classifier FID 440 against 2176 untrained at 6,000 steps). TV's bounded
 activation 1/2 tanh saturates on both: the critic's output on real and generated images alike sits on the bound,
 so neither network gets a gradient (its Section 3.2 generator objective is the same function for TV).
 """
@@ -119,8 +119,8 @@ DIVERGENCES: dict[str, FDivergence] = {
 @dataclass(frozen=True)
 class FganConfig(ModelConfig):
     """Nowozin et al.'s f-GAN; `divergence` picks the row of their table (fixed by each registered name); `arch`
-picks the networks: "mnist-mlp" the paper's MNIST pair (any image size, flattened), "standard" DCGAN's, "auto"
-the first on 28x28 grey images (with the paper's 100-d noise) and the second elsewhere."""
+    picks the networks: "mnist-mlp" the paper's MNIST pair (any image size, flattened), "standard" DCGAN's, "auto"
+    the first on 28x28 grey images (with the paper's 100-d noise) and the second elsewhere."""
 
     divergence: Divergence = "js"
     arch: Literal["auto", "mnist-mlp", "standard"] = "auto"
