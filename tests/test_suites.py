@@ -195,3 +195,35 @@ def test_stacked_mnist_suite_runs_offline_and_says_it_is_not_comparable(tmp_path
     assert main(["suite", "compare", str(out)]) == 0
     text = capsys.readouterr().out
     assert "NOT comparable" in text and "| PacDCGAN2 |" in text and "not implemented" in text
+
+
+def test_a_comparison_of_several_run_folders_draws_every_folders_samples(tmp_path):
+    """A suite's rows may come from several run folders (benchmarks/veegan-grid: the claim rows and ALI's row ran
+    apart). The samples figures were drawn once per folder into the same file, so the last folder's models
+    overwrote the others' (the published grid showed only ALI's seeds, not the plain GAN's). Drawn once over every
+    folder, the per-seed figure has a row per model: twice as tall for two models as for one."""
+    from PIL import Image
+
+    from ganbench.report.plots.samples import find_sample_files
+    from ganbench.report.publish import publish
+
+    modes = DATASETS.get("grid25").info.modes
+    rng = np.random.default_rng(0)
+    rows = planted_rows()
+    folders = {}
+    for model in ("gan", "pacgan4"):
+        folders[model] = tmp_path / f"run-{model}"
+        append_rows(folders[model], [row for row in rows if row.model == model])
+        for seed in range(5):
+            cell = folders[model] / "cells" / model / f"seed{seed}"
+            cell.mkdir(parents=True)
+            points = modes[rng.integers(0, len(modes), 200)] + rng.normal(0, 0.01, (200, 2))
+            np.savez(cell / "samples_step2000.npz", points=points.astype(np.float32))
+    suite = SUITES.get("pacgan-grid")
+    publish([folders["gan"], folders["pacgan4"]], suite, tmp_path / "both")
+    publish([folders["pacgan4"]], suite, tmp_path / "one")
+    both = Image.open(tmp_path / "both" / "figures" / "samples_by_seed.png").size
+    one = Image.open(tmp_path / "one" / "figures" / "samples_by_seed.png").size
+    assert both[1] > 1.6 * one[1]
+    # the one-seed-per-model figure reads its files the same way
+    assert set(find_sample_files([folders["gan"], folders["pacgan4"]])) == {"gan", "pacgan4"}

@@ -114,7 +114,7 @@ def publish(
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*(no sample grids|no successful result rows).*")
             files += plot_frame(frame, out / "figures")
-            for run_dir in run_dirs:
-                files += plot_samples(Path(run_dir), out / "figures", frame, ("png",), max_step=at_step)
-                files += plot_samples_by_seed(Path(run_dir), out / "figures", frame, ("png",), max_step=at_step)
+            # one figure over every run folder: drawn per folder, each would overwrite the one before
+            files += plot_samples(run_dirs, out / "figures", frame, ("png",), max_step=at_step)
+            files += plot_samples_by_seed(run_dirs, out / "figures", frame, ("png",), max_step=at_step)
     return comparison, files

@@ -33,32 +33,44 @@ def kind_of_file(path: Path) -> SampleKind:
     return next(kind for kind in kinds if kind.evaluation_suffix == path.suffix)
 
 
-def kept_sample_files(run_dir: str | os.PathLike, max_step: int | None = None) -> Iterator[tuple[str, int, int, Path]]:
-    """(label, seed, step, path) of every sample file the runner kept under RUN_DIR/cells/ (at most `max_step`),
-    in path order: RUN_DIR/cells/{label}/seed{seed}/samples_step{N}.{suffix} for any sample kind's suffix, where
-    the label is the folder path between cells/ and seed{seed}/ (the model, or dataset/model). Files that link out
-    of the run are skipped: their target would be drawn into a figure."""
-    cells = Path(run_dir) / "cells"
-    if not cells.is_dir():
-        return
+#: One run folder, or several whose cells are drawn together (a comparison made from several runs).
+RunDirs = str | os.PathLike | Sequence[str | os.PathLike]
+
+
+def run_dir_list(run_dirs: RunDirs) -> list[Path]:
+    """`run_dirs` as a list of folders."""
+    if isinstance(run_dirs, (str, os.PathLike)):
+        return [Path(run_dirs)]
+    return [Path(run_dir) for run_dir in run_dirs]
+
+
+def kept_sample_files(run_dirs: RunDirs, max_step: int | None = None) -> Iterator[tuple[str, int, int, Path]]:
+    """(label, seed, step, path) of every sample file the runner kept under RUN_DIR/cells/ of each run folder (at
+    most `max_step`), in path order: RUN_DIR/cells/{label}/seed{seed}/samples_step{N}.{suffix} for any sample
+    kind's suffix, where the label is the folder path between cells/ and seed{seed}/ (the model, or
+    dataset/model). Files that link out of their run are skipped: their target would be drawn into a figure."""
     pattern = samples_pattern()
-    for path in sorted(cells.rglob("samples_step*")):
-        match = pattern.fullmatch(path.name)
-        seed_dir = path.parent
-        if not match or not re.fullmatch(r"seed\d+", seed_dir.name) or seed_dir.parent == cells:
+    for run_dir in run_dir_list(run_dirs):
+        cells = run_dir / "cells"
+        if not cells.is_dir():
             continue
-        step = int(match.group(1))
-        if (max_step is not None and step > max_step) or not file_inside(path, run_dir):
-            continue
-        yield seed_dir.parent.relative_to(cells).as_posix(), int(seed_dir.name[4:]), step, path
+        for path in sorted(cells.rglob("samples_step*")):
+            match = pattern.fullmatch(path.name)
+            seed_dir = path.parent
+            if not match or not re.fullmatch(r"seed\d+", seed_dir.name) or seed_dir.parent == cells:
+                continue
+            step = int(match.group(1))
+            if (max_step is not None and step > max_step) or not file_inside(path, run_dir):
+                continue
+            yield seed_dir.parent.relative_to(cells).as_posix(), int(seed_dir.name[4:]), step, path
 
 
-def find_sample_files(run_dir: str | os.PathLike, max_step: int | None = None) -> dict[str, tuple[int, int, Path]]:
+def find_sample_files(run_dirs: RunDirs, max_step: int | None = None) -> dict[str, tuple[int, int, Path]]:
     """label -> (seed, step, path) of each model's last sample file (kept_sample_files). The last file is the
     highest step; among seeds with that step, the lowest seed; a .npz is preferred over a .png of the same step.
     """
     found: dict[str, tuple[tuple, int, int, Path]] = {}
-    for label, seed, step, path in kept_sample_files(run_dir, max_step):
+    for label, seed, step, path in kept_sample_files(run_dirs, max_step):
         rank = (step, -seed, path.suffix == ".npz")
         if label not in found or rank > found[label][0]:
             found[label] = (rank, seed, step, path)
@@ -125,7 +137,7 @@ def finish_point_figure(fig: Figure, point_axes: list, all_modes: list, all_poin
 
 
 def plot_samples(
-    run_dir: str | os.PathLike,
+    run_dirs: RunDirs,
     out_dir: str | os.PathLike | None = None,
     frame: pd.DataFrame | None = None,
     formats: Sequence[str] = FORMATS,
@@ -134,12 +146,13 @@ def plot_samples(
     """Each model's last kept samples (at most `max_step`) side by side (the runner's samples_step{N} files), drawn by their sample
     kind: an image grid, or the generated points with each true mode marked covered or missed (by the mode
     metric's rule, at the region's real size) and the same axis limits in every points panel. Returns [] with a
-    warning when no sample files exist."""
-    run_dir = Path(run_dir)
-    out_dir = Path(out_dir) if out_dir is not None else run_dir / FIGURES_DIR
-    found = find_sample_files(run_dir, max_step)
+    warning when no sample files exist. Several run folders are drawn as one run."""
+    dirs = run_dir_list(run_dirs)
+    out_dir = Path(out_dir) if out_dir is not None else dirs[0] / FIGURES_DIR
+    found = find_sample_files(dirs, max_step)
     if not found:
-        warnings.warn(f"no sample grids under {run_dir / 'cells'}; skipped the samples figure", stacklevel=2)
+        where = ", ".join(str(d / "cells") for d in dirs)
+        warnings.warn(f"no sample grids under {where}; skipped the samples figure", stacklevel=2)
         return []
     models = sorted(found)
     colours = model_colours(frame["model"] if frame is not None and len(frame) else [m.split("/")[-1] for m in models])

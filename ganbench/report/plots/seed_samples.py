@@ -14,24 +14,31 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ganbench.report.plots.common import FIGURES_DIR, FORMATS, STYLE, model_colours, save_figure
-from ganbench.report.plots.samples import dataset_modes, finish_point_figure, kept_sample_files, point_panel
+from ganbench.report.plots.samples import (
+    RunDirs,
+    dataset_modes,
+    finish_point_figure,
+    kept_sample_files,
+    point_panel,
+    run_dir_list,
+)
 
 #: Panels per row at most; a model with more seeds wraps onto further rows.
 MAX_SEEDS_PER_ROW = 10
 
 
-def find_point_files(run_dir: str | os.PathLike, max_step: int | None = None) -> dict[str, dict[int, tuple[int, Path]]]:
+def find_point_files(run_dirs: RunDirs, max_step: int | None = None) -> dict[str, dict[int, tuple[int, Path]]]:
     """model label -> seed -> (step, path) of each seed's last kept point samples (the .npz files of
-    kept_sample_files, at most `max_step`)."""
+    kept_sample_files, at most `max_step`), over every run folder given."""
     found: dict[str, dict[int, tuple[int, Path]]] = {}
-    for label, seed, step, path in kept_sample_files(run_dir, max_step):
+    for label, seed, step, path in kept_sample_files(run_dirs, max_step):
         if path.suffix == ".npz" and step >= found.setdefault(label, {}).get(seed, (-1, path))[0]:
             found[label][seed] = (step, path)
     return found
 
 
 def plot_samples_by_seed(
-    run_dir: str | os.PathLike,
+    run_dirs: RunDirs,
     out_dir: str | os.PathLike | None = None,
     frame: pd.DataFrame | None = None,
     formats: Sequence[str] = FORMATS,
@@ -39,10 +46,11 @@ def plot_samples_by_seed(
 ) -> list[Path]:
     """samples_by_seed: every seed's last kept point samples (at most `max_step`), a row per model, each true
     mode marked covered or missed by the mode metric's rule, the same axis limits everywhere. Returns [] (no
-    warning) when the run kept no point samples: image runs have their samples figure."""
-    run_dir = Path(run_dir)
-    out_dir = Path(out_dir) if out_dir is not None else run_dir / FIGURES_DIR
-    found = find_point_files(run_dir, max_step)
+    warning) when the run kept no point samples: image runs have their samples figure. Several run folders are
+    drawn as one run (their models in one figure)."""
+    dirs = run_dir_list(run_dirs)
+    out_dir = Path(out_dir) if out_dir is not None else dirs[0] / FIGURES_DIR
+    found = find_point_files(dirs, max_step)
     if not found:
         return []
     rows = [(model, seeds[i : i + MAX_SEEDS_PER_ROW]) for model in sorted(found)
