@@ -14,8 +14,8 @@ OUT=${OUT:-runs/veegan-grid}
 ganbench run --suite veegan-grid --models veegan_gan,veegan,unrolled --seeds 0-4 --out "$OUT" --jobs 2 --yes
 # ALI's row ran beside the claim rows (from 14:52 UTC, on the CPU they left), in its own folder:
 ganbench run --suite veegan-grid --models veegan_ali --seeds 0-4 --out "$OUT-ali" --jobs 5 --yes
-# What is published here (2026-12-07 16:12 UTC): the three claim rows at their FULL protocol, 5 seeds each, every
-# cell at its last step (100,000; Unrolled GAN 25,000), with
-ganbench suite compare "$OUT" --suite veegan-grid --out benchmarks/veegan-grid/
-# and, once ALI's cells reach step 100,000 (not yet: about 10% at 16:12 UTC), all four rows with
-# ganbench suite compare "$OUT" "$OUT-ali" --suite veegan-grid --out benchmarks/veegan-grid/
+# ALI's cells were stopped with the session at about step 27,000 and resumed from their checkpoints by rerunning
+# the same command (2026-12-07 16:39 UTC, --jobs 5, in its own autogroup beside the session's work); they reached
+# step 100,000 at 17:47 UTC. What is published here: all four rows at their FULL protocol, 5 seeds each, every cell
+# at its last step (100,000; Unrolled GAN 25,000), with
+ganbench suite compare "$OUT" "$OUT-ali" --suite veegan-grid --out benchmarks/veegan-grid/
