@@ -60,8 +60,8 @@ def test_the_parallel_process_count_is_the_number_that_runs(tmp_path, monkeypatc
 
 def test_a_family_that_cannot_build_for_the_dataset_is_refused_before_any_cell_runs(capsys, tmp_path):
     """VEEGAN's networks are 2-D only. The run used to start the cell and record it failed at step 0 with a
-    matrix-shape RuntimeError (exit 0); the planner now refuses it with the family's own sentence, exit 2,
-    nothing written."""
+    matrix-shape RuntimeError; the planner now refuses it with the family's own sentence, exit 2, nothing
+    written."""
     out = tmp_path / "run"
     assert main(["run", "--models", "veegan", "--dataset", "digits", "--seeds", "0", "--steps", "5", "--out", str(out)]) == 2
     assert "2-D points only" in one_sentence(capsys)
