@@ -100,8 +100,23 @@ def test_the_smeared_ring_covers_modes_but_few_of_its_samples_are_high_quality()
     assert 0.005 < smeared_high_quality("ring8_r1") < 0.025
 
 
+#: Families measured short of the bar at their budget (issue 26; seed 0, one thread, AMD EPYC, 2026-12-07): strict
+#: expected failures with what was measured, so one that starts learning shows up as XPASS. (unrolled itself is
+#: not here: it passes on an Intel Xeon, 12.5%, and fails by a hair on the AMD EPYC, 6.56% against 6.72%.)
+SHORT = {
+    "unrolled1": "2.84% high quality at 25,000 steps against a bar of 6.72% (4 x the smeared ring's 1.68%); "
+    "untrained 0.48%; 417 s CPU",
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("family", sorted(BUDGET))
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SHORT[name])) if name in SHORT else name
+        for name in sorted(BUDGET)
+    ],
+)
 def test_two_d_family_learns_its_ring(family, tmp_path):
     """At its 2-D defaults and seed 0, the family puts at least OVER_CHANCE times as large a share of its samples
     within 3 std of a mode centre as both the smeared ring and its untrained generator do."""
