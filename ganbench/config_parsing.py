@@ -36,6 +36,9 @@ def _convert(text: str, kind: Any, key: str) -> Any:
             return text
         return str(text)
     except ValueError:
+        if typing.get_origin(kind) is Literal:
+            choices = ", ".join(str(choice) for choice in typing.get_args(kind))
+            raise GanbenchError(f"bad value {text!r} for {key}; give one of {choices}") from None
         raise GanbenchError(f"bad value {text!r} for {key}; give a {getattr(kind, '__name__', kind)}") from None
 
 

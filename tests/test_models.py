@@ -151,6 +151,10 @@ def test_overrides_are_typed_and_checked():
         apply_overrides(config, {"clip": "0.1"})
     with pytest.raises(GanbenchError, match="bad value"):
         apply_overrides(config, {"n_critic": "2.5"})
+    # a choice names its choices (it said "give a Literal")
+    fgan = MODELS.get("fgan_kl").default_config(DataShape("image", 1, 28))
+    with pytest.raises(GanbenchError, match="bad value 'bogus' for arch; give one of auto, mnist-mlp, standard$"):
+        apply_overrides(fgan, {"arch": "bogus"})
     with pytest.raises(GanbenchError, match="key=value"):
         parse_assignments(["lr"])
     with pytest.raises(GanbenchError, match="ema"):
