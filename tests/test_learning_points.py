@@ -40,8 +40,8 @@ OVER_CHANCE = 4
 #: 3.4% at 2,000 (334 s). The VEEGAN and unrolled families get their suite's full protocol, at which
 #: benchmarks/veegan-ring's 5 seeds reach 56.6% (veegan), 75.3% (veegan_gan) and 21.9% (unrolled, spread 25.7%)
 #: high quality, wgan_gp its default 10,000 steps. Run as this test (AMD EPYC, one thread): unrolled10 42.5% (2,515 s
-#: CPU), wgan_gp 27.2% (2,863 s CPU), unrolled1 short (SHORT below). ali (PacGAN's ALI rows) is short at 2,000 steps (0.24%; pacgan-ring's
-#: 5 seeds 0.2%) and passes at 10,000: 16.2% high quality, 6 modes with at least 10 samples (248 s CPU); it is
+#: CPU), wgan_gp 27.2% (2,863 s CPU), unrolled1 short (SHORT below). ali (PacGAN's ALI rows) is short at 2,000
+#: steps (0.24%; pacgan-ring's 5 seeds 0.2%) and passes at 10,000: 16.2% high quality, 6 modes with at least 10 samples (248 s CPU); it is
 #: tested on mnist5k too (tests/test_learning_images.py).
 BUDGET = {
     "ali": ("ring8_r1", 10000),
