@@ -89,3 +89,37 @@ def test_the_vae_draws_digits_from_its_prior_on_mnist5k_and_the_calibrated_gauss
     assert bernoulli["digits"] >= 8 > gaussian["digits"]
     assert bernoulli["fid"] < 0.75 * gaussian["fid"]
     assert np.isfinite(bernoulli["fid"])
+
+
+def test_a_checkpoint_written_before_the_likelihood_setting_loads_as_the_gaussian_it_trained(tmp_path):
+    """Old VAE checkpoints on grey images stored no `likelihood`; read with today's default ("auto" -> bernoulli)
+    their tanh-trained decoder would load into a BernoulliDecoder (same parameter names) and draw tanh(out / 2)
+    instead of tanh(out): silently wrong samples. A stored config without the key means the Gaussian."""
+    from ganbench.config_parsing import config_from_dict
+    from ganbench.models.vae import VaeConfig
+
+    stored = dataclasses.asdict(dataclasses.replace(MODELS.get("vae").default_config(GREY), width=0.125))
+    del stored["likelihood"]
+    config = config_from_dict(VaeConfig, stored)
+    assert config.likelihood == "gaussian"
+    assert type(build("vae", GREY, config)[0]) is ConvGenerator
+    today = dataclasses.asdict(dataclasses.replace(MODELS.get("vae").default_config(GREY), width=0.125))
+    assert config_from_dict(VaeConfig, today).likelihood == "auto"
+
+
+def test_resuming_a_vae_run_written_before_the_likelihood_setting_is_refused_naming_it(tmp_path):
+    """Resuming such a run under today's default would go on training a tanh-trained decoder as a Bernoulli one;
+    the rerun is refused in one sentence naming the setting, and accepted when the user asks for the Gaussian."""
+    import json
+
+    from ganbench.runner.resume import check_resumable
+
+    old = dataclasses.asdict(MODELS.get("vae").default_config(GREY))
+    del old["likelihood"]
+    cell = tmp_path / "cells" / "vae" / "seed0"
+    cell.mkdir(parents=True)
+    (cell / "run.json").write_text(json.dumps({"model_config": old}))
+    today = dataclasses.asdict(MODELS.get("vae").default_config(GREY))
+    with pytest.raises(GanbenchError, match="likelihood 'gaussian' -> 'auto'"):
+        check_resumable(tmp_path, {}, {"vae": today}, [])
+    check_resumable(tmp_path, {}, {"vae": {**today, "likelihood": "gaussian"}}, [])

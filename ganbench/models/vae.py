@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 import torch.nn.functional as F
@@ -58,6 +58,9 @@ class VaeConfig(ModelConfig):
     beta2: float = 0.999
     batch_size: int = 100
     likelihood: Literal["auto", "bernoulli", "gaussian"] = "auto"
+
+    #: configs stored before `likelihood` existed trained the calibrated Gaussian on every shape
+    ABSENT_MEANS: ClassVar[dict[str, str]] = {"likelihood": "gaussian"}
 
     def validate(self) -> None:
         super().validate()

@@ -15,6 +15,7 @@ from typing import Any
 
 from ganbench.atomic import write_text_atomic
 from ganbench.errors import GanbenchError
+from ganbench.models.base import MODELS
 from ganbench.report.results import ResultRow
 
 GRID_FILE = "grid.json"
@@ -111,6 +112,8 @@ def check_resumable(out: Path, settings: dict[str, Any], models: dict[str, dict[
         held = held_model_settings(out, model, rows)
         if held is None:
             continue
+        # a setting added since the run was written holds what the code did then (the type's ABSENT_MEANS)
+        held = {**getattr(MODELS.get(model).config_type, "ABSENT_MEANS", {}), **held} if model in MODELS else held
         asked = plain({key: value for key, value in config.items() if key != "steps"})
         changed = [f"{key} {held[key]!r} -> {asked[key]!r}" for key in sorted(set(held) & set(asked)) if not same(held[key], asked[key])]
         if changed:
