@@ -107,3 +107,20 @@ def test_total_variation_saturates_its_critic_on_the_papers_mnist_networks_too(t
     critic_on_samples = -last["g_loss"]  # E_Q[T], at most 1/2
     assert bool((critic_on_samples > 0.4995).all())  # v > atanh(0.999) = 3.8 on average: slope < 1e-3
     assert bool((last["d_loss"].abs() < 2e-3).all())  # E_P[T] as high: the real images sit on the bound too
+
+
+def test_a_checkpoint_written_before_the_arch_setting_loads_as_dcgans_pair():
+    """f-GAN configs stored before `arch` existed trained DCGAN's pair on 28x28 grey images too; read with today's
+    default ("auto" -> mnist-mlp) their generator would not fit the networks built for it."""
+    import dataclasses
+
+    from ganbench.config_parsing import config_from_dict
+    from ganbench.data.base import DataShape
+    from ganbench.models.base import MODELS
+    from ganbench.models.fgan import FganConfig
+
+    grey = DataShape("image", 1, 28, 10)
+    stored = dataclasses.asdict(MODELS.get("fgan_kl").default_config(grey))
+    del stored["arch"]
+    assert config_from_dict(FganConfig, stored).resolved_arch(grey) == "standard"
+    assert config_from_dict(FganConfig, {**stored, "arch": "auto"}).resolved_arch(grey) == "mnist-mlp"

@@ -32,7 +32,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 import torch.nn.functional as F
@@ -124,6 +124,9 @@ class FganConfig(ModelConfig):
 
     divergence: Divergence = "js"
     arch: Literal["auto", "mnist-mlp", "standard"] = "auto"
+
+    #: configs stored before `arch` existed trained DCGAN's pair on every shape
+    ABSENT_MEANS: ClassVar[dict[str, str]] = {"arch": "standard"}
 
     def resolved_arch(self, shape: DataShape) -> str:
         """`arch` with "auto" replaced by what it stands for on `shape`."""
