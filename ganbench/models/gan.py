@@ -1,7 +1,11 @@
 """`gan`: Goodfellow et al. 2014 — non-saturating cross-entropy GAN.
 
-Images: the paper trained MLPs with SGD + momentum and maxout units; like most reproductions we use Adam
-(2e-4, betas 0.5/0.999), ReLU/LeakyReLU MLPs and dropout in the discriminator.
+Images (`arch`): on 28x28 grey images the paper's own MNIST networks ("mnist-mlp", ganbench.models.mnist_mlp:
+1200-1200 ReLU generator, maxout 240 x 5 discriminator with dropout, batch 100, 100-d noise); elsewhere, and with packing,
+ReLU/LeakyReLU MLPs 256-512-1024 with dropout in the discriminator ("standard"). The paper trained with SGD +
+momentum; like most reproductions we use Adam (2e-4, betas 0.5/0.999). On mnist5k the standard MLPs collapse onto
+one or two digits (FID 1729 at full width, 1842 at a quarter, 2,000 steps) where the paper's pair learns (563 at
+full width and 6,000 steps, 9 digits; issue 26).
 2-D points: the GAN of the mode-collapse tables (PacGAN, Lin et al. 2018, Table 1, row "GAN"; its code
 `synthetic_data_experiments/2DGrid_GAN&PacGAN/`): PacGAN's networks (ganbench.models.points), z ~ N(0, I_2),
 batch 100, Adam 1e-4 with beta1 0.8 (Blocks' convention after 2017; 0.2 under the older one) and the
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from torch import nn
 
@@ -19,37 +24,65 @@ from ganbench.errors import GanbenchError
 from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, scaled
 from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
+from ganbench.models.mnist_mlp import HIDDEN_DROPOUT, gan_mnist_networks
 from ganbench.models.packing import PACGAN_PAPER
 from ganbench.models.points import PACGAN_POINTS, pacgan_networks
 from ganbench.models.simultaneous import simultaneous_losses, simultaneous_step
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
+#: Goodfellow et al.'s MNIST batch and noise dimension (mnist.yaml: batch_size 100, nvis 100).
+MNIST_BATCH, MNIST_Z_DIM = 100, 100
+
 
 @dataclass(frozen=True)
 class GanConfig(ModelConfig):
-    """Goodfellow et al.'s GAN; `dropout` is the image discriminator's dropout rate (PacGAN's 2-D maxout
-    discriminator has none); `simultaneous`: update both networks from the same parameters in one step
+    """Goodfellow et al.'s GAN; `dropout` is the image discriminator's dropout rate on its hidden units (0.5 on the
+    paper's MNIST pair, which also drops 0.2 of its inputs; PacGAN's 2-D maxout discriminator has none); `simultaneous`: update both networks from the same parameters in one step
     (PacGAN's code) instead of discriminator first, then generator."""
 
     dropout: float = 0.3
     simultaneous: bool = False
+    arch: Literal["auto", "mnist-mlp", "standard"] = "auto"
+
+    #: configs stored before `arch` existed trained the standard MLPs on every image shape
+    ABSENT_MEANS: ClassVar[dict[str, str]] = {"arch": "standard"}
+
+    def resolved_arch(self, shape: DataShape) -> str:
+        """`arch` with "auto" replaced by what it stands for on `shape`: the paper's MNIST pair on 28x28 grey
+        images without packing (a packed discriminator's inner shape has pack x the channels, so packing keeps the
+        standard pair for generator and discriminator alike)."""
+        if self.arch != "auto":
+            return self.arch
+        mnist_like = shape.kind == "image" and shape.channels == 1 and shape.resolution == 28 and self.pack == 1
+        return "mnist-mlp" if mnist_like else "standard"
 
     def for_shape(self, shape: DataShape) -> GanConfig:
         if shape.kind == "points":
             return dataclasses.replace(self, **PACGAN_POINTS, simultaneous=True)
+        if self.resolved_arch(shape) == "mnist-mlp":
+            return dataclasses.replace(self, batch_size=MNIST_BATCH, z_dim=MNIST_Z_DIM, dropout=HIDDEN_DROPOUT)
         return self
+
+    def unsupported(self, shape: DataShape) -> str | None:
+        if self.arch == "mnist-mlp" and shape.kind != "image":
+            return "arch mnist-mlp builds networks for images only; use arch=standard (or auto) for points"
+        return None
 
     def validate(self) -> None:
         super().validate()
         if self.simultaneous and self.n_critic != 1:
-            raise GanbenchError("bad model setting: a simultaneous update has n_critic 1; drop n_critic or simultaneous")
+            raise GanbenchError(
+                "bad model setting: a simultaneous update has n_critic 1; drop n_critic or simultaneous"
+            )
 
 
 def build_networks(shape: DataShape, config: GanConfig) -> tuple[nn.Module, nn.Module]:
-    """PacGAN's networks for points; for images, MLPs on flattened pixels (generator 256-512-1024 with tanh
-    output, mirrored discriminator)."""
+    """PacGAN's networks for points; for images, the `arch`'s: Goodfellow et al.'s MNIST pair, or MLPs on flattened
+    pixels (generator 256-512-1024 with tanh output, mirrored discriminator)."""
     if shape.kind == "points":
         return pacgan_networks(config.z_dim, shape.channels, config.width)
+    if config.resolved_arch(shape) == "mnist-mlp":
+        return gan_mnist_networks(shape.sample_shape, config.z_dim, config.width, config.dropout)
     hidden = [scaled(c, config.width) for c in (256, 512, 1024)]
     pixels = shape.channels * shape.resolution**2
     return (
