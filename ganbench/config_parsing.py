@@ -90,10 +90,15 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
     return result
 
 
+def with_absent_means(config_type: type, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` of a stored config, each key it lacks that the type's `ABSENT_MEANS` names filled with what the code
+    did before that setting existed (where its default has since changed)."""
+    return {**getattr(config_type, "ABSENT_MEANS", {}), **values}
+
+
 def config_from_dict(config_type: type[C], values: dict[str, Any]) -> C:
-    """Rebuild a config dataclass from `dataclasses.asdict` output; unknown keys are a GanbenchError. A key the
-    stored config lacks takes the value in the type's `ABSENT_MEANS` (what the code did before the setting
-    existed, where its default has since changed), else the field's default."""
+    """Rebuild a config dataclass from `dataclasses.asdict` output; unknown keys are a GanbenchError. Keys the
+    stored config lacks take `with_absent_means`'s values, else the field's default."""
     fields = {f.name for f in dataclasses.fields(config_type)}
     unknown = sorted(set(values) - fields)
     if unknown:
@@ -101,4 +106,4 @@ def config_from_dict(config_type: type[C], values: dict[str, Any]) -> C:
             f"checkpoint config has keys {unknown} unknown to {config_type.__name__}; "
             "load it with the ganbench version that wrote it"
         )
-    return config_type(**{**getattr(config_type, "ABSENT_MEANS", {}), **values})
+    return config_type(**with_absent_means(config_type, values))

@@ -41,13 +41,11 @@ from torch import nn
 from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import standard_networks
 from ganbench.models.mnist_mlp import Z_DIM as MNIST_Z_DIM
-from ganbench.models.mnist_mlp import fgan_mnist_networks
+from ganbench.models.mnist_mlp import fgan_mnist_networks, mnist_like
 from ganbench.models.step import Batch, GanModules, Objective, StepNoise, alternating_step
 
 Divergence = Literal["kl", "rkl", "js", "pearson", "hellinger", "tv"]
 LOG2 = math.log(2.0)
-#: The image size the paper's MNIST networks are the default for ("auto"), with one channel.
-MNIST_RESOLUTION = 28
 
 
 @dataclass(frozen=True)
@@ -132,8 +130,7 @@ class FganConfig(ModelConfig):
         """`arch` with "auto" replaced by what it stands for on `shape`."""
         if self.arch != "auto":
             return self.arch
-        mnist_like = shape.kind == "image" and shape.channels == 1 and shape.resolution == MNIST_RESOLUTION
-        return "mnist-mlp" if mnist_like else "standard"
+        return "mnist-mlp" if mnist_like(shape) else "standard"
 
     def for_shape(self, shape: DataShape) -> FganConfig:
         config = super().for_shape(shape)

@@ -24,7 +24,7 @@ from ganbench.errors import GanbenchError
 from ganbench.models.base import DataShape, Family, ModelConfig, register, variant
 from ganbench.models.blocks import MlpDiscriminator, MlpGenerator, scaled
 from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
-from ganbench.models.mnist_mlp import HIDDEN_DROPOUT, gan_mnist_networks
+from ganbench.models.mnist_mlp import HIDDEN_DROPOUT, gan_mnist_networks, mnist_like
 from ganbench.models.packing import PACGAN_PAPER
 from ganbench.models.points import PACGAN_POINTS, pacgan_networks
 from ganbench.models.simultaneous import simultaneous_losses, simultaneous_step
@@ -37,8 +37,9 @@ MNIST_BATCH, MNIST_Z_DIM = 100, 100
 @dataclass(frozen=True)
 class GanConfig(ModelConfig):
     """Goodfellow et al.'s GAN; `dropout` is the image discriminator's dropout rate on its hidden units (0.5 on the
-    paper's MNIST pair, which also drops 0.2 of its inputs; PacGAN's 2-D maxout discriminator has none); `simultaneous`: update both networks from the same parameters in one step
-    (PacGAN's code) instead of discriminator first, then generator."""
+    paper's MNIST pair, which also drops 0.2 of its inputs; PacGAN's 2-D maxout discriminator has none);
+    `simultaneous`: update both networks from the same parameters in one step (PacGAN's code) instead of
+    discriminator first, then generator; `arch`: see the module."""
 
     dropout: float = 0.3
     simultaneous: bool = False
@@ -53,8 +54,7 @@ class GanConfig(ModelConfig):
         standard pair for generator and discriminator alike)."""
         if self.arch != "auto":
             return self.arch
-        mnist_like = shape.kind == "image" and shape.channels == 1 and shape.resolution == 28 and self.pack == 1
-        return "mnist-mlp" if mnist_like else "standard"
+        return "mnist-mlp" if mnist_like(shape) and self.pack == 1 else "standard"
 
     def for_shape(self, shape: DataShape) -> GanConfig:
         if shape.kind == "points":

@@ -26,6 +26,7 @@ import math
 import torch
 from torch import nn
 
+from ganbench.data.base import DataShape
 from ganbench.models.blocks import scaled
 from ganbench.models.points import Maxout
 
@@ -35,10 +36,17 @@ GENERATOR_HIDDEN = 1200
 CRITIC_HIDDEN = 240
 #: f-GAN's MNIST noise: 100 dimensions, uniform on [-1, 1].
 Z_DIM = 100
+#: MNIST's image side, which the papers' networks are given for.
+MNIST_RESOLUTION = 28
 #: Goodfellow et al.'s maxout pieces per discriminator unit.
 MAXOUT_PIECES = 5
 #: Goodfellow et al.'s dropout: of the discriminator's inputs, and of its hidden units.
 INPUT_DROPOUT, HIDDEN_DROPOUT = 0.2, 0.5
+
+
+def mnist_like(shape: DataShape) -> bool:
+    """Whether `shape` is what the papers' MNIST networks were given: 28 x 28 grey images."""
+    return shape.kind == "image" and shape.channels == 1 and shape.resolution == MNIST_RESOLUTION
 
 
 class UniformPriorMlpGenerator(nn.Module):

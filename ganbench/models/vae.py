@@ -131,12 +131,13 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     Logged: elbo, reconstruction (E_q[-log p(x | z)]) and kl, all nats per sample, and the Gaussian's sigma.
     """
     encoder, decoder, x = modules.extras["encoder"], modules.generator, batches[-1].x
+    bernoulli = isinstance(decoder, BernoulliDecoder)
     with autocast(x, amp):
         mu, logvar = encoder(x)
         z = reparameterize(mu, logvar, noise)
-        out = decoder.logits(z) if isinstance(decoder, BernoulliDecoder) else decoder(z)
+        out = decoder.logits(z) if bernoulli else decoder(z)
     logged = {}
-    if isinstance(decoder, BernoulliDecoder):
+    if bernoulli:
         reconstruction = bernoulli_nll(x, out)
     else:
         log_scale = calibrated_log_scale(x, out)
@@ -145,7 +146,12 @@ def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, conf
     kl = kl_to_prior(mu, logvar)
     loss = (reconstruction + kl).mean()
     optimize(modules.g_opt, loss, modules.extra_opts["encoder"])
-    return {"elbo": -loss.detach(), "reconstruction": reconstruction.detach().mean(), "kl": kl.detach().mean(), **logged}
+    return {
+        "elbo": -loss.detach(),
+        "reconstruction": reconstruction.detach().mean(),
+        "kl": kl.detach().mean(),
+        **logged,
+    }
 
 
 register(

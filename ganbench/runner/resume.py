@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.atomic import write_text_atomic
+from ganbench.config_parsing import with_absent_means
 from ganbench.errors import GanbenchError
 from ganbench.models.base import MODELS
 from ganbench.report.results import ResultRow
@@ -112,8 +113,8 @@ def check_resumable(out: Path, settings: dict[str, Any], models: dict[str, dict[
         held = held_model_settings(out, model, rows)
         if held is None:
             continue
-        # a setting added since the run was written holds what the code did then (the type's ABSENT_MEANS)
-        held = {**getattr(MODELS.get(model).config_type, "ABSENT_MEANS", {}), **held} if model in MODELS else held
+        # a setting added since the run was written holds what the code did then
+        held = with_absent_means(MODELS.get(model).config_type, held)
         asked = plain({key: value for key, value in config.items() if key != "steps"})
         changed = [f"{key} {held[key]!r} -> {asked[key]!r}" for key in sorted(set(held) & set(asked)) if not same(held[key], asked[key])]
         if changed:
