@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ganbench.checkpoint import read_checkpoint
+from ganbench.checkpoint import misfit, read_checkpoint, state_shapes
 from ganbench.config_parsing import config_from_dict
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
@@ -38,12 +38,10 @@ def check_fits(family, shape: DataShape, config, state: dict[str, torch.Tensor],
     (nothing allocated) before it is built: an edited sidecar ("width": 1000) must not allocate hundreds of GB."""
     with torch.device("meta"):
         skeleton, _ = family.build_networks(shape, config)
-    expected = {key: tuple(value.shape) for key, value in skeleton.state_dict().items()}
-    found = {key: tuple(value.shape) for key, value in state.items()}
-    if expected != found:
-        key = next(k for k in sorted(expected.keys() | found.keys()) if expected.get(k) != found.get(k))
+    mismatch = misfit(state_shapes(skeleton.state_dict()), state_shapes(state))
+    if mismatch:
         raise GanbenchError(
-            f"{path}: the {family.name} generator its sidecar describes does not fit its tensors ({key}: "
-            f"{expected.get(key, 'absent')} in the sidecar's network, {found.get(key, 'absent')} in the tensors); "
-            "the sidecar was edited or belongs to another checkpoint"
+            f"{path}: the {family.name} generator its sidecar describes does not fit its tensors ({mismatch}); the "
+            f"sidecar was edited, belongs to another checkpoint, or was written by a ganbench whose {family.name} "
+            "networks differ from this one's: score it with the ganbench version that trained it"
         )

@@ -23,11 +23,13 @@ from ganbench.atomic import write_text_atomic
 from ganbench.checkpoint import (
     Checkpoint,
     global_rng_state,
+    misfit,
     module_tensors,
     newest_good_checkpoint,
     optimizer_tensors,
     restore_global_rng,
     save_checkpoint,
+    state_shapes,
 )
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.data.kinds import kind_of
@@ -144,7 +146,18 @@ def check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path) 
 def restore_state(
     checkpoint: Checkpoint, modules: GanModules, ema: WeightAverage | None, sampler: BatchSampler, noise: StepNoise
 ) -> None:
-    """Load weights, optimizer states and every RNG from `checkpoint`."""
+    """Load weights, optimizer states and every RNG from `checkpoint`; refused in one sentence, before anything
+    loads, when a network's tensors there do not fit the network built for the run."""
+    networks = {**modules.networks(), **({"ema": ema.module} if ema is not None else {})}
+    family = checkpoint.meta["family"]
+    for prefix, network in networks.items():
+        mismatch = misfit(state_shapes(network.state_dict()), state_shapes(checkpoint.module_state(prefix)))
+        if mismatch:
+            raise GanbenchError(
+                f"{checkpoint.path}: its {prefix} tensors do not fit the {family} {prefix} this ganbench builds for "
+                f"the run ({mismatch}); it was written by a ganbench whose {family} networks differ from this one's "
+                "or belongs to another run: resume it with the version that wrote it or choose a new --out"
+            )
     for prefix, network in modules.networks().items():
         network.load_state_dict(checkpoint.module_state(prefix))
     for prefix, optimizer in modules.optimizers().items():
