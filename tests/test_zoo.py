@@ -339,7 +339,10 @@ NOT_LEARNING = {
     "equilibrium by mode collapse: FID 1941 / 2147 / 2093 / 2204 at 5,000 / 10,000 / 15,000 / 20,000 steps, one thin "
     "digit (tests/test_zoo_causes.py: gamma 0.5 asks for samples reconstructed twice as well as the data, and on "
     "MNIST only the 1s, with 0.59 of the mean ink, are that cheap for an L1 auto-encoder)",
-    "fgan_tv": "its bounded critic output 1/2 tanh(v) saturates, so neither network gets a gradient: on the paper's "
+    "fgan_tv": "total variation is constant (1) between distributions with disjoint supports, as generated and real "
+    "images start out (Arjovsky et al. 2017, WGAN, Example 1), and its optimal critic 1/2 sign(p - q) sits on the "
+    "bounds of 1/2 tanh(v); the paper's generator objective E[1/2 tanh(v(G(z)))] is that same saturating function "
+    "(unlike JS's, which becomes GAN's non-saturating loss), so neither network gets a gradient: on the paper's "
     "MNIST networks the critic sits on the upper bound for real and generated images alike within 200 steps "
     "(test_total_variation_saturates_its_critic_on_the_papers_mnist_networks_too), FID 1939 / 1936 at 2,000 / 6,000 "
     "steps against 2176 untrained; on DCGAN's pair it separated instead, on the lower bound (test_total_variation_is_"
