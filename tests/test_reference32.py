@@ -100,6 +100,17 @@ def test_cifar10_defaults_are_the_best_published_references():
     assert MODELS.get("wgan_gp").default_config(DataShape("image", 1, 28)).lr_g == 1e-4
 
 
+def test_grey_images_of_the_reference_size_get_the_network_with_the_familys_paper_defaults():
+    """The recipes were published on colour images; on grey 32 x 32 images (mnist5k padded, the learning tests)
+    the variant builds its reference network and trains it with its family's defaults (sngan: setting C)."""
+    grey = MODELS.get("sngan_mimicry").default_config(DataShape("image", 1, 32))
+    colour = MODELS.get("sngan_mimicry").default_config(CIFAR)
+    assert grey.arch == colour.arch == "mimicry-resnet"
+    assert (grey.n_critic, grey.beta1, grey.beta2, grey.lr_decay, grey.steps) == (1, 0.5, 0.999, "none", 10_000)
+    assert (colour.n_critic, colour.beta1, colour.beta2, colour.lr_decay, colour.steps) == (5, 0.0, 0.9, "linear", 100_000)
+    build("sngan_mimicry", DataShape("image", 1, 32))
+
+
 def test_reference_arch_on_other_resolutions_is_refused_in_one_sentence():
     with pytest.raises(GanbenchError, match="published architecture for 32x32.*resolution 28"):
         build("sngan_mimicry", DataShape("image", 1, 28))

@@ -13,8 +13,10 @@ A family whose config derives from `ArchConfig` (dcgan, wgan_gp, sngan, cgan) ha
   `nets/{sngan,wgan_gp}/*_{48,64}.py`, ganbench.models.resnet48_64, README "Baselines" STL-10 48 and CelebA 64 rows:
   the same recipe); "standard" otherwise.
 
-On images of a size the chosen reference is built for, its recipe replaces the family's paper defaults
-(`for_shape`); a registered variant (e.g. `sngan_mimicry`) fixes `arch`, so its recipe is applied the same way.
+On colour images of a size the chosen reference is built for (the data its recipe was published on), its recipe
+replaces the family's paper defaults (`for_shape`); a registered variant (e.g. `sngan_mimicry`) fixes `arch`, so
+its recipe is applied the same way. On grey images of such a size (mnist5k padded to 32 x 32 in the learning tests)
+the reference network is built but trained with the family's paper defaults, as no recipe was published there.
 """
 
 from __future__ import annotations
