@@ -58,18 +58,16 @@ class Checkpoint:
         return {"state": state, "param_groups": layout["param_groups"]}
 
 
-def misfit(expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]]) -> str | None:
-    """None when `found` (a checkpoint's tensor shapes by name) has exactly the tensors of `expected` (a network's);
-    else the first differing name in sorted order with both shapes, "absent" where one side lacks it."""
+def misfit(network_state: dict[str, torch.Tensor], tensors: dict[str, torch.Tensor]) -> str | None:
+    """None when `tensors` (a checkpoint's, by name) have exactly the names and shapes of `network_state` (a
+    network's state dict); else the first differing name in sorted order with both shapes, "absent" where one side
+    lacks it."""
+    expected = {key: tuple(value.shape) for key, value in network_state.items()}
+    found = {key: tuple(value.shape) for key, value in tensors.items()}
     keys = sorted(key for key in expected.keys() | found.keys() if expected.get(key) != found.get(key))
     if not keys:
         return None
     return f"{keys[0]}: {expected.get(keys[0], 'absent')} in the network, {found.get(keys[0], 'absent')} in the tensors"
-
-
-def state_shapes(state: dict[str, torch.Tensor]) -> dict[str, tuple[int, ...]]:
-    """Each tensor's shape by name."""
-    return {key: tuple(value.shape) for key, value in state.items()}
 
 
 def module_tensors(prefix: str, module: nn.Module) -> dict[str, torch.Tensor]:

@@ -1,8 +1,7 @@
 """A checkpoint whose tensors do not fit the networks this ganbench builds for it (written by a version whose
 networks differ, or with an edited sidecar) is refused in one sentence, whether it is scored or resumed. The case
-reproduced:
-BEGAN's generator became `BeganGenerator` (a linear output, the decoder under `net.`) in 7015638, so a checkpoint
-written before has its generator's tensors where the network now has none (`layers.0.bias` against
+reproduced: BEGAN's generator became `BeganGenerator` (a linear output, the decoder under `net.`) in 7015638, so
+a checkpoint written before has its generator's tensors where the network now has none (`layers.0.bias` against
 `net.layers.0.bias` on points)."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ganbench.checkpoint import misfit, read_checkpoint, state_shapes
+from ganbench.checkpoint import misfit, read_checkpoint
 from ganbench.config_parsing import config_from_dict
 from ganbench.data.base import DataShape
 from ganbench.errors import GanbenchError
@@ -38,7 +38,7 @@ def check_fits(family, shape: DataShape, config, state: dict[str, torch.Tensor],
     (nothing allocated) before it is built: an edited sidecar ("width": 1000) must not allocate hundreds of GB."""
     with torch.device("meta"):
         skeleton, _ = family.build_networks(shape, config)
-    mismatch = misfit(state_shapes(skeleton.state_dict()), state_shapes(state))
+    mismatch = misfit(skeleton.state_dict(), state)
     if mismatch:
         raise GanbenchError(
             f"{path}: the {family.name} generator its sidecar describes does not fit its tensors ({mismatch}); the "

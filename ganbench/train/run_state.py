@@ -29,7 +29,6 @@ from ganbench.checkpoint import (
     optimizer_tensors,
     restore_global_rng,
     save_checkpoint,
-    state_shapes,
 )
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.data.kinds import kind_of
@@ -151,19 +150,17 @@ def restore_state(
     networks = {**modules.networks(), **({"ema": ema.module} if ema is not None else {})}
     family = checkpoint.meta["family"]
     for prefix, network in networks.items():
-        mismatch = misfit(state_shapes(network.state_dict()), state_shapes(checkpoint.module_state(prefix)))
+        mismatch = misfit(network.state_dict(), checkpoint.module_state(prefix))
         if mismatch:
             raise GanbenchError(
                 f"{checkpoint.path}: its {prefix} tensors do not fit the {family} {prefix} this ganbench builds for "
                 f"the run ({mismatch}); it was written by a ganbench whose {family} networks differ from this one's "
                 "or belongs to another run: resume it with the version that wrote it or choose a new --out"
             )
-    for prefix, network in modules.networks().items():
+    for prefix, network in networks.items():
         network.load_state_dict(checkpoint.module_state(prefix))
     for prefix, optimizer in modules.optimizers().items():
         optimizer.load_state_dict(checkpoint.optimizer_state(prefix))
-    if ema is not None:
-        ema.module.load_state_dict(checkpoint.module_state("ema"))
     restore_global_rng(checkpoint)
     sampler.set_state(checkpoint.meta["rng"]["data_order"])
     noise.set_state(checkpoint.tensors["rng.train_noise"])
