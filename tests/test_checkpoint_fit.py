@@ -20,7 +20,7 @@ from ganbench.train.data import load_training_split
 from ganbench.train.loop import train
 
 
-def old_began_generator(shape, z_dim, width):
+def old_began_generator(shape, z_dim, width, arch="standard"):
     """BEGAN's generator before 7015638: the decoder itself, ending in tanh."""
     return decoder(shape, z_dim, width, "none")
 

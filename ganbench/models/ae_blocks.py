@@ -81,12 +81,34 @@ def reconstruction_energy(x: torch.Tensor, reconstruction: torch.Tensor, kind: E
     return error.abs().mean(1)
 
 
-class AutoEncoderDiscriminator(nn.Module):
-    """An auto-encoder as discriminator: forward(x) is the per-sample reconstruction energy (N,).
+class ReconstructionDiscriminator(nn.Module):
+    """An auto-encoder as discriminator: forward(x) is the per-sample reconstruction energy (N,) of
+    decoder(encoder(x)).
 
     `reconstruct(x)` returns (reconstruction, code); the code is the encoder output (EBGAN's pulling-away
     term reads it).
     """
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, energy: Energy) -> None:
+        super().__init__()
+        self.energy_kind = energy
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def reconstruct(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        code = self.encoder(x)
+        return self.decoder(code), code
+
+    def energy(self, x: torch.Tensor, reconstruction: torch.Tensor) -> torch.Tensor:
+        return reconstruction_energy(x, reconstruction, self.energy_kind)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.energy(x, self.reconstruct(x)[0])
+
+
+class AutoEncoderDiscriminator(ReconstructionDiscriminator):
+    """The reconstruction discriminator made of the family-standard networks: the discriminator trunk with a
+    linear layer to `code_dim` as encoder, the generator of the same resolution as decoder."""
 
     def __init__(
         self,
@@ -98,20 +120,9 @@ class AutoEncoderDiscriminator(nn.Module):
         decoder_norm: GenNorm = "batch",
         decoder_tanh: bool = True,
     ) -> None:
-        super().__init__()
-        self.energy_kind = energy
-        self.encoder = Encoder(shape, width, code_dim, encoder_norm)
-        self.decoder = decoder(shape, code_dim, width, decoder_norm, decoder_tanh)
-
-    def reconstruct(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        code = self.encoder(x)
-        return self.decoder(code), code
-
-    def energy(self, x: torch.Tensor, reconstruction: torch.Tensor) -> torch.Tensor:
-        return reconstruction_energy(x, reconstruction, self.energy_kind)
-
-    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.energy(x, self.reconstruct(x)[0])
+        super().__init__(
+            Encoder(shape, width, code_dim, encoder_norm), decoder(shape, code_dim, width, decoder_norm, decoder_tanh), energy
+        )
 
 
 class VaeEncoder(nn.Module):

@@ -6,23 +6,38 @@ L1 reconstruction error L(v) = mean |v - D(v)| (eta = 1), balanced by a proporti
 and its convergence measure M_global = L(x) + |gamma L(x) - L(G(z_G))|, logged every step as the training
 curve `convergence` (beside `k`). Paper settings: gamma = 0.5 (the middle of the 0.3-0.7 range it shows),
 lambda_k = 0.001, k_0 = 0, Adam at 1e-4 (the paper's initial rate; its halving when M_global stalls is not
-applied), batch 16, z and embedding size 64. The paper's networks (3x3 ELU convs, nearest-neighbour
-upsampling) are replaced by the benchmark's DCGAN-shaped nets without batch norm, as BEGAN has none, ending like
-the paper's in a linear layer (generator and decoder; generated images are clipped to [-1, 1] when scored); Adam's
-betas are DCGAN's (the paper does not give them). k_t lives in the discriminator as a buffer, so it is
+applied), batch 16, z and embedding size 64, z uniform on [-1, 1]. Adam's betas 0.5 / 0.999 are those of
+carpedm20/BEGAN-tensorflow (the paper does not give them). k_t lives in the discriminator as a buffer, so it is
 checkpointed and resumed with it.
+
+Networks (`arch`): on images the paper's own ("paper", ganbench.models.began_networks: 3x3 convolutions with ELUs,
+two per scale, filters growing linearly in the encoder, nearest-neighbour upsampling, linear layers to and from
+the embedding, a linear output); "standard" builds the benchmark's DCGAN-shaped pair without normalisation (BEGAN
+has none), ending in a linear layer, which is also what points get (the paper has no 2-D setting). Generated
+images are clipped to [-1, 1] when scored.
+
+On mnist5k BEGAN does not learn on either pair (issue 26; tests/test_zoo.py, tests/test_zoo_causes.py): the
+generator settles on what an L1 auto-encoder reconstructs most cheaply, thin 1s, and once the auto-encoder has
+learned the data the controller sits at its equilibrium (L(G(z)) about gamma L(x), k_t near 0.05) with them. On the
+paper's networks the samples are more varied while k_t is high (around steps 3,000-6,000) and then collapse onto
+1s (FID 1710 at 6,000 steps, 2247 at 8,000, width 0.25, against 2131 untrained; at reference MNIST code's gamma 1,
+958 at 4,000 and 2123 at 8,000); the DCGAN-shaped pair never leaves one thin digit (1902-2204 from 4,000 to 20,000
+steps).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
 
 from ganbench.data.base import DataShape
-from ganbench.models.ae_blocks import AutoEncoderDiscriminator, decoder
+from ganbench.models.ae_blocks import AutoEncoderDiscriminator, ReconstructionDiscriminator, decoder
 from ganbench.models.base import Family, ModelConfig, register
+from ganbench.models.began_networks import BeganDecoder, BeganEncoder
 from ganbench.models.step import Batch, GanModules, StepNoise
 from ganbench.models.updates import autocast, frozen, optimize
 
@@ -39,32 +54,57 @@ class BeganConfig(ModelConfig):
     gamma: float = 0.5
     lambda_k: float = 0.001
     code_dim: int = 64
+    arch: Literal["auto", "paper", "standard"] = "auto"
+
+    #: configs stored before `arch` existed trained the standard networks
+    ABSENT_MEANS: ClassVar[dict[str, str]] = {"arch": "standard"}
+
+    def resolved_arch(self, shape: DataShape) -> str:
+        """`arch` with "auto" replaced by what it stands for on `shape`: the paper's networks on images, the
+        standard MLP auto-encoder on points (the paper has no setting for points)."""
+        if self.arch != "auto":
+            return self.arch
+        return "paper" if shape.kind == "image" else "standard"
+
+    def unsupported(self, shape: DataShape) -> str | None:
+        if self.arch == "paper" and shape.kind != "image":
+            return "arch paper builds BEGAN's convolutional networks for images only; use arch=standard (or auto) for points"
+        return None
 
 
-class BeganDiscriminator(AutoEncoderDiscriminator):
-    """The auto-encoder (L1 energy, no normalisation, linear output like the paper's decoder) with the controller's
-    k_t as a buffer, starting at 0."""
+class BeganDiscriminator(ReconstructionDiscriminator):
+    """The L1 auto-encoder (energy mean |v - D(v)|, linear output like the paper's decoder) with the controller's
+    k_t as a buffer, starting at 0: the paper's encoder and decoder (ganbench.models.began_networks), or the
+    benchmark's DCGAN-shaped pair without normalisation (arch "standard", and points)."""
 
-    def __init__(self, shape: DataShape, width: float, code_dim: int) -> None:
-        super().__init__(shape, width, code_dim, "l1_mean", encoder_norm="none", decoder_norm="none", decoder_tanh=False)
+    def __init__(self, shape: DataShape, width: float, code_dim: int, arch: str = "standard") -> None:
+        if arch == "paper":
+            super().__init__(BeganEncoder(shape, code_dim, width), BeganDecoder(shape, code_dim, width), "l1_mean")
+        else:
+            standard = AutoEncoderDiscriminator(
+                shape, width, code_dim, "l1_mean", encoder_norm="none", decoder_norm="none", decoder_tanh=False
+            )
+            super().__init__(standard.encoder, standard.decoder, "l1_mean")
         self.register_buffer("k", torch.zeros(()))
 
 
 class BeganGenerator(nn.Module):
-    """The paper's generator: the decoder's shape, ending in a linear layer (no tanh). A tanh there saturates on
-    mnist5k: with k_t near 0 early on, the generator drifts to the blank image the auto-encoder reconstructs best,
-    its pre-tanh outputs reach -8 and the gradient through tanh (1.6e-4 on average) no longer lets it leave (issue 26).
-    Samples are clipped to the data range [-1, 1] outside training, as the paper's images are shown; training
-    sees the linear output."""
+    """The generator: the decoder's shape (the paper's, or the standard one), ending in a linear layer (no tanh). A
+    tanh there saturates on mnist5k: with k_t near 0 early on, the generator drifted to the blank image the
+    auto-encoder reconstructs best, its pre-tanh outputs reached -8 and the gradient through tanh (1.6e-4 on
+    average) no longer let it leave (issue 26). Samples are clipped to the data range [-1, 1] outside training, as
+    the paper's images are shown; training sees the linear output. With the paper's networks the noise is the
+    paper's, uniform on [-1, 1]: erf(z / sqrt 2) of the run's Gaussian z (exactly uniform)."""
 
-    def __init__(self, shape: DataShape, z_dim: int, width: float) -> None:
+    def __init__(self, shape: DataShape, z_dim: int, width: float, arch: str = "standard") -> None:
         super().__init__()
-        self.net = decoder(shape, z_dim, width, "none", tanh=False)
+        self.uniform_noise = arch == "paper"
+        self.net = BeganDecoder(shape, z_dim, width) if self.uniform_noise else decoder(shape, z_dim, width, "none", tanh=False)
         self.z_dim, self.num_classes = z_dim, 0
         self.image = shape.kind == "image"
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        x = self.net(z)
+        x = self.net(torch.erf(z / math.sqrt(2.0)) if self.uniform_noise else z)
         return x.clamp(-1.0, 1.0) if self.image and not self.training else x
 
 
@@ -79,8 +119,12 @@ def convergence(real_loss: torch.Tensor, fake_loss: torch.Tensor, gamma: float) 
 
 
 def build_networks(shape: DataShape, config: BeganConfig) -> tuple[nn.Module, nn.Module]:
-    """Generator shaped as the discriminator's decoder (no batch norm); auto-encoder discriminator."""
-    return BeganGenerator(shape, config.z_dim, config.width), BeganDiscriminator(shape, config.width, config.code_dim)
+    """The `arch`'s generator (the decoder's shape, not its weights) and auto-encoder discriminator."""
+    arch = config.resolved_arch(shape)
+    return (
+        BeganGenerator(shape, config.z_dim, config.width, arch),
+        BeganDiscriminator(shape, config.width, config.code_dim, arch),
+    )
 
 
 def train_step(modules: GanModules, batches: list[Batch], noise: StepNoise, config: BeganConfig, amp: bool):
