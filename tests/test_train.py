@@ -153,7 +153,7 @@ def test_resuming_with_other_settings_is_refused(tmp_path):
     data = gray_data()
     config = config_for("lsgan", data, steps=3)
     train("lsgan", config, RUN, data, tmp_path)
-    with pytest.raises(GanbenchError, match="lr_d, lr_g"):
+    with pytest.raises(GanbenchError, match=r"lr_d \(the run has 0.0002, this one 0.001\), lr_g \(the run has 0.0002, this one 0.001\)"):
         train("lsgan", dataclasses.replace(config, lr_g=1e-3, lr_d=1e-3), RUN, data, tmp_path)
 
 

@@ -30,6 +30,7 @@ from ganbench.checkpoint import (
     restore_global_rng,
     save_checkpoint,
 )
+from ganbench.config_parsing import with_absent_means
 from ganbench.data.base import ArraySplit, DataShape
 from ganbench.data.kinds import kind_of
 from ganbench.data.sampling import generate
@@ -121,13 +122,18 @@ def run_meta(
     }
 
 
-def check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path) -> None:
-    """Resuming is only allowed into the same run: same family, data and settings (only `steps` may grow)."""
+def check_same_run(checkpoint: Checkpoint, meta: dict[str, Any], run_dir: Path, config_type: type) -> None:
+    """Resuming is only allowed into the same run: same family, data and settings (only `steps` may grow). A setting
+    the stored run predates counts as the value the config type's ABSENT_MEANS says it trained with."""
     old = checkpoint.meta
     differences = [key for key in ("family", "seed", "data_shape", "n_train", "has_ema") if old.get(key) != meta[key]]
-    old_config = {k: v for k, v in old["model_config"].items() if k != "steps"}
+    old_config = {k: v for k, v in with_absent_means(config_type, old["model_config"]).items() if k != "steps"}
     new_config = {k: v for k, v in meta["model_config"].items() if k != "steps"}
-    differences += sorted(k for k in old_config.keys() | new_config.keys() if old_config.get(k) != new_config.get(k))
+    differences += [
+        f"{k} (the run has {old_config.get(k)!r}, this one {new_config.get(k)!r})"
+        for k in sorted(old_config.keys() | new_config.keys())
+        if old_config.get(k) != new_config.get(k)
+    ]
     if differences:
         raise GanbenchError(
             f"{run_dir} holds a run with different {', '.join(differences)}; resume it with the same settings "
@@ -323,7 +329,7 @@ def open_run(
     start, last_good = 0, None
     checkpoint = newest_good_checkpoint(run_dir)
     if checkpoint is not None:
-        check_same_run(checkpoint, meta, run_dir)
+        check_same_run(checkpoint, meta, run_dir, type(config))
         start, last_good = checkpoint.meta["step"], checkpoint.path
         if start > config.steps:
             raise GanbenchError(
