@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from ganbench.data.base import DataShape
-from ganbench.models.ae_blocks import AutoEncoderDiscriminator, ReconstructionDiscriminator, decoder
+from ganbench.models.ae_blocks import Encoder, ReconstructionDiscriminator, decoder
 from ganbench.models.base import Family, ModelConfig, register
 from ganbench.models.began_networks import BeganDecoder, BeganEncoder
 from ganbench.models.step import Batch, GanModules, StepNoise
@@ -81,10 +81,7 @@ class BeganDiscriminator(ReconstructionDiscriminator):
         if arch == "paper":
             super().__init__(BeganEncoder(shape, code_dim, width), BeganDecoder(shape, code_dim, width), "l1_mean")
         else:
-            standard = AutoEncoderDiscriminator(
-                shape, width, code_dim, "l1_mean", encoder_norm="none", decoder_norm="none", decoder_tanh=False
-            )
-            super().__init__(standard.encoder, standard.decoder, "l1_mean")
+            super().__init__(Encoder(shape, width, code_dim, "none"), decoder(shape, code_dim, width, "none", tanh=False), "l1_mean")
         self.register_buffer("k", torch.zeros(()))
 
 

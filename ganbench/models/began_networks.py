@@ -5,12 +5,14 @@ from the input to a base x base x n map, then per scale two 3x3 convolutions wit
 upsampling by 2 (none after the last scale), and a 3x3 convolution to the image's channels with a linear output.
 Encoder: a 3x3 convolution with an ELU, then per scale i = 1..r two 3x3 convolutions of n * i filters with ELUs
 ("the convolution filters are increased linearly with each down-sampling") and a stride-2 3x3 convolution
-(sub-sampling) between scales, and a linear layer to the embedding h. Each layer has its ELU, as the paper says of
-every convolution. Read beside carpedm20/BEGAN-tensorflow's `models.py`, the reimplementation most runs use, which
-has the same layout.
+(sub-sampling) between scales, and a linear layer to the embedding h. Every convolution but the output one has its
+ELU, the sub-sampling included ("3x3 convolutions with exponential linear units applied at their outputs"). Read
+beside carpedm20/BEGAN-tensorflow's `models.py`, the reimplementation most runs use: the same layout, though as
+written its TF-slim layers keep slim's default ReLU on the fully connected layers and on the sub-sampling and
+output convolutions, where the paper has none.
 
-The paper's images are 64x64 and 128x128 (base 8); here the base is the resolution halved while it stays even
-and at least 7 (28 -> 7, 32 -> 8, 64 -> 8, 48 -> 12, 8 -> 8). n is 64 at width 1 (the paper and carpedm20 use 64
+The paper's images are 64x64 and 128x128 (base 8); here the side is halved while it is even and its half at least
+7 (28 -> 7, 32 -> 8, 64 -> 8, 48 -> 12, 8 -> 8). n is 64 at width 1 (the paper and carpedm20 use 64
 or 128).
 """
 
@@ -29,8 +31,8 @@ MIN_BASE = 7
 
 
 def scales(resolution: int) -> tuple[int, int]:
-    """(base side, number of scales r) for a square image of side `resolution`: halved while the half stays even
-    and at least MIN_BASE, so resolution = base * 2 ** (r - 1)."""
+    """(base side, number of scales r) for a square image of side `resolution`: halved while it is even and its half
+    at least MIN_BASE, so resolution = base * 2 ** (r - 1)."""
     base, count = resolution, 1
     while base % 2 == 0 and base // 2 >= MIN_BASE:
         base, count = base // 2, count + 1
