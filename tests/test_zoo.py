@@ -369,8 +369,8 @@ NOT_LEARNING = {
     "their error above gamma L(x). On the paper's networks (the default; width 0.25, seed 0, FID against 2131 "
     "untrained): 1998 / 1898 / 1710 / 2247 at 2,000 / 4,000 / 6,000 / 8,000 steps (k_t 0.035 at 8,000); at reference MNIST code's gamma 0.75 "
     "(eriklindernoren/PyTorch-GAN) 1920 / 1097 / 1863 / 2140 and gamma 1 (znxlwm/pytorch-generative-model-collections) "
-    "1734 / 958 / 2071 / 2123, one digit from 6,000 on; at width 0.5 1936 / 2384 at 2,000 / 4,000 (against 2175), thin "
-    "1s by 4,000. On the DCGAN-shaped pair (arch standard) it never left one thin "
+    "1734 / 958 / 2071 / 2123, one digit from 6,000 on; at width 0.5 1936 / 2384 / 2468 at 2,000 / 4,000 / 6,000 (against "
+    "2175), thin 1s from 4,000. On the DCGAN-shaped pair (arch standard) it never left one thin "
     "digit: 2118 / 2149 / 1902 / 2012 / 1957 at 400 / 2,000 / 4,000 / 6,000 / 8,000 steps, 1941 / 2204 at 5,000 / "
     "20,000 (tests/test_zoo_causes.py), and 1483 / 1661 at 2,000 / 6,000 with znxlwm's whole MNIST recipe (gamma 1, "
     "batch 64, Adam 2e-4)",
