@@ -41,8 +41,8 @@ OVER_CHANCE = 4
 #: benchmarks/veegan-ring's 5 seeds reach 56.6% (veegan), 75.3% (veegan_gan) and 21.9% (unrolled, spread 25.7%)
 #: high quality, wgan_gp its default 10,000 steps. Run as this test (AMD EPYC, one thread): unrolled10 42.5% (2,515 s
 #: CPU), wgan_gp 27.2% (2,863 s CPU); unrolled (5 steps) 12.5% on an Intel Xeon and 6.56% on the AMD EPYC, a hair
-#: under the bar of 6.72%. The family is seed-fragile at this protocol, not broken: seeds 1 / 2 reach 64.4% / 2.28%
-#: on the AMD EPYC (1,494 / 1,421 s CPU), and benchmarks/veegan-ring's Intel seeds 0-4 12.5 / 66.0 / 1.4 / 8.4 /
+#: under the bar of 6.72%. The family is seed-fragile at this protocol, not broken: seeds 1 / 2 / 3 / 4 reach 64.4% /
+#: 2.28% / 5.16% / 12.2% on the AMD EPYC (1,259-1,494 s CPU each; 2 of its 5 seeds over the bar), and benchmarks/veegan-ring's Intel seeds 0-4 12.5 / 66.0 / 1.4 / 8.4 /
 #: 21.3% (VEEGAN's Table 1: 35.6%); so its seed-0 test fails on the AMD machine and is left unmarked. unrolled1 is not a 2-D
 #: family: its only published row is Metz et al.'s stacked MNIST (Table 2, pacgan-stacked-mnist-d025), so it is
 #: learning-tested on mnist5k (tests/test_learning_images.py); at the demo's 2-D settings with one unrolled step it
