@@ -27,7 +27,6 @@ steps).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -36,6 +35,7 @@ from torch import nn
 
 from ganbench.data.base import DataShape
 from ganbench.models.ae_blocks import Encoder, ReconstructionDiscriminator, decoder
+from ganbench.models.aux_blocks import uniform_codes
 from ganbench.models.base import Family, ModelConfig, register
 from ganbench.models.began_networks import BeganDecoder, BeganEncoder
 from ganbench.models.step import Batch, GanModules, StepNoise
@@ -101,7 +101,7 @@ class BeganGenerator(nn.Module):
         self.image = shape.kind == "image"
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        x = self.net(torch.erf(z / math.sqrt(2.0)) if self.uniform_noise else z)
+        x = self.net(uniform_codes(z) if self.uniform_noise else z)
         return x.clamp(-1.0, 1.0) if self.image and not self.training else x
 
 

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganbench.errors import GanbenchError
-from ganbench.models.aux_blocks import CodedGenerator, HeadedDiscriminator
+from ganbench.models.aux_blocks import CodedGenerator, HeadedDiscriminator, uniform_codes
 from ganbench.models.base import DataShape, Family, ModelConfig, register
 from ganbench.models.blocks import standard_networks
 from ganbench.models.losses import cross_entropy_d_loss, non_saturating_g_loss
@@ -59,7 +59,7 @@ class InfoGenerator(CodedGenerator):
     """A `CodedGenerator` whose noise part is uniform on (-1, 1) too (the authors' Uniform(62) noise)."""
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        noise = torch.erf(z[:, : self.noise_dim] / math.sqrt(2.0))
+        noise = uniform_codes(z[:, : self.noise_dim])
         return super().forward(torch.cat([noise, z[:, self.noise_dim :]], dim=1), labels)
 
 

@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from ganbench.data.base import DataShape
+from ganbench.models.aux_blocks import uniform_codes
 from ganbench.models.blocks import scaled
 from ganbench.models.points import Maxout
 
@@ -66,8 +67,7 @@ class UniformPriorMlpGenerator(nn.Module):
         )
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        uniform = torch.erf(z / math.sqrt(2.0))
-        return torch.tanh(0.5 * self.net(uniform)).view(-1, *self.out_shape)
+        return torch.tanh(0.5 * self.net(uniform_codes(z))).view(-1, *self.out_shape)
 
 
 class EluMlpCritic(nn.Module):
